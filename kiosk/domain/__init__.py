@@ -1,0 +1,1 @@
+"""Pure rules of the kiosk: no I/O, and nothing else of the project is imported here."""
