@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Debian packages that the tests and the demo need on a developer's machine or in CI:
+# Mesa's software OpenGL for an offscreen Kivy window, CUPS with a PDF printer, poppler to look at PDFs,
+# PostgreSQL for the central server's tests, shellcheck and systemd-analyze for deploy/.
+# Installs only what is missing, so a second run costs a few dpkg queries.
+set -euo pipefail
+
+packages=(
+  libgl1 libegl1 libgl1-mesa-dri libmtdev1
+  cups cups-client printer-driver-cups-pdf poppler-utils
+  postgresql
+  shellcheck systemd
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "Installing Debian packages: ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "Need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+  sudo="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,167 @@
+"""The catalog in SQLite: replaced atomically as a whole, read by id, searched with FTS5."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+from ..domain.catalog import Agency, Service, parse_agency, parse_catalog, parse_service
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    service_id: str
+    name: str
+    name_en: str
+    agency_id: str
+    agency_short: str
+    agency_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogInfo:
+    version: str
+    demo: bool
+    province: str
+    notice: str
+    agencies: int
+    services: int
+
+
+def replace_catalog(db: Database, raw: dict[str, Any], *, cursor: str | None = None) -> CatalogInfo:
+    """Validate ``raw`` and make it the kiosk's catalog in one transaction (with the sync cursor, when
+    given): readers see the old catalog or the new one, never half of each."""
+    catalog = parse_catalog(raw)  # raises ValidationError before anything is touched
+    agencies_raw = {a["id"]: a for a in raw["agencies"]}
+    agency_names = {a.id: a for a in catalog.agencies}
+    with db.atomic():
+        db.execute("DELETE FROM services_fts")
+        db.execute("DELETE FROM services")
+        db.execute("DELETE FROM agencies")
+        db.conn.executemany(
+            "INSERT INTO agencies (id, name, name_en, short_name, doc) VALUES (?, ?, ?, ?, ?)",
+            [
+                (a.id, a.name, a.name_en, a.short_name, json.dumps(agencies_raw[a.id], ensure_ascii=False))
+                for a in catalog.agencies
+            ],
+        )
+        db.conn.executemany(
+            "INSERT INTO services (id, agency_id, name, name_en, form_id, doc) VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (s.id, s.agency_id, s.name, s.name_en, s.form_id, json.dumps(r, ensure_ascii=False))
+                for s, r in zip(catalog.services, raw["services"], strict=True)
+            ],
+        )
+        db.conn.executemany(
+            "INSERT INTO services_fts (service_id, name, name_en, keywords, agency) VALUES (?, ?, ?, ?, ?)",
+            [
+                (
+                    s.id,
+                    s.name,
+                    s.name_en,
+                    " ".join(s.keywords),
+                    f"{agency_names[s.agency_id].short_name} {agency_names[s.agency_id].name}",
+                )
+                for s in catalog.services
+            ],
+        )
+        meta = {
+            "version": catalog.version,
+            "demo": json.dumps(catalog.demo),
+            "province": catalog.province,
+            "notice": catalog.notice,
+        }
+        if cursor is not None:
+            meta["cursor"] = cursor
+        db.conn.executemany(
+            "INSERT OR REPLACE INTO catalog_meta (key, value) VALUES (?, ?)", list(meta.items())
+        )
+    return catalog_info(db)
+
+
+def catalog_info(db: Database) -> CatalogInfo:
+    meta = {row["key"]: row["value"] for row in db.query("SELECT key, value FROM catalog_meta")}
+    (agencies,) = db.execute("SELECT count(*) FROM agencies").fetchone()
+    (services,) = db.execute("SELECT count(*) FROM services").fetchone()
+    return CatalogInfo(
+        version=meta.get("version", ""),
+        demo=json.loads(meta.get("demo", "false")),
+        province=meta.get("province", ""),
+        notice=meta.get("notice", ""),
+        agencies=agencies,
+        services=services,
+    )
+
+
+def catalog_cursor(db: Database) -> str | None:
+    row = db.execute("SELECT value FROM catalog_meta WHERE key = 'cursor'").fetchone()
+    return row[0] if row else None
+
+
+def get_agency(db: Database, agency_id: str) -> Agency | None:
+    row = db.execute("SELECT doc FROM agencies WHERE id = ?", [agency_id]).fetchone()
+    return parse_agency(json.loads(row[0]), agency_id) if row else None
+
+
+def list_agencies(db: Database) -> list[Agency]:
+    rows = db.execute("SELECT id, doc FROM agencies ORDER BY name COLLATE NOCASE").fetchall()
+    return [parse_agency(json.loads(doc), aid) for aid, doc in rows]
+
+
+def get_service(db: Database, service_id: str) -> Service | None:
+    row = db.execute("SELECT doc FROM services WHERE id = ?", [service_id]).fetchone()
+    return _service(row[0], service_id) if row else None
+
+
+def list_services(db: Database, agency_id: str) -> list[Service]:
+    rows = db.execute(
+        "SELECT id, doc FROM services WHERE agency_id = ? ORDER BY name COLLATE NOCASE", [agency_id]
+    ).fetchall()
+    return [_service(doc, sid) for sid, doc in rows]
+
+
+def _service(doc: str, where: str) -> Service:
+    raw = json.loads(doc)
+    # The agency was checked when the catalog was stored; re-checking it per read would cost a query.
+    return parse_service(raw, where, {raw["agency_id"]})
+
+
+def fts_query(text: str) -> str | None:
+    """Turn what a citizen typed into an FTS5 query: every word must match as a prefix.
+
+    Words are quoted so that FTS5 syntax characters typed on the keyboard (``"``, ``*``, ``-``, ``:``)
+    are plain text, never a query error.
+    """
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    words = _TOKEN.findall(folded)
+    if not words:
+        return None
+    return " ".join(f'"{w}"*' for w in words[:12])
+
+
+def search_services(db: Database, text: str, *, limit: int = 30) -> list[SearchHit]:
+    query = fts_query(text)
+    if query is None:
+        return []
+    # bm25 weights: the name counts most, then the English name, then keywords, then the agency.
+    rows = db.execute(
+        """
+        SELECT s.id, s.name, s.name_en, a.id, a.short_name, a.name
+        FROM services_fts f
+        JOIN services s ON s.id = f.service_id
+        JOIN agencies a ON a.id = s.agency_id
+        WHERE services_fts MATCH ?
+        ORDER BY bm25(services_fts, 0.0, 10.0, 5.0, 3.0, 1.0), s.name
+        LIMIT ?
+        """,
+        [query, limit],
+    ).fetchall()
+    return [SearchHit(*row) for row in rows]

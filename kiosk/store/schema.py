@@ -1,0 +1,112 @@
+"""The kiosk database schema, as an ordered list of migrations (sqlite-utils ``Migrations``).
+
+Migrations are append-only: a released kiosk may hold a file at any earlier step, and
+``tests/test_store_migrations.py`` upgrades a file from every step. Never edit a released migration;
+add a new one.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+MIGRATIONS = Migrations("iplik-kiosk")
+
+
+@MIGRATIONS()
+def m001_catalog(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE agencies (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            name_en TEXT NOT NULL,
+            short_name TEXT NOT NULL,
+            doc TEXT NOT NULL            -- the agency as in the catalog JSON
+        );
+        CREATE TABLE services (
+            id TEXT PRIMARY KEY,
+            agency_id TEXT NOT NULL REFERENCES agencies(id),
+            name TEXT NOT NULL,
+            name_en TEXT NOT NULL,
+            form_id TEXT,
+            doc TEXT NOT NULL
+        );
+        CREATE INDEX services_agency ON services(agency_id, name);
+        -- Search over names, keywords and agency, in both languages. unicode61 with
+        -- remove_diacritics folds case and accents; the prefix indexes make search-as-you-type cheap.
+        CREATE VIRTUAL TABLE services_fts USING fts5(
+            service_id UNINDEXED, name, name_en, keywords, agency,
+            tokenize = "unicode61 remove_diacritics 2",
+            prefix = '1 2 3'
+        );
+        CREATE TABLE catalog_meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        """
+    )
+
+
+@MIGRATIONS()
+def m002_records_and_outbox(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE complaints (
+            uuid TEXT PRIMARY KEY,
+            tracking_code TEXT NOT NULL UNIQUE,    -- canonical form, no separators
+            created_at TEXT NOT NULL,              -- ISO 8601, UTC
+            updated_at TEXT NOT NULL,
+            class TEXT NOT NULL,
+            topic TEXT NOT NULL,
+            agency_id TEXT,
+            service_id TEXT,
+            privacy TEXT NOT NULL,
+            doc TEXT,                              -- full complaint incl. personal data; NULL once purged
+            status TEXT NOT NULL,
+            status_at TEXT NOT NULL,
+            response TEXT,                         -- the agency's answer, pulled from the server
+            response_at TEXT,
+            purged_at TEXT
+        );
+        CREATE TABLE complaint_events (
+            id INTEGER PRIMARY KEY,
+            complaint_uuid TEXT NOT NULL REFERENCES complaints(uuid),
+            status TEXT NOT NULL,
+            at TEXT NOT NULL,
+            note TEXT
+        );
+        CREATE INDEX complaint_events_uuid ON complaint_events(complaint_uuid, at);
+        CREATE TABLE ratings (
+            uuid TEXT PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('ikm', 'quick')),
+            service_id TEXT,
+            agency_id TEXT,
+            -- IKM answers as columns so aggregates over a year of surveys stay one indexed scan.
+            u1 INTEGER, u2 INTEGER, u3 INTEGER, u4 INTEGER, u5 INTEGER,
+            u6 INTEGER, u7 INTEGER, u8 INTEGER, u9 INTEGER,
+            face INTEGER,                          -- quick ratings only
+            doc TEXT NOT NULL
+        );
+        CREATE INDEX ratings_service ON ratings(kind, service_id);
+        CREATE INDEX ratings_agency ON ratings(kind, agency_id);
+        -- One row per record to send, written in the same transaction as the record.
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,                    -- complaint | rating | heartbeat
+            record_uuid TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            last_attempt_at TEXT,
+            next_attempt_at TEXT,
+            sent_at TEXT,
+            UNIQUE (kind, record_uuid)
+        );
+        CREATE INDEX outbox_pending ON outbox(sent_at, next_attempt_at);
+        CREATE TABLE sync_state (
+            key TEXT PRIMARY KEY,                  -- e.g. catalog_cursor, status_cursor
+            value TEXT NOT NULL
+        );
+        """
+    )
