@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 
 from .errors import ValidationError
 
 ITERATIONS = 200_000
+# ASCII digits only: str.isdigit() also accepts full-width and other scripts' digits.
+_PIN = re.compile(r"[0-9]{4,12}")
 
 
 def validate_pin(pin: str) -> str:
-    if not pin.isdigit() or not 4 <= len(pin) <= 12:
+    if not _PIN.fullmatch(pin):
         raise ValidationError("The PIN must be 4 to 12 digits.", field="pin")
     return pin
 

@@ -1,0 +1,155 @@
+"""The ``kiosk`` command: every citizen and staff action has a scriptable twin here.
+
+Each module in this package adds its own subcommands through ``register(subparsers)`` and calls the
+same functions the screens call. This file holds what all commands share: ``--config``,
+``--data-dir`` and ``--json``, and one mapping from our errors to exit codes and messages
+(0 success, 2 bad input or configuration, 1 anything else that went wrong).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import asdict, is_dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from ..config import Config, load_config
+from ..errors import ConfigError, KioskError, NotFound, ValidationError
+from ..i18n import both
+
+# Each module registers its own subcommands. Listed, not discovered, so the help stays in this order.
+COMMAND_MODULES = ("kiosk.cli.citizen", "kiosk.cli.staff", "kiosk.cli.sync", "kiosk.cli.central", "kiosk.cli.ui")
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class Context:
+    """What a command gets: the parsed arguments and a lazily loaded config."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self._config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            cfg = load_config(self.args.config)
+            if self.args.data_dir:
+                cfg = cfg.with_data_dir(self.args.data_dir)
+            self._config = cfg
+        return self._config
+
+    @property
+    def as_json(self) -> bool:
+        return bool(self.args.json)
+
+    def emit(self, data: Any, text: str | Callable[[], str]) -> None:
+        """Print ``data`` as JSON with --json, else the human text."""
+        if self.as_json:
+            print(json.dumps(to_jsonable(data), ensure_ascii=False, indent=2))
+        else:
+            print(text() if callable(text) else text)
+
+
+def to_jsonable(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return to_jsonable(asdict(value))
+    if isinstance(value, dict):
+        return {str(k.value if isinstance(k, Enum) else k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, Fraction):
+        return round(float(value), 4)
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def read_json_input(source: str) -> Any:
+    """Read a JSON document from a file path or '-' (standard input), with bad input as ValidationError."""
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ValidationError("The file {path} does not exist.", path=source) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValidationError("The file {path} cannot be read: {reason}", path=source, reason=str(exc)) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValidationError(
+            "The input is not valid JSON (line {line}, column {column}: {reason}).",
+            line=exc.lineno,
+            column=exc.colno,
+            reason=exc.msg,
+        ) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="FILE", help="configuration file (default: config.toml of the repo)")
+    common.add_argument("--data-dir", metavar="DIR", help="folder of the kiosk database (overrides the config)")
+    common.add_argument("--json", action="store_true", help="machine-readable JSON output")
+    parser = argparse.ArgumentParser(
+        prog="kiosk",
+        description="iPLiK Kiosk: the public-service kiosk and its central server.",
+        parents=[common],
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            # A kiosk installed without the server extra has no FastAPI: its commands are simply absent.
+            if exc.name and (exc.name == name or not exc.name.startswith("kiosk")):
+                continue
+            raise
+        module.register(sub, common)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    ctx = Context(args)
+    try:
+        return args.handler(ctx) or EXIT_OK
+    except ValidationError as exc:
+        return _fail(ctx, "invalid_input", "", exc.field, exc, EXIT_BAD_INPUT)
+    except NotFound as exc:
+        return _fail(ctx, "not_found", both(exc.message, **exc.params), None, exc, EXIT_BAD_INPUT)
+    except ConfigError as exc:
+        return _fail(ctx, "bad_config", str(exc), None, exc, EXIT_BAD_INPUT)
+    except KioskError as exc:
+        return _fail(ctx, "failed", str(exc), None, exc, EXIT_FAILED)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _fail(ctx: Context, code: str, message: str, field: str | None, exc: Exception, exit_code: int) -> int:
+    if isinstance(exc, ValidationError):
+        message = both(exc.message, **exc.params)
+        if exc.field:
+            message = f"{exc.field}: {message}"
+    if ctx.as_json:
+        print(json.dumps({"error": code, "field": field, "message": message}, ensure_ascii=False), file=sys.stderr)
+    else:
+        print(f"kiosk: {message}", file=sys.stderr)
+    return exit_code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
