@@ -49,7 +49,10 @@ class Store:
         self._local = threading.local()
         self._all: list[Database] = []
         self._lock = threading.Lock()
-        migrate(self.db)
+        try:
+            migrate(self.db)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot upgrade the kiosk database ({exc})") from exc
 
     @property
     def db(self) -> Database:
