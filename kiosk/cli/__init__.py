@@ -98,17 +98,31 @@ def read_json_input(source: str) -> Any:
         ) from None
 
 
+def _add_common(parser: argparse.ArgumentParser, *, suppress: bool, json_flag: bool = True) -> None:
+    # Subcommands repeat the shared options with SUPPRESS defaults, so that they work before or after
+    # the command name without the subcommand's defaults overwriting what came before it.
+    d = {"default": argparse.SUPPRESS} if suppress else {}
+    parser.add_argument("--config", metavar="FILE", help="configuration file (default: config.toml of the repo)", **d)
+    parser.add_argument("--data-dir", metavar="DIR", help="folder of the kiosk database (overrides the config)", **d)
+    if json_flag:
+        parser.add_argument("--json", action="store_true", help="machine-readable JSON output", **d)
+
+
+def common_parent(*, json_flag: bool = True) -> argparse.ArgumentParser:
+    """The parent parser every subcommand takes (without --json for commands that read JSON input)."""
+    parent = argparse.ArgumentParser(add_help=False)
+    _add_common(parent, suppress=True, json_flag=json_flag)
+    return parent
+
+
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", metavar="FILE", help="configuration file (default: config.toml of the repo)")
-    common.add_argument("--data-dir", metavar="DIR", help="folder of the kiosk database (overrides the config)")
-    common.add_argument("--json", action="store_true", help="machine-readable JSON output")
     parser = argparse.ArgumentParser(
         prog="kiosk",
         description="iPLiK Kiosk: the public-service kiosk and its central server.",
-        parents=[common],
     )
+    _add_common(parser, suppress=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    common = common_parent()
     for name in COMMAND_MODULES:
         try:
             module = importlib.import_module(name)
