@@ -1,0 +1,76 @@
+"""The central server as an ASGI app: ``create_app(settings)``.
+
+Start-up opens the database and runs the Alembic migrations before the first request is accepted.
+Every error leaves as catalogue JSON (``errors.py``); a database that is busy or gone answers 503.1
+(the kiosk retries), anything unexpected 500.1 with the details only in the server log.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.engine import Engine
+
+from .. import __version__
+from . import errors
+from .db import open_database
+from .devices import Authenticator
+from .limits import BodyLimit
+from .routes import enroll, health, sync, tracking
+from .security import RateLimiter
+from .settings import Settings, validate
+
+log = logging.getLogger("kiosk.central")
+
+DESCRIPTION = """The central server of iPLiK Kiosk: kiosks enroll, push complaints, ratings and
+heartbeats, and pull the catalog and the status of their complaints; citizens look up a tracking code.
+
+Every error is JSON: `{"code": "409.1", "message": "...", "message_id": "..."}`; the code is stable."""
+
+
+def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
+    settings = validate(settings)
+    engine = engine or open_database(settings)
+    app = FastAPI(title="iPLiK Kiosk central server", version=__version__, description=DESCRIPTION)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.auth = Authenticator(engine)
+    app.state.track_limiter = RateLimiter(settings.track_burst, settings.track_per_minute)
+    app.state.track_miss_limiter = RateLimiter(settings.track_misses_per_10min, settings.track_misses_per_10min / 10)
+    app.state.device_track_limiter = RateLimiter(settings.device_track_burst, settings.device_track_per_minute)
+    app.state.enroll_limiter = RateLimiter(settings.enroll_burst, settings.enroll_per_minute)
+    errors.install(app)
+    app.add_exception_handler(sa.exc.OperationalError, _on_database_down)
+    app.add_exception_handler(sa.exc.DBAPIError, _on_database_error)
+    app.add_exception_handler(Exception, _on_crash)
+    for module in (enroll, sync, tracking, health):
+        app.include_router(module.router)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    return app
+
+
+async def _on_database_down(_request: Request, exc: Exception) -> JSONResponse:
+    log.warning("database unavailable: %s", exc)
+    return errors.Problem(errors.BUSY, headers={"Retry-After": "5"}).response()
+
+
+async def _on_database_error(_request: Request, exc: Exception) -> JSONResponse:
+    log.exception("database error", exc_info=exc)
+    return errors.Problem(errors.BUSY, headers={"Retry-After": "5"}).response()
+
+
+async def _on_crash(_request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error", exc_info=exc)
+    return errors.INTERNAL().response()
+
+
+def openapi_document(app: FastAPI | None = None) -> dict:
+    """The OpenAPI spec as served at /openapi.json (docs/openapi.json holds a copy)."""
+    if app is None:
+        app = FastAPI(title="iPLiK Kiosk central server", version=__version__, description=DESCRIPTION)
+        for module in (enroll, sync, tracking, health):
+            app.include_router(module.router)
+    return app.openapi()

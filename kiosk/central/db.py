@@ -1,0 +1,242 @@
+"""The central database: SQLAlchemy Core tables, the engine, and the migration run at start.
+
+The tables below describe the schema for queries; the schema itself is made only by the Alembic
+migrations in ``migrations/`` (``tests/central/test_migrations.py`` checks they agree). There is no
+``create_all`` anywhere: a production database changes only through a migration.
+
+SQLite notes: WAL and ``synchronous=FULL`` (an acknowledged record survives a power cut), a busy
+timeout, and every write transaction opened with ``BEGIN IMMEDIATE`` so that two writers queue on the
+lock instead of failing when a reader upgrades (pysqlite's deferred BEGIN is what makes SQLite
+report "database is locked" under concurrent writers).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+
+from .settings import Settings
+
+metadata = sa.MetaData()
+
+
+class UtcDateTime(sa.types.TypeDecorator):
+    """Timezone-aware UTC datetimes on both databases (SQLite stores them naive, in UTC)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+devices = sa.Table(
+    "devices",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("office", sa.String(200), nullable=False),
+    sa.Column("agency_id", sa.String(64), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("enrolled_at", UtcDateTime, nullable=False),
+    sa.Column("revoked_at", UtcDateTime),
+    sa.Column("last_seen_at", UtcDateTime),
+    sa.Column("heartbeat_at", UtcDateTime),
+    sa.Column("version", sa.String(64)),
+    sa.Column("outbox_pending", sa.Integer),
+    sa.Column("outbox_failed", sa.Integer),
+    sa.Column("printer_state", sa.String(64)),
+    sa.Column("paper_state", sa.String(64)),
+    sa.Column("heartbeat", sa.Text),
+)
+
+enroll_codes = sa.Table(
+    "enroll_codes",
+    metadata,
+    sa.Column("code_hash", sa.String(64), primary_key=True),
+    sa.Column("office", sa.String(200), nullable=False),
+    sa.Column("agency_id", sa.String(64), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
+    sa.Column("used_at", UtcDateTime),
+    sa.Column("device_id", sa.String(40)),
+)
+
+# Every record ever accepted, whatever its kind: the replay / conflict decision reads only this.
+records = sa.Table(
+    "records",
+    metadata,
+    sa.Column("uuid", sa.String(36), primary_key=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("device_id", sa.String(40), sa.ForeignKey("devices.id"), nullable=False),
+    sa.Column("body_hash", sa.String(64), nullable=False),
+    sa.Column("received_at", UtcDateTime, nullable=False),
+    sa.Index("records_device", "device_id"),
+)
+
+complaints = sa.Table(
+    "complaints",
+    metadata,
+    sa.Column("uuid", sa.String(36), sa.ForeignKey("records.uuid"), primary_key=True),
+    sa.Column("device_id", sa.String(40), nullable=False),
+    sa.Column("tracking_code", sa.String(32), nullable=False, unique=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("received_at", UtcDateTime, nullable=False),
+    sa.Column("class", sa.String(32), nullable=False),
+    sa.Column("topic", sa.String(32), nullable=False),
+    sa.Column("agency_id", sa.String(64)),
+    sa.Column("service_id", sa.String(64)),
+    sa.Column("privacy", sa.String(16), nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("incident_date", sa.String(10)),
+    # Personal data (name, NIK, phone, email) as JSON; never in any public answer.
+    sa.Column("identity", sa.Text),
+    sa.Column("consent_version", sa.String(40), nullable=False),
+    sa.Column("consent_at", UtcDateTime, nullable=False),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("status_at", UtcDateTime, nullable=False),
+    # The agency that must answer: the one named at filing, or the one it was forwarded to.
+    sa.Column("handling_agency_id", sa.String(64)),
+    sa.Column("verified_at", UtcDateTime),
+    sa.Column("response", sa.Text),
+    sa.Column("response_at", UtcDateTime),
+    sa.Column("closed_at", UtcDateTime),
+    sa.Index("complaints_status", "status", "created_at"),
+    sa.Index("complaints_device", "device_id"),
+)
+
+# The server's part of each complaint's timeline. ``id`` is the pull cursor: writers of this table
+# are serialised (see queries.lock_events) so ids become visible in order.
+complaint_events = sa.Table(
+    "complaint_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("complaint_uuid", sa.String(36), sa.ForeignKey("complaints.uuid"), nullable=False),
+    sa.Column("device_id", sa.String(40), nullable=False),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Column("note", sa.Text),
+    sa.Column("actor", sa.String(100)),
+    sa.Index("complaint_events_device", "device_id", "id"),
+    sa.Index("complaint_events_complaint", "complaint_uuid", "id"),
+)
+
+ratings = sa.Table(
+    "ratings",
+    metadata,
+    sa.Column("uuid", sa.String(36), sa.ForeignKey("records.uuid"), primary_key=True),
+    sa.Column("device_id", sa.String(40), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("received_at", UtcDateTime, nullable=False),
+    sa.Column("kind", sa.String(8), nullable=False),
+    sa.Column("service_id", sa.String(64)),
+    sa.Column("agency_id", sa.String(64)),
+    *[sa.Column(f"u{i}", sa.SmallInteger) for i in range(1, 10)],
+    sa.Column("face", sa.SmallInteger),
+    sa.Column("doc", sa.Text, nullable=False),
+    sa.Index("ratings_service", "kind", "service_id"),
+)
+
+catalog_versions = sa.Table(
+    "catalog_versions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("version", sa.String(64), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("published_at", UtcDateTime, nullable=False),
+    sa.Column("doc", sa.Text, nullable=False),
+)
+
+# Per-service IKM aggregates over all kiosks, recomputed at most every ikm_refresh_s and shipped
+# with the catalog. ``ratings_seen`` is how many IKM surveys the snapshot counted.
+ikm_snapshots = sa.Table(
+    "ikm_snapshots",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("computed_at", UtcDateTime, nullable=False),
+    sa.Column("ratings_seen", sa.Integer, nullable=False),
+    sa.Column("doc", sa.Text, nullable=False),
+)
+
+
+# --- engine ----------------------------------------------------------------------------------------
+
+
+def make_engine(settings: Settings) -> Engine:
+    url = settings.database_url
+    if settings.is_sqlite:
+        path = url.removeprefix("sqlite:///")
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(
+            url,
+            connect_args={"timeout": settings.sqlite_busy_timeout_s, "check_same_thread": False},
+            pool_size=8,
+            max_overflow=32,
+        )
+        _sqlite_setup(engine)
+    else:
+        engine = sa.create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return engine
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised by every test
+        # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite would defer it).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection):
+        mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def reader(engine: Engine) -> Connection:
+    """A connection for read-only work: on SQLite it does not take the write lock."""
+    return engine.connect().execution_options(sqlite_begin="DEFERRED")
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest migration (Alembic ``upgrade head``)."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Two servers started together must not both create the tables.
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(740001)")
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def open_database(settings: Settings) -> Engine:
+    engine = make_engine(settings)
+    upgrade(engine)
+    return engine

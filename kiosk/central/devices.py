@@ -1,0 +1,218 @@
+"""Kiosks as the server knows them: enrollment codes, enrollment, token checks, revocation, heartbeats
+and the fleet view."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from . import errors, security
+from .db import devices, enroll_codes, now, reader, records
+
+
+@dataclass(frozen=True, slots=True)
+class Device:
+    id: str
+    name: str
+    office: str
+    agency_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Enrollment:
+    device_id: str
+    token: str
+    office: str
+    agency_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class EnrollCode:
+    code: str
+    office: str
+    agency_id: str
+    expires_at: datetime
+
+
+def create_enroll_code(engine: Engine, *, office: str, agency_id: str, ttl: timedelta = timedelta(hours=24)) -> EnrollCode:
+    office, agency_id = office.strip(), agency_id.strip()
+    if not office:
+        raise errors.Problem(errors.INVALID_REQUEST, {"reason": "office must not be empty"})
+    if not agency_id:
+        raise errors.Problem(errors.INVALID_REQUEST, {"reason": "agency must not be empty"})
+    code = security.new_enroll_code()
+    created = now()
+    with engine.begin() as conn:
+        conn.execute(
+            enroll_codes.insert().values(
+                code_hash=security.enroll_code_hash(code),
+                office=office,
+                agency_id=agency_id,
+                created_at=created,
+                expires_at=created + ttl,
+            )
+        )
+    return EnrollCode(code, office, agency_id, created + ttl)
+
+
+def enroll(engine: Engine, *, code: str, name: str, version: str | None = None) -> Enrollment:
+    """Spend a one-time code on a new device and return its id and token (shown once, never stored)."""
+    at = now()
+    device_id, token = security.new_device_id(), security.new_token()
+    with engine.begin() as conn:
+        # One UPDATE decides: two kiosks racing for one code cannot both win.
+        claimed = conn.execute(
+            enroll_codes.update()
+            .where(
+                enroll_codes.c.code_hash == security.enroll_code_hash(code),
+                enroll_codes.c.used_at.is_(None),
+                enroll_codes.c.expires_at > at,
+            )
+            .values(used_at=at, device_id=device_id)
+        )
+        if claimed.rowcount != 1:
+            raise errors.ENROLL_CODE_INVALID()
+        row = conn.execute(
+            sa.select(enroll_codes.c.office, enroll_codes.c.agency_id).where(
+                enroll_codes.c.code_hash == security.enroll_code_hash(code)
+            )
+        ).one()
+        conn.execute(
+            devices.insert().values(
+                id=device_id,
+                name=name.strip()[:200] or device_id,
+                office=row.office,
+                agency_id=row.agency_id,
+                token_hash=security.token_hash(token),
+                enrolled_at=at,
+                version=(version or "")[:64] or None,
+                last_seen_at=at,
+            )
+        )
+    return Enrollment(device_id, token, row.office, row.agency_id)
+
+
+class Authenticator:
+    """Token -> device, and a throttled ``last_seen_at`` (one write per device per minute at most)."""
+
+    SEEN_EVERY_S = 60.0
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._seen: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def device(self, token: str | None) -> Device:
+        if not token:
+            raise errors.Problem(errors.TOKEN_MISSING, headers={"WWW-Authenticate": "Bearer"})
+        with reader(self.engine) as conn:
+            row = conn.execute(
+                sa.select(devices.c.id, devices.c.name, devices.c.office, devices.c.agency_id, devices.c.revoked_at)
+                .where(devices.c.token_hash == security.token_hash(token))
+            ).first()
+        if row is None:
+            raise errors.Problem(errors.TOKEN_UNKNOWN, headers={"WWW-Authenticate": "Bearer"})
+        if row.revoked_at is not None:
+            raise errors.Problem(errors.TOKEN_REVOKED, headers={"WWW-Authenticate": "Bearer"})
+        self._touch(row.id)
+        return Device(row.id, row.name, row.office, row.agency_id)
+
+    def _touch(self, device_id: str) -> None:
+        t = time.monotonic()
+        with self._lock:
+            if t - self._seen.get(device_id, -1e9) < self.SEEN_EVERY_S:
+                return
+            self._seen[device_id] = t
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(devices.update().where(devices.c.id == device_id).values(last_seen_at=now()))
+        except sa.exc.OperationalError:
+            # A busy database must not fail the request over a "last seen" time; try next request.
+            with self._lock:
+                self._seen.pop(device_id, None)
+
+
+def revoke(engine: Engine, device_id: str) -> bool:
+    """Refuse the device's token from now on. False when no such device (or already revoked)."""
+    with engine.begin() as conn:
+        done = conn.execute(
+            devices.update().where(devices.c.id == device_id, devices.c.revoked_at.is_(None)).values(revoked_at=now())
+        )
+    return done.rowcount == 1
+
+
+def apply_heartbeat(conn: sa.Connection, device_id: str, body: dict[str, Any], at: datetime) -> None:
+    """Keep the newest heartbeat of a device (an old one replayed late must not win)."""
+    printer = body.get("printer") or {}
+    conn.execute(
+        devices.update()
+        .where(
+            devices.c.id == device_id,
+            sa.or_(devices.c.heartbeat_at.is_(None), devices.c.heartbeat_at <= at),
+        )
+        .values(
+            heartbeat_at=at,
+            last_seen_at=now(),
+            version=str(body.get("version", ""))[:64],
+            outbox_pending=body.get("outbox_pending"),
+            outbox_failed=body.get("outbox_failed"),
+            printer_state=str(printer.get("state", ""))[:64] or None,
+            paper_state=str(printer.get("paper", ""))[:64] or None,
+            heartbeat=json.dumps(body, ensure_ascii=False, sort_keys=True),
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class FleetRow:
+    id: str
+    name: str
+    office: str
+    agency_id: str
+    enrolled_at: datetime
+    revoked: bool
+    last_seen_at: datetime | None
+    not_seen: bool
+    version: str | None
+    outbox_pending: int | None
+    outbox_failed: int | None
+    printer_state: str | None
+    paper_state: str | None
+    records: int
+
+
+def fleet(engine: Engine, *, stale_after: timedelta = timedelta(hours=2)) -> list[FleetRow]:
+    cutoff = now() - stale_after
+    counts = sa.select(records.c.device_id, sa.func.count().label("n")).group_by(records.c.device_id).subquery()
+    with reader(engine) as conn:
+        rows = conn.execute(
+            sa.select(devices, sa.func.coalesce(counts.c.n, 0).label("n"))
+            .select_from(devices.outerjoin(counts, counts.c.device_id == devices.c.id))
+            .order_by(devices.c.office, devices.c.name)
+        ).all()
+    return [
+        FleetRow(
+            id=r.id,
+            name=r.name,
+            office=r.office,
+            agency_id=r.agency_id,
+            enrolled_at=r.enrolled_at,
+            revoked=r.revoked_at is not None,
+            last_seen_at=r.last_seen_at,
+            not_seen=r.revoked_at is None and (r.last_seen_at is None or r.last_seen_at < cutoff),
+            version=r.version,
+            outbox_pending=r.outbox_pending,
+            outbox_failed=r.outbox_failed,
+            printer_state=r.printer_state,
+            paper_state=r.paper_state,
+            records=r.n,
+        )
+        for r in rows
+    ]

@@ -1,0 +1,33 @@
+"""POST /api/v1/enroll: a one-time code becomes a device id and token."""
+
+from __future__ import annotations
+
+import math
+
+from fastapi import APIRouter, Request
+
+from ...sync import wire
+from .. import devices, errors
+from ..deps import ClientDep, EngineDep
+from ..models import EnrollIn, EnrollOut, ProblemOut
+
+router = APIRouter(tags=["enrollment"])
+
+
+def throttle(limiter, key: str) -> None:
+    wait = limiter.take(key)
+    if wait:
+        seconds = max(1, math.ceil(wait))
+        raise errors.Problem(errors.TOO_MANY_REQUESTS, {"retry_after": seconds}, headers={"Retry-After": str(seconds)})
+
+
+@router.post(
+    wire.ENROLL_PATH,
+    response_model=EnrollOut,
+    responses={403: {"model": ProblemOut}, 429: {"model": ProblemOut}},
+    summary="Enroll a kiosk with a one-time code",
+)
+def enroll(body: EnrollIn, engine: EngineDep, client: ClientDep, request: Request) -> EnrollOut:
+    throttle(request.app.state.enroll_limiter, client)
+    e = devices.enroll(engine, code=body.code, name=body.name, version=body.version)
+    return EnrollOut(device_id=e.device_id, token=e.token, office=e.office, agency_id=e.agency_id)

@@ -1,0 +1,110 @@
+"""What travels between a kiosk and the central server: shapes, limits and the body hash.
+
+Both sides import this module, so a field renamed on one side cannot drift from the other. It holds
+only plain data and pure functions (no HTTP, no SQL): the server's pydantic models and the kiosk's
+client both build on these names.
+
+The replay rule (DESIGN.md, "Sync, the lessons") hangs on :func:`body_hash`: the server stores the hash
+of every record body it accepted, and a record sent again under the same UUID is a success when the
+hash matches and a conflict when it does not. The hash is over *canonical* JSON (sorted keys, no
+spaces, UTF-8), so two byte-different encodings of one body are one body.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+API_PREFIX = "/api/v1"
+PUSH_PATH = f"{API_PREFIX}/sync/push"
+CATALOG_PATH = f"{API_PREFIX}/sync/catalog"
+UPDATES_PATH = f"{API_PREFIX}/sync/complaints"
+ENROLL_PATH = f"{API_PREFIX}/enroll"
+TRACK_PATH = f"{API_PREFIX}/track"  # + "/{code}"
+PUBLIC_TRACK_PATH = "/lacak"  # + "/{code}": the path of config tracking.url_template
+
+# Record kinds a kiosk pushes.
+COMPLAINT, RATING, HEARTBEAT = "complaint", "rating", "heartbeat"
+KINDS = (COMPLAINT, RATING, HEARTBEAT)
+
+# Per-record outcomes in a push acknowledgement.
+STORED = "stored"  # new on the server, now durable
+REPLAY = "replay"  # already there with the same body: also a success
+CONFLICT = "conflict"  # already there with a different body: never retried
+REJECTED = "rejected"  # the body breaks a rule (a 4xx for this record): never retried as is
+OUTCOMES = (STORED, REPLAY, CONFLICT, REJECTED)
+ACKNOWLEDGED = frozenset({STORED, REPLAY})
+
+# Limits the server enforces and the kiosk respects when it cuts batches.
+MAX_BATCH_RECORDS = 500
+MAX_REQUEST_BYTES = 4 * 1024 * 1024
+MAX_BODY_DEPTH = 8  # nesting of one record's body; ours is at most 3 deep
+MAX_UPDATES_PAGE = 1000
+
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+# Tokens are 32 random bytes, sent as 43 url-safe base64 characters.
+TOKEN_BYTES = 32
+
+
+def canonical_json(value: Any) -> bytes:
+    """One byte string per JSON value: sorted keys, no whitespace, UTF-8, no NaN."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+def body_hash(body: Any) -> str:
+    """sha256 of the canonical JSON of a record body, in hex."""
+    return hashlib.sha256(canonical_json(body)).hexdigest()
+
+
+def json_depth(value: Any, limit: int = MAX_BODY_DEPTH) -> int:
+    """How deeply ``value`` nests, counting stops at ``limit + 1`` (so a hostile body costs little)."""
+    depth, frontier = 0, [value]
+    while frontier and depth <= limit:
+        nxt: list[Any] = []
+        for item in frontier:
+            if isinstance(item, dict):
+                nxt.extend(item.values())
+            elif isinstance(item, list):
+                nxt.extend(item)
+        if not nxt:
+            return depth
+        depth += 1
+        frontier = nxt
+    return depth
+
+
+def complaint_body(tracking_code: str, created_at: str, doc: dict[str, Any]) -> dict[str, Any]:
+    """The pushed form of a complaint: its tracking code, when it was filed, and the validated
+    complaint as ``kiosk.domain.complaint.complaint_to_dict`` makes it."""
+    return {"tracking_code": tracking_code, "created_at": created_at, "complaint": doc}
+
+
+def rating_body(created_at: str, agency_id: str | None, doc: dict[str, Any]) -> dict[str, Any]:
+    """The pushed form of an IKM survey or a quick rating: when, the agency the kiosk's catalog put it
+    under, and the rating's stored document (``kiosk.domain.rating`` ``*_to_dict``)."""
+    return {"created_at": created_at, "agency_id": agency_id, "rating": doc}
+
+
+def heartbeat_body(
+    *,
+    at: str,
+    version: str,
+    outbox_pending: int,
+    outbox_failed: int,
+    printer: dict[str, Any] | None = None,
+    catalog_version: str = "",
+) -> dict[str, Any]:
+    """The kiosk's health, as the fleet view shows it. Never queued: a fresh one goes with each push."""
+    return {
+        "at": at,
+        "version": version,
+        "outbox_pending": outbox_pending,
+        "outbox_failed": outbox_failed,
+        "printer": printer or {},
+        "catalog_version": catalog_version,
+    }
