@@ -151,6 +151,10 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(ctx, "failed", str(exc), None, exc, EXIT_FAILED)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # Output piped into `head` and cut short: not an error of ours.
+        sys.stderr.close()
+        return EXIT_OK
 
 
 def _fail(ctx: Context, code: str, message: str, field: str | None, exc: Exception, exit_code: int) -> int:
