@@ -1,0 +1,25 @@
+"""`kiosk run`: the touchscreen app. Kivy is imported only when the command runs, so the rest of the
+command line works on a machine without a screen or without the ui extra."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from . import Context
+
+
+def cmd_run(ctx: Context) -> int:
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    from ..ui.main import run
+
+    size = tuple(int(v) for v in ctx.args.size.lower().split("x")) if ctx.args.size else None
+    run(ctx.config, windowed=ctx.args.windowed, size=size)
+    return 0
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("run", parents=[common], help="run the touchscreen app (full screen, locked down)")
+    p.add_argument("--windowed", action="store_true", help="a normal window with a cursor (development)")
+    p.add_argument("--size", metavar="WxH", help="window size for --windowed, e.g. 1920x1080")
+    p.set_defaults(handler=cmd_run)
