@@ -110,3 +110,17 @@ def m002_records_and_outbox(db: Database) -> None:
         );
         """
     )
+
+
+@MIGRATIONS()
+def m003_outbox_final_failures(db: Database) -> None:
+    # Sync (issue 4): a record the server refused for good (409 conflict, 422 rejected) stays in the
+    # outbox, visible to staff, and is never retried: failed_at marks it, failure_code keeps the server's
+    # problem code. The partial index keeps the worker's "what is due" query small.
+    db.executescript(
+        """
+        ALTER TABLE outbox ADD COLUMN failed_at TEXT;
+        ALTER TABLE outbox ADD COLUMN failure_code TEXT;
+        CREATE INDEX outbox_due ON outbox(next_attempt_at, id) WHERE sent_at IS NULL AND failed_at IS NULL;
+        """
+    )

@@ -1,0 +1,56 @@
+"""Running the central server: ``kiosk central serve`` and ``python -m kiosk.central serve``.
+
+The second needs nothing of the kiosk side (no Kivy, no printer libraries): it is what systemd and the
+tests start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from .settings import Settings, from_env
+
+
+def run(settings: Settings, *, host: str = "127.0.0.1", port: int = 8080, log_level: str = "warning") -> None:
+    import uvicorn
+
+    from .app import create_app
+
+    logging.basicConfig(level=getattr(logging, log_level.upper(), logging.WARNING))
+    app = create_app(settings)  # migrations run here, before the socket is opened
+    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False,
+                proxy_headers=settings.trust_forwarded_for, timeout_keep_alive=30)
+
+
+def write_openapi(path: Path | None) -> str:
+    from .app import openapi_document
+
+    text = json.dumps(openapi_document(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    if path is not None:
+        path.write_text(text, encoding="utf-8")
+    return text
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m kiosk.central")
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("serve", help="run the server")
+    p.add_argument("--db", help="database URL (default: IPLIK_CENTRAL_DATABASE_URL or sqlite:///var/central.db)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--log-level", default="warning")
+    p = sub.add_parser("openapi", help="print the OpenAPI spec (or write it with --out)")
+    p.add_argument("--out", type=Path)
+    args = parser.parse_args(argv)
+    if args.cmd == "openapi":
+        text = write_openapi(args.out)
+        if args.out is None:
+            sys.stdout.write(text)
+        return 0
+    settings = from_env(database_url=args.db)
+    run(settings, host=args.host, port=args.port, log_level=args.log_level)
+    return 0
