@@ -1,0 +1,282 @@
+"""The touchscreen app: the frame, navigation between screens, language and text size, idle reset.
+
+Screens own their content and state; this module owns what is shared: which screen is showing and the
+way back, the language, the text size, the keyboard, the clock and the idle watcher. The kiosk core is
+reached only through :mod:`kiosk.ui.backend` (never on this thread).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from kivy.app import App
+from kivy.base import ExceptionHandler, ExceptionManager
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+
+from ..config import Config
+from .backend import Backend
+from .i18n import tr
+from .idle import IdleWatcher
+from .lockdown import lock_window
+from .screens import ScreenCache
+from .theme import register_fonts, theme
+
+log = logging.getLogger(__name__)
+
+MESSAGE_S = 6.0
+
+
+def open_kiosk(cfg: Config):
+    """The facade, opened on the backend's thread (it imports the store and the PDF code)."""
+    from ..actions import Kiosk
+
+    return Kiosk.open(cfg)
+
+
+class KioskApp(App):
+    lang = StringProperty("id")
+    large_text = BooleanProperty(False)
+    multilingual = BooleanProperty(True)
+    online = BooleanProperty(False)
+    office_name = StringProperty("")
+    clock_text = StringProperty("")
+    current = StringProperty("")
+    can_go_back = BooleanProperty(False)
+    idle_left = NumericProperty(0)
+    busy = BooleanProperty(False)
+    message = StringProperty("")
+
+    def __init__(self, cfg: Config, *, fullscreen: bool | None = None, opener=None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.cfg = cfg
+        self.fullscreen = cfg.ui.fullscreen if fullscreen is None else fullscreen
+        self.tr = tr
+        self.default_lang = cfg.ui.languages[0]
+        self.lang = self.default_lang
+        self.multilingual = len(cfg.ui.languages) > 1
+        self.large_text = cfg.ui.large_text
+        self.office_name = cfg.office.name
+        self.backend = Backend(opener or (lambda: open_kiosk(cfg)))
+        self.backend.bind(slow=self.setter("busy"))
+        self.screens: ScreenCache | None = None
+        self.guard = None
+        self.idle: IdleWatcher | None = None
+        self.focused_input = None
+        # Keep going after an unexpected error in kiosk use; tests set this False to see failures.
+        self.survive_errors = True
+        self._history: list[str] = []
+        self._clock_ev = None
+        self._message_ev = None
+
+    # --- life cycle -------------------------------------------------------------------------------
+
+    def build(self):
+        register_fonts()
+        theme.set_primary(self.cfg.ui.primary_color)
+        theme.large = self.large_text
+        theme.resize(*Window.size)
+        Window.bind(size=lambda _w, size: theme.resize(*size))
+        tr.switch(self.lang)
+        from . import frame, keyboard, widgets  # noqa: F401 - load their KV rules once
+
+        self.title = "iPLiK Kiosk"
+        root = frame.KioskRoot()
+        self.screens = ScreenCache(root.ids.sm)
+        return root
+
+    def on_start(self) -> None:
+        self.guard = lock_window(Window, fullscreen=self.fullscreen)
+        Window.bind(on_touch_down=self._on_touch_activity, on_key_down=self._on_key_activity)
+        ExceptionManager.add_handler(_Survive(self))
+        self.idle = IdleWatcher(
+            timeout_s=self.cfg.ui.idle_timeout_s,
+            countdown_s=self.cfg.ui.idle_countdown_s,
+            needs_prompt=lambda: self.current != "home",
+            on_prompt=self.setter_value("idle_left"),
+            on_tick=self.setter_value("idle_left"),
+            on_cancel=lambda: setattr(self, "idle_left", 0),
+            on_reset=self.reset_all,
+        )
+        self.idle.start()
+        self.backend.start()
+        self._tick_clock()
+        self.go("home", remember=False)
+
+    def on_stop(self) -> None:
+        if self.idle is not None:
+            self.idle.stop()
+        if self._clock_ev is not None:
+            self._clock_ev.cancel()
+        self.backend.stop()
+
+    def setter_value(self, name: str):
+        return lambda value: setattr(self, name, value)
+
+    # --- navigation -------------------------------------------------------------------------------
+
+    @property
+    def sm(self):
+        return self.root.ids.sm
+
+    @property
+    def screen(self):
+        return self.sm.current_screen
+
+    def go(self, name: str, *, remember: bool = True, **params: Any) -> None:
+        self.clear_focus()
+        screen = self.screens.get(name)
+        if remember and self.current and self.current != name:
+            self._history.append(self.current)
+        screen.open(**params)
+        self.sm.current = name
+        self.current = name
+        self.can_go_back = name != "home"
+
+    def back(self) -> None:
+        self.clear_focus()
+        if self.screen is not None and self.screen.back():
+            return
+        if self._history:
+            name = self._history.pop()
+            self.sm.current = name
+            self.current = name
+            self.can_go_back = name != "home"
+        else:
+            self.home()
+
+    def home(self) -> None:
+        """The Home button: back to the start; what this citizen did is cleared for the next one."""
+        for screen in self.screens.loaded():
+            if screen.name != "home":
+                screen.forget()
+        self._history.clear()
+        self.go("home", remember=False)
+
+    def open_admin(self) -> None:
+        if self.current != "admin":
+            self.go("admin")
+
+    # --- language and text size -------------------------------------------------------------------
+
+    def set_language(self, lang: str) -> None:
+        if lang in self.cfg.ui.languages or lang in ("id", "en"):
+            self.lang = lang
+
+    def on_lang(self, _app, lang: str) -> None:
+        tr.switch(lang)
+        if self.screens is not None:
+            for screen in self.screens.loaded():
+                screen.relabel()
+        Clock.schedule_once(lambda _dt: self._tick_clock(), 0)
+
+    def toggle_large_text(self) -> None:
+        self.large_text = not self.large_text
+
+    def on_large_text(self, _app, value: bool) -> None:
+        theme.large = value
+
+    # --- keyboard and focus -----------------------------------------------------------------------
+
+    @property
+    def keyboard(self):
+        return self.root.ids.osk
+
+    def input_focused(self, textinput, focused: bool) -> None:
+        if focused:
+            self.focused_input = textinput
+            self.keyboard.attach(textinput)
+            # Two frames: the keyboard strip takes its height, then the page lays out again.
+            Clock.schedule_once(lambda _dt: Clock.schedule_once(lambda _dt2: self.scroll_into_view(textinput)), 0)
+        else:
+            if self.focused_input is textinput:
+                self.focused_input = None
+            self.keyboard.detach(textinput)
+
+    def clear_focus(self) -> None:
+        if self.focused_input is not None:
+            self.focused_input.focus = False
+        self.focused_input = None
+        if self.root is not None:
+            self.keyboard.detach()
+
+    def scroll_into_view(self, widget) -> None:
+        from kivy.uix.scrollview import ScrollView
+
+        parent = widget.parent
+        while parent is not None and not isinstance(parent, ScrollView):
+            parent = parent.parent
+        if parent is not None and parent.height > 0:
+            parent.scroll_to(widget, padding=theme.gap * 2, animate=False)
+
+    # --- clock, messages --------------------------------------------------------------------------
+
+    def _tick_clock(self, *_args) -> None:
+        now = datetime.now(self.cfg.tz)
+        self.clock_text = now.strftime("%H.%M" if self.lang == "id" else "%H:%M")
+        if self._clock_ev is not None:
+            self._clock_ev.cancel()
+        # Once a minute, on the minute.
+        self._clock_ev = Clock.schedule_once(self._tick_clock, 60.05 - now.second - now.microsecond / 1e6)
+
+    def notify(self, text: str) -> None:
+        self.message = text
+        if self._message_ev is not None:
+            self._message_ev.cancel()
+        self._message_ev = Clock.schedule_once(lambda _dt: setattr(self, "message", ""), MESSAGE_S)
+
+    # --- idle -------------------------------------------------------------------------------------
+
+    def _on_touch_activity(self, _window, _touch) -> bool:
+        if self.idle is not None and not self.idle.prompting:
+            self.idle.activity()
+        return False
+
+    def _on_key_activity(self, *_args) -> bool:
+        if self.idle is not None:
+            self.idle.activity()
+        return False
+
+    def still_here(self) -> None:
+        if self.idle is not None:
+            self.idle.activity()
+
+    def reset_now(self) -> None:
+        if self.idle is not None:
+            self.idle.reset()
+
+    def reset_all(self) -> None:
+        """Nothing of the last citizen remains: every screen forgets, language and size go back."""
+        self.idle_left = 0
+        self.clear_focus()
+        self.message = ""
+        self.lang = self.default_lang
+        self.large_text = self.cfg.ui.large_text
+        self.home()
+        home = self.screens.get("home")
+        home.forget()
+
+    # --- staff ------------------------------------------------------------------------------------
+
+    def staff_exit(self) -> None:
+        if self.guard is not None:
+            self.guard.release()
+        self.stop()
+
+
+class _Survive(ExceptionHandler):
+    """One hook for unexpected errors: log them, and in kiosk use start over rather than crash."""
+
+    def __init__(self, app: KioskApp) -> None:
+        super().__init__()
+        self.app = app
+
+    def handle_exception(self, inst):
+        if isinstance(inst, (KeyboardInterrupt, SystemExit)) or not self.app.survive_errors:
+            return ExceptionManager.RAISE
+        log.exception("unexpected error in the kiosk app; starting over", exc_info=inst)
+        Clock.schedule_once(lambda _dt: self.app.reset_all(), 0)
+        return ExceptionManager.PASS

@@ -1,0 +1,68 @@
+"""The frame every screen sits in: top bar, the screens, bottom bar, keyboard strip, overlays.
+
+Top bar: office name, clock, a calm offline mark, language switch, text-size switch. Bottom bar: Back
+and Home. The top-left corner hides the staff gesture (five taps within three seconds).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from kivy.properties import NumericProperty
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.label import Label
+
+from .kv import load_kv
+from .widgets import Overlay
+
+ADMIN_TAPS = 5
+ADMIN_WINDOW_S = 3.0
+
+
+class SecretCorner(ButtonBehavior, Label):
+    """The office name. Five taps in three seconds open the staff PIN pad; nothing shows on a tap."""
+
+    __events__ = ("on_secret",)
+
+    taps_needed = NumericProperty(ADMIN_TAPS)
+    window_s = NumericProperty(ADMIN_WINDOW_S)
+
+    def __init__(self, now: Callable[[], float] = time.monotonic, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._now = now
+        self._taps: list[float] = []
+
+    def on_release(self) -> None:
+        now = self._now()
+        self._taps = [t for t in self._taps if now - t <= self.window_s] + [now]
+        if len(self._taps) >= self.taps_needed:
+            self._taps.clear()
+            self.dispatch("on_secret")
+
+    def on_secret(self) -> None:
+        pass
+
+
+class IdleOverlay(Overlay):
+    """"Masih di sana?": its buttons answer; a touch anywhere else means "still here"."""
+
+    __events__ = ("on_outside",)
+
+    def on_touch_up(self, touch):
+        if not self.shown:
+            return False
+        if not any(child.collide_point(*touch.pos) for child in self.children):
+            self.dispatch("on_outside")
+        return super().on_touch_up(touch)
+
+    def on_outside(self) -> None:
+        pass
+
+
+class KioskRoot(FloatLayout):
+    """The app's root widget; ``ids`` has topbar, sm, bottombar, osk, idle, busy."""
+
+
+load_kv(__file__)

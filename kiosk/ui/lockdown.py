@@ -1,0 +1,103 @@
+"""No way out for the public: full screen, no frame, no cursor, Escape and close ignored, one instance.
+
+:func:`configure_kivy` must run before anything imports ``kivy.core.window`` (Kivy reads its window
+settings once, when the window is created); :func:`lock_window` runs once the window exists. Staff leave
+through the admin screen, which calls :meth:`KioskApp.staff_exit` and lifts the close guard first.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from pathlib import Path
+
+from ..errors import KioskError
+
+ESCAPE = 27
+# Kivy's keycodes for the Android back button / browser back: treated like Escape.
+BACK_KEYS = frozenset({ESCAPE, 1001})
+
+
+class AlreadyRunning(KioskError):
+    """Another kiosk app holds the instance lock of this data directory."""
+
+
+def configure_kivy(*, fullscreen: bool, size: tuple[int, int] | None = None) -> None:
+    """Kivy's window and input settings for a kiosk (before the window is created)."""
+    from kivy.config import Config
+
+    Config.set("kivy", "exit_on_escape", "0")
+    Config.set("kivy", "keyboard_mode", "system")  # physical keyboards and USB scanners; our own OSK
+    Config.set("kivy", "log_level", os.environ.get("KIOSK_KIVY_LOG_LEVEL", "info"))
+    # Right-click on a mouse must not leave red multitouch-emulation dots on the screen.
+    Config.set("input", "mouse", "mouse,disable_multitouch")
+    # The attract loop is the kiosk's screen saver; the display must not blank under the app.
+    Config.set("graphics", "allow_screensaver", "0")
+    Config.set("graphics", "maxfps", "60")
+    if fullscreen:
+        Config.set("graphics", "fullscreen", "auto")
+        Config.set("graphics", "borderless", "1")
+        Config.set("graphics", "show_cursor", "0")
+    else:
+        Config.set("graphics", "fullscreen", "0")
+        Config.set("graphics", "borderless", "0")
+        Config.set("graphics", "show_cursor", "1")
+    if size:
+        Config.set("graphics", "width", str(size[0]))
+        Config.set("graphics", "height", str(size[1]))
+    Config.set("graphics", "resizable", "1" if not fullscreen else "0")
+
+
+class CloseGuard:
+    """Swallows Escape/back keys and window-close requests until :meth:`release` (staff exit)."""
+
+    def __init__(self) -> None:
+        self.released = False
+
+    def on_keyboard(self, _window, key, *_args, **_kwargs) -> bool:
+        return key in BACK_KEYS and not self.released
+
+    def on_request_close(self, *_args, **_kwargs) -> bool:
+        return not self.released
+
+    def release(self) -> None:
+        self.released = True
+
+
+def lock_window(window, *, fullscreen: bool) -> CloseGuard:
+    guard = CloseGuard()
+    window.bind(on_keyboard=guard.on_keyboard, on_request_close=guard.on_request_close)
+    if fullscreen:
+        window.show_cursor = False
+        window.borderless = True
+    return guard
+
+
+class InstanceLock:
+    """One kiosk app per data directory: an exclusive ``flock`` held for the life of the process.
+
+    The kernel drops the lock when the process dies, however it dies, so a crash never leaves a stale
+    lock behind (a PID file would).
+    """
+
+    def __init__(self, data_dir: Path) -> None:
+        self.path = Path(data_dir) / "kiosk-ui.lock"
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise AlreadyRunning(f"{self.path}: another kiosk app is already running on this data directory") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None

@@ -1,0 +1,215 @@
+"""Shared widgets: wrapping text, icons, buttons with a pressed state, choices, fields, QR codes.
+
+Look and sizes live in ``widgets.kv`` (bound to the theme); colours that depend on state are worked out
+here, in Python, so KV rules only bind values.
+"""
+
+from __future__ import annotations
+
+from kivy.app import App
+from kivy.graphics.texture import Texture
+from kivy.properties import (
+    BooleanProperty,
+    ColorProperty,
+    ListProperty,
+    NumericProperty,
+    ObjectProperty,
+    OptionProperty,
+    StringProperty,
+)
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.label import Label
+from kivy.uix.textinput import TextInput
+from kivy.uix.widget import Widget
+
+from .icons import glyph
+from .kv import load_kv
+from .theme import theme
+
+
+class Txt(Label):
+    """Text that wraps to its width and is as tall as its lines: it can never be clipped."""
+
+
+class Icon(Label):
+    icon = StringProperty("")
+
+    def on_icon(self, _w, name: str) -> None:
+        self.text = glyph(name)
+
+
+class Pressable(ButtonBehavior):
+    """A touch target with colours for its kind and a pressed state shown at once."""
+
+    kind = OptionProperty("secondary", options=("primary", "secondary", "choice", "danger", "bar", "key"))
+    selected = BooleanProperty(False)
+    bg_color = ColorProperty((0, 0, 0, 0))
+    fg_color = ColorProperty((0, 0, 0, 1))
+    edge_color = ColorProperty((0, 0, 0, 0))
+    edge_width = NumericProperty(1.5)
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.fbind("state", self._paint)
+        self.fbind("kind", self._paint)
+        self.fbind("selected", self._paint)
+        self.fbind("disabled", self._paint)
+        self._paint()
+
+    def _paint(self, *_args) -> None:
+        down = self.state == "down"
+        t = theme
+        kind = self.kind
+        if kind == "primary":
+            bg, fg, edge = (t.primary_down if down else t.primary), t.on_primary, (0, 0, 0, 0)
+        elif kind == "bar" and self.selected:
+            bg, fg, edge = t.surface, t.primary, t.surface
+        elif kind == "bar":
+            bg, fg, edge = (t.primary_down if down else t.topbar), t.on_topbar, t.on_topbar
+        elif kind == "danger":
+            bg, fg, edge = (t.error_soft if down else t.surface), t.error, t.error
+        elif kind in ("choice", "key") and self.selected:
+            bg, fg, edge = (t.pressed if down else t.primary_soft), t.text, t.primary
+        else:  # secondary, key, unselected choice
+            bg, fg, edge = (t.pressed if down else t.surface), t.text, t.line
+        if self.disabled:
+            fg = t.muted
+        self.bg_color, self.fg_color, self.edge_color = bg, fg, edge
+        self.edge_width = 3 if (kind == "choice" and self.selected) else 1.5
+
+
+class KButton(Pressable, BoxLayout):
+    """Icon beside words; wraps its label when narrow and grows to fit it."""
+
+    icon = StringProperty("")
+    text = StringProperty("")
+
+
+class PillButton(Pressable, BoxLayout):
+    """A short, one-line button as wide as its words (bars, language switch)."""
+
+    icon = StringProperty("")
+    text = StringProperty("")
+
+
+class Tile(Pressable, BoxLayout):
+    """A main action on the Home screen: a big icon over a few big words."""
+
+    icon = StringProperty("")
+    text = StringProperty("")
+    subtitle = StringProperty("")
+    highlight = BooleanProperty(False)
+    needed = NumericProperty(0)  # height its content needs; the screen decides the actual height
+
+
+class Choice(Pressable, BoxLayout):
+    """One big answer to a one-question screen: icon, title, plain explanation, a tick when chosen."""
+
+    icon = StringProperty("")
+    text = StringProperty("")
+    description = StringProperty("")
+    value = ObjectProperty(None, allownone=True)
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("kind", "choice")
+        super().__init__(**kwargs)
+
+
+class KTextInput(TextInput):
+    """A text box for the on-screen keyboard: keeps focus while keys are tapped, says which layout."""
+
+    osk = OptionProperty("text", options=("text", "digits", "email"))
+
+    def on_focus(self, _w, focused: bool) -> None:
+        app = App.get_running_app()
+        if app is not None and hasattr(app, "input_focused"):
+            app.input_focused(self, focused)
+
+
+class Field(BoxLayout):
+    """A labelled text box with an example under it and, when needed, a plain error next to it."""
+
+    label = StringProperty("")
+    hint = StringProperty("")
+    error = StringProperty("")
+    text = StringProperty("")
+    multiline = BooleanProperty(False)
+    osk = StringProperty("text")
+    lines = NumericProperty(1)
+    input_filter = ObjectProperty(None, allownone=True)
+    max_chars = NumericProperty(0)
+
+    def clear(self) -> None:
+        self.ids.ti.text = ""
+        self.error = ""
+
+
+class ErrorLine(BoxLayout):
+    text = StringProperty("")
+
+
+class StepBar(BoxLayout):
+    """'Langkah 3 dari 7' and a row of dots, for wizards."""
+
+    step = NumericProperty(1)
+    total = NumericProperty(1)
+
+
+class Card(BoxLayout):
+    """A white panel with a border."""
+
+
+class Overlay(FloatLayout):
+    """A layer over the whole app; while ``shown`` it takes every touch, hidden it takes none."""
+
+    shown = BooleanProperty(False)
+
+    def on_touch_down(self, touch):
+        if not self.shown:
+            return False
+        super().on_touch_down(touch)
+        return True
+
+    def on_touch_move(self, touch):
+        if not self.shown:
+            return False
+        super().on_touch_move(touch)
+        return True
+
+    def on_touch_up(self, touch):
+        if not self.shown:
+            return False
+        super().on_touch_up(touch)
+        return True
+
+
+class QRCodeView(Widget):
+    """A QR symbol drawn crisp at any size from its module matrix (quiet zone included)."""
+
+    matrix = ListProperty([])
+    texture = ObjectProperty(None, allownone=True)
+    quiet = NumericProperty(4)
+
+    def on_matrix(self, _w, matrix) -> None:
+        if not matrix:
+            self.texture = None
+            return
+        n = len(matrix)
+        size = n + 2 * int(self.quiet)
+        buf = bytearray([255]) * (size * size)
+        for r, row in enumerate(matrix):
+            # Texture rows run bottom-up.
+            base = (size - 1 - (r + int(self.quiet))) * size + int(self.quiet)
+            for c, dark in enumerate(row):
+                if dark:
+                    buf[base + c] = 0
+        tex = Texture.create(size=(size, size), colorfmt="luminance")
+        tex.mag_filter = "nearest"
+        tex.min_filter = "nearest"
+        tex.blit_buffer(bytes(buf), colorfmt="luminance", bufferfmt="ubyte")
+        self.texture = tex
+
+
+load_kv(__file__)
