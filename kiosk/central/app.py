@@ -49,7 +49,33 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     for module in (enroll, sync, tracking, health):
         app.include_router(module.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    _document_problems(app)
     return app
+
+
+def _document_problems(app: FastAPI) -> None:
+    """FastAPI documents request validation as 422 with its own schema; ours answer 400 with a Problem."""
+    original = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema:
+            return app.openapi_schema
+        doc = original()
+        for item in doc.get("paths", {}).values():
+            for op in item.values():
+                responses = op.get("responses", {})
+                if responses.pop("422", None) is not None:
+                    responses.setdefault("400", {
+                        "description": "Malformed request (400.1, 400.2)",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProblemOut"}}},
+                    })
+        schemas = doc.get("components", {}).get("schemas", {})
+        for name in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(name, None)
+        app.openapi_schema = doc
+        return doc
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 async def _on_database_down(_request: Request, exc: Exception) -> JSONResponse:
@@ -73,4 +99,5 @@ def openapi_document(app: FastAPI | None = None) -> dict:
         app = FastAPI(title="iPLiK Kiosk central server", version=__version__, description=DESCRIPTION)
         for module in (enroll, sync, tracking, health):
             app.include_router(module.router)
+        _document_problems(app)
     return app.openapi()

@@ -18,6 +18,9 @@ from ..domain.errors import ValidationError
 from ..paths import DEMO_CATALOG
 from . import Context, read_json_input
 
+# Back-office messages are English (staff-facing, like the server's own); passed through untranslated.
+AS_IS = "{reason}"
+
 
 def _settings(ctx: Context):
     from ..central.settings import from_env, sqlite_url
@@ -49,7 +52,7 @@ def _problems_as_errors(fn):
             return fn(ctx)
         except Problem as p:
             if p.ptype.status < 500:
-                raise ValidationError("{reason}", reason=f"{p.ptype.code} {p.message}") from None
+                raise ValidationError(AS_IS, reason=f"{p.ptype.code} {p.message}") from None
             raise KioskError(f"{p.ptype.code} {p.message}") from None
 
     return wrapper
@@ -80,7 +83,7 @@ def cmd_revoke(ctx: Context) -> int:
 
     done = revoke(_engine(ctx), ctx.args.device)
     if not done:
-        raise ValidationError("{reason}", reason=f"no active device {ctx.args.device}")
+        raise ValidationError(AS_IS, reason=f"no active device {ctx.args.device}")
     ctx.emit({"device_id": ctx.args.device, "revoked": True}, f"Device {ctx.args.device} revoked: its token is refused from now on.")
     return 0
 
@@ -127,7 +130,7 @@ def cmd_complaints_list(ctx: Context) -> int:
 
     settings = _settings(ctx)
     if ctx.args.status is not None and ctx.args.status not in {s.value for s in Status}:
-        raise ValidationError("{reason}", reason=f"unknown status {ctx.args.status}; one of: " + ", ".join(s.value for s in Status))
+        raise ValidationError(AS_IS, reason=f"unknown status {ctx.args.status}; one of: " + ", ".join(s.value for s in Status))
     rows = list_complaints(
         _engine(ctx),
         calendar=WorkCalendar(settings.holiday_dates),

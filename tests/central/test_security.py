@@ -1,0 +1,125 @@
+"""Tokens, enrollment codes, isolation between devices, size and shape limits: always a 4xx, never a 5xx."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from kiosk.central import complaints as central_complaints
+from kiosk.central.db import devices, enroll_codes
+from kiosk.central.devices import create_enroll_code, revoke
+
+from .serverkit import NIK, complaint_record, enroll
+
+PUSH = "/api/v1/sync/push"
+
+
+def test_requests_without_a_valid_token_get_401_with_a_code(http, server, engine):
+    for headers, code in [({}, "401.1"), ({"Authorization": "Bearer nope"}, "401.2"), ({"Authorization": "Basic x"}, "401.1")]:
+        for method, path in [("POST", PUSH), ("GET", "/api/v1/sync/catalog"), ("GET", "/api/v1/sync/complaints")]:
+            r = http.request(method, server.url + path, json={"records": []} if method == "POST" else None,
+                             headers=headers, timeout=10)
+            assert r.status_code == 401, (path, r.text)
+            assert r.json()["code"] == code
+            assert r.headers["www-authenticate"] == "Bearer"
+
+
+def test_a_revoked_token_is_refused_at_once(http, server, engine, device):
+    assert http.post(server.url + PUSH, json={"records": []}, headers=device.headers, timeout=10).status_code == 200
+    assert revoke(engine, device.device_id)
+    r = http.post(server.url + PUSH, json={"records": [complaint_record()]}, headers=device.headers, timeout=10)
+    assert r.status_code == 401 and r.json()["code"] == "401.3"
+    assert not revoke(engine, device.device_id)  # already revoked
+
+
+def test_only_the_token_hash_is_stored(server, engine, device):
+    with engine.connect() as c:
+        stored = c.scalar(sa.select(devices.c.token_hash).where(devices.c.id == device.device_id))
+        codes = c.execute(sa.select(enroll_codes.c.code_hash)).scalars().all()
+    assert stored != device.token and len(stored) == 64
+    assert all(len(h) == 64 for h in codes)
+
+
+def test_enrollment_codes_work_once_and_expire(http, server, engine):
+    code = create_enroll_code(engine, office="Kantor", agency_id="dinkes")
+    first = http.post(server.url + "/api/v1/enroll", json={"code": code.code.lower().replace("-", " ")}, timeout=10)
+    assert first.status_code == 200 and first.json()["agency_id"] == "dinkes"
+    again = http.post(server.url + "/api/v1/enroll", json={"code": code.code}, timeout=10)
+    assert again.status_code == 403 and again.json()["code"] == "403.1"
+    old = create_enroll_code(engine, office="Kantor", agency_id="dinkes", ttl=timedelta(seconds=-1))
+    assert http.post(server.url + "/api/v1/enroll", json={"code": old.code}, timeout=10).json()["code"] == "403.1"
+    assert http.post(server.url + "/api/v1/enroll", json={"code": "AAAA-BBBB-CCCC"}, timeout=10).status_code == 403
+
+
+def test_device_a_cannot_overwrite_or_read_device_b_records(http, server, engine):
+    a, b = enroll(server, engine), enroll(server, engine)
+    rec = complaint_record()
+    assert http.post(server.url + PUSH, json={"records": [rec]}, headers=b.headers, timeout=10).json()["results"][0]["status"] == "stored"
+    # A sends the very same body under B's UUID: not a replay for A, a conflict.
+    res = http.post(server.url + PUSH, json={"records": [rec]}, headers=a.headers, timeout=10).json()["results"][0]
+    assert res["status"] == "conflict" and res["code"] == "409.1"
+    # B's complaint moves; only B's pull sees it.
+    central_complaints.act(engine, rec["body"]["tracking_code"], "verify")
+    seen_b = http.get(server.url + "/api/v1/sync/complaints", headers=b.headers, timeout=10).json()
+    seen_a = http.get(server.url + "/api/v1/sync/complaints", headers=a.headers, timeout=10).json()
+    assert [u["uuid"] for u in seen_b["updates"]] == [rec["uuid"]]
+    assert seen_a["updates"] == []
+
+
+def test_public_answers_carry_no_personal_data(http, server, device):
+    rec = complaint_record(privacy="rahasia")
+    http.post(server.url + PUSH, json={"records": [rec]}, headers=device.headers, timeout=10)
+    code = rec["body"]["tracking_code"]
+    for path in (f"/api/v1/track/{code}", f"/lacak/{code}"):
+        r = http.get(server.url + path, timeout=10)
+        assert r.status_code == 200
+        text = r.text
+        for secret in ("Siti", "Rahmawati", NIK, "3456", "7890", "siti.r@example.com", rec["uuid"], device.device_id):
+            assert secret not in text, (path, secret)
+        assert r.headers["cache-control"] == "no-store"
+        assert r.headers["referrer-policy"] == "no-referrer"
+    # The holder of the code sees the report itself, rahasia included.
+    assert "uang tambahan" in http.get(server.url + f"/lacak/{code}", timeout=10).text
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "status", "code"),
+    [
+        (b"{not json", {"Content-Type": "application/json"}, 400, "400.1"),
+        (b'{"records": 5}', {"Content-Type": "application/json"}, 400, "400.2"),
+        (b'{"records": [{"uuid": 1}]}', {"Content-Type": "application/json"}, 400, "400.2"),
+        (b'{"records": [], "extra": 1}', {"Content-Type": "application/json"}, 400, "400.2"),
+        (b"[" * 50_000 + b"]" * 50_000, {"Content-Type": "application/json"}, 400, None),
+        (b'{"records": []}', {"Content-Type": "text/plain"}, 415, "415.1"),
+        (b'\xff\xfe{"records": []}', {"Content-Type": "application/json"}, 400, "400.1"),
+    ],
+)
+def test_malformed_requests_get_4xx(http, server, device, body, headers, status, code):
+    r = http.post(server.url + PUSH, data=body, headers={**device.headers, **headers}, timeout=10)
+    assert r.status_code == status, r.text
+    if code:
+        assert r.json()["code"] == code
+
+
+def test_oversized_requests_are_refused_before_they_are_read(http, server, device):
+    big = b'{"records": [], "pad": "' + b"x" * (5 * 1024 * 1024) + b'"}'
+    r = http.post(server.url + PUSH, data=big, headers={**device.headers, "Content-Type": "application/json"}, timeout=30)
+    assert r.status_code == 413 and r.json()["code"] == "413.1"
+
+    def chunks():  # no Content-Length: counted while streaming
+        for _ in range(80):
+            yield b"x" * 65536
+
+    r = http.post(server.url + PUSH, data=chunks(), headers={**device.headers, "Content-Type": "application/json"}, timeout=30)
+    assert r.status_code == 413
+
+
+def test_unknown_addresses_and_methods_are_json_4xx(http, server):
+    r = http.get(server.url + "/api/v1/nothing", timeout=10)
+    assert r.status_code == 404 and r.json()["code"] == "404.1"
+    r = http.delete(server.url + PUSH, timeout=10)
+    assert r.status_code == 405 and r.json()["code"] == "405.1"
+    r = http.get(server.url + "/api/v1/sync/complaints?limit=0", headers={"Authorization": "Bearer x"}, timeout=10)
+    assert r.status_code in (400, 401)
