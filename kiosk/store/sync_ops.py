@@ -150,7 +150,8 @@ def record_results(
             [("the server did not acknowledge this record", iso(retry_at), i.id) for i in unacked],
         )
         complaint_ids = [i.record_uuid for i in sent if i.kind == wire.COMPLAINT]
-        _purge_and_mark_sent(db, complaint_ids, at)
+        # Whole seconds, as the facade and the server write complaint times: the timeline sorts by text.
+        _purge_and_mark_sent(db, complaint_ids, now.astimezone(UTC).isoformat(timespec="seconds"))
     return PushOutcome(len(sent), len(final), len(unacked))
 
 

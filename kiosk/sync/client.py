@@ -38,10 +38,11 @@ class SyncFailure(SyncError):
 
     def __init__(self, message: str, *, code: str | None = None, status: int | None = None, **params: object) -> None:
         self.message = message
-        self.params = params
+        # code and status are attributes and may also be named in the message.
+        self.params = {"code": code, "status": status, **params}
         self.code = code
         self.status = status
-        super().__init__(message.format(**params))
+        super().__init__(message.format(**self.params))
 
 
 class Offline(SyncFailure):
