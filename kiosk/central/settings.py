@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -45,7 +45,6 @@ class Settings:
     holidays: tuple[str, ...] = ()
     # SQLite only: seconds a writer waits for the file lock before the request gets 503.
     sqlite_busy_timeout_s: float = 30.0
-    extra: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -107,7 +106,7 @@ def validate(s: Settings) -> Settings:
     return s
 
 
-_FIELDS = {f.name: f for f in dataclasses.fields(Settings) if f.name != "extra"}
+_FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
 
 
 def from_env(environ: dict[str, str] | None = None, **overrides: object) -> Settings:
