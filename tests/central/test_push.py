@@ -97,3 +97,32 @@ def test_batches_over_the_limit_are_refused_whole(http, server, device):
     recs = [rating_record() for _ in range(501)]
     r = push(http, server, device, recs)
     assert r.status_code == 413 and r.json()["code"] == "413.2"
+
+
+def test_the_same_batch_sent_twice_at_once_is_stored_once(server, device, engine):
+    """A kiosk whose request timed out retries while the first is still running on the server."""
+    import threading
+
+    import requests
+
+    recs = [complaint_record() for _ in range(40)] + [rating_record() for _ in range(10)]
+    answers = []
+
+    def send():
+        with requests.Session() as s:
+            answers.append(push(s, server, device, recs))
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [a.status_code for a in answers] == [200] * 4
+    statuses = [[r["status"] for r in a.json()["results"]] for a in answers]
+    assert all(set(s) <= {"stored", "replay"} for s in statuses)
+    # Each record was stored by exactly one of the four requests.
+    for i in range(len(recs)):
+        assert sum(s[i] == "stored" for s in statuses) == 1
+    with engine.connect() as c:
+        uuids = [x["uuid"] for x in recs]
+        assert c.scalar(sa.select(sa.func.count()).select_from(records).where(records.c.uuid.in_(uuids))) == 50
