@@ -60,6 +60,9 @@ class SyncStatus:
     consecutive_failures: int = 0
     last_error: str | None = None
     error_code: str | None = None
+    # The last failure as an English msgid and its params, for the admin screen to translate.
+    error_message: str | None = None
+    error_params: dict[str, Any] = field(default_factory=dict)
     pending: int = 0
     retrying: int = 0
     failed: int = 0
@@ -234,7 +237,7 @@ class SyncWorker:
         self.backoff.reset()
         self._set(state="idle", message=MSG_IDLE, params={}, consecutive_failures=0,
                   last_success_at=sync_ops.iso(sync_ops.utcnow()), last_error=None, error_code=None,
-                  next_attempt_at=None)
+                  error_message=None, error_params={}, next_attempt_at=None)
         self._refresh_counts()
         return self._next_wait()
 
@@ -281,6 +284,8 @@ class SyncWorker:
             consecutive_failures=self.backoff.failures,
             last_error=str(exc),
             error_code=exc.code or exc.kind,
+            error_message=exc.message,
+            error_params={k: v for k, v in exc.params.items() if isinstance(v, (str, int, float))},
             next_attempt_at=sync_ops.iso(retry_at),
         )
         self._refresh_counts()

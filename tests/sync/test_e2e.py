@@ -170,6 +170,11 @@ def test_a_revoked_kiosk_tells_staff_why_and_keeps_its_records(tmp_path, server,
     st = SyncWorker(cfg, store=store).run_once()
     assert st.state == "unauthorized" and st.error_code == "401.3"
     assert "revoked" in st.text and st.pending == 1
+    assert st.error_message.startswith("The central server refused this kiosk")  # a msgid the UI translates
+    from kiosk.i18n import translator
+
+    shown = translator("id")(st.error_message).format(**st.error_params)
+    assert shown.startswith("Server pusat menolak kios ini (401.3)")
     row = store.db.execute("SELECT attempts, last_error FROM outbox").fetchone()
     assert row[0] == 1 and "revoked" in row[1]
     store.close()
