@@ -30,6 +30,7 @@ from .store import catalog as catalog_store
 from .store import records
 from .store.catalog import CatalogInfo, SearchHit
 from .store.db import Store
+from .sync.worker import SyncStatus, SyncWorker, saved_status
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,13 +90,34 @@ class Kiosk:
         self.config = config
         self.store = store
         self.calendar = WorkCalendar(config.holidays)
+        self._sync: SyncWorker | None = None
 
     @classmethod
     def open(cls, config: Config) -> Kiosk:
         return cls(config, Store(config.db_path))
 
     def close(self) -> None:
+        if self._sync is not None:
+            self._sync.stop(timeout=5)
         self.store.close()
+
+    # --- sync ------------------------------------------------------------------------------------
+
+    def start_sync(self) -> SyncWorker:
+        """Start the background sync worker (idempotent). Without a server or an enrollment it stays
+        idle and says so in its status; the kiosk works the same offline."""
+        if self._sync is None:
+            self._sync = SyncWorker(self.config, store=self.store)
+            self._sync.start()
+        return self._sync
+
+    def sync_status(self) -> SyncStatus:
+        return self._sync.status if self._sync is not None else saved_status(self.store)
+
+    def _stored(self) -> None:
+        # A new record: have the worker send it now rather than at the end of its current wait.
+        if self._sync is not None:
+            self._sync.wake()
 
     # --- catalog ---------------------------------------------------------------------------------
 
@@ -165,6 +187,7 @@ class Kiosk:
             face=None,
             doc=survey_to_dict(survey),
         )
+        self._stored()
         return rid
 
     def add_quick_rating(self, raw: dict[str, Any]) -> str:
@@ -187,6 +210,7 @@ class Kiosk:
             face=quick.face,
             doc=quick_to_dict(quick),
         )
+        self._stored()
         return rid
 
     # --- complaints ------------------------------------------------------------------------------
@@ -218,6 +242,7 @@ class Kiosk:
             status=Status.RECEIVED_AT_KIOSK.value,
             doc=doc,
         )
+        self._stored()
         return FiledComplaint(rid, tracking.display(code), Status.RECEIVED_AT_KIOSK, now)
 
     def _known_agency(self, agency_id: str) -> Agency:
