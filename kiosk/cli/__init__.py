@@ -26,7 +26,15 @@ from ..errors import ConfigError, KioskError, NotFound, ValidationError
 from ..i18n import both
 
 # Each module registers its own subcommands. Listed, not discovered, so the help stays in this order.
-COMMAND_MODULES = ("kiosk.cli.citizen", "kiosk.cli.staff", "kiosk.cli.sync", "kiosk.cli.central", "kiosk.cli.ui")
+COMMAND_MODULES = (
+    "kiosk.cli.citizen",
+    "kiosk.cli.staff",
+    "kiosk.cli.printing",
+    "kiosk.cli.sync",
+    "kiosk.cli.central",
+    "kiosk.cli.deploy",
+    "kiosk.cli.ui",
+)
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
