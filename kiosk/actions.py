@@ -169,7 +169,19 @@ class Kiosk:
         return ikm.compute_from_sums(sums.respondents, sums.sums)
 
     def service_ikm(self, service_id: str) -> ikm.IkmResult | None:
-        return self.ikm(service_id=service_id)
+        """The service's IKM across all kiosks as the server last aggregated it, plus this kiosk's answers
+        that the aggregate cannot contain yet; only this kiosk's answers when the server sent none."""
+        self.service(service_id)
+        snapshot = catalog_store.service_ikm_snapshot(self.store.db, service_id)
+        if snapshot is None:
+            return self.ikm(service_id=service_id)
+        respondents, sums, as_of = snapshot
+        extra = records.ikm_sums_not_counted_by_server(self.store.db, service_id=service_id, as_of=as_of)
+        total = {code: sums.get(code, 0) + extra.sums[code] for code in extra.sums}
+        try:
+            return ikm.compute_from_sums(respondents + extra.respondents, total)
+        except ValidationError:
+            return self.ikm(service_id=service_id)  # inconsistent aggregate from the server
 
     def add_survey(self, raw: dict[str, Any]) -> str:
         now = _utcnow()

@@ -120,6 +120,19 @@ def get_service(db: Database, service_id: str) -> Service | None:
     return _service(row[0], service_id) if row else None
 
 
+def service_ikm_snapshot(db: Database, service_id: str) -> tuple[int, dict[str, int], str] | None:
+    """The server's IKM sums over all kiosks for a service, as pulled with the catalog:
+    (respondents, sums by element code, as_of), or None when the catalog carries none."""
+    row = db.execute("SELECT json_extract(doc, '$.ikm') FROM services WHERE id = ?", [service_id]).fetchone()
+    if not row or not row[0]:
+        return None
+    snap = json.loads(row[0])
+    try:
+        return int(snap["respondents"]), {k: int(v) for k, v in snap["sums"].items()}, str(snap["as_of"])
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None  # a malformed aggregate must not hide the service; show local answers only
+
+
 def list_services(db: Database, agency_id: str) -> list[Service]:
     rows = db.execute(
         "SELECT id, doc FROM services WHERE agency_id = ? ORDER BY name COLLATE NOCASE", [agency_id]

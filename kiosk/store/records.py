@@ -164,6 +164,20 @@ def ikm_sums(db: Database, *, service_id: str | None = None, agency_id: str | No
     return IkmSums(respondents=row[0], sums={c.upper(): v for c, v in zip(ELEMENT_COLUMNS, row[1:])})
 
 
+def ikm_sums_not_counted_by_server(db: Database, *, service_id: str, as_of: str) -> IkmSums:
+    """Surveys of this kiosk that the server's aggregate of ``as_of`` cannot include yet: the ones not
+    sent, or sent after the aggregate was computed. Added to it, the kiosk shows every answer once."""
+    row = db.execute(
+        f"""
+        SELECT count(*), {', '.join(f'coalesce(sum(r.{c}), 0)' for c in ELEMENT_COLUMNS)}
+        FROM ratings r JOIN outbox o ON o.kind = 'rating' AND o.record_uuid = r.uuid
+        WHERE r.kind = 'ikm' AND r.service_id = ? AND (o.sent_at IS NULL OR o.sent_at > ?)
+        """,
+        [service_id, as_of],
+    ).fetchone()
+    return IkmSums(respondents=row[0], sums={c.upper(): v for c, v in zip(ELEMENT_COLUMNS, row[1:])})
+
+
 @dataclass(frozen=True, slots=True)
 class OutboxStats:
     pending: int
