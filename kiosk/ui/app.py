@@ -207,9 +207,9 @@ class KioskApp(App):
         from kivy.uix.scrollview import ScrollView
 
         parent = widget.parent
-        while parent is not None and not isinstance(parent, ScrollView):
+        while parent is not None and parent is not parent.parent and not isinstance(parent, ScrollView):
             parent = parent.parent
-        if parent is not None and parent.height > 0:
+        if isinstance(parent, ScrollView) and parent.height > 0:
             parent.scroll_to(widget, padding=theme.gap * 2, animate=False)
 
     # --- clock, messages --------------------------------------------------------------------------

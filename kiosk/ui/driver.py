@@ -118,9 +118,24 @@ class Driver:
             raise AssertionError(f"{widget!r} is not on the window")
         if widget.disabled:
             raise AssertionError(f"{widget!r} is disabled")
+        self.bring_into_view(widget)
         x, y = widget.to_window(*widget.center)
         self.touch(x, y)
         self.frames(frames)
+
+    def bring_into_view(self, widget) -> None:
+        """Scroll the pages holding ``widget`` until its centre shows, as a person would."""
+        from kivy.uix.scrollview import ScrollView
+
+        parent = widget.parent
+        while parent is not None and parent is not parent.parent:  # the window is its own parent
+            if isinstance(parent, ScrollView):
+                cx, cy = widget.to_window(*widget.center)
+                left, bottom = parent.to_window(parent.x, parent.y)
+                if not (left <= cx <= left + parent.width and bottom <= cy <= bottom + parent.height):
+                    parent.scroll_to(widget, padding=10, animate=False)
+                    self.frames(2)
+            parent = parent.parent
 
     def type(self, text: str) -> None:
         """Type through the on-screen keyboard's keys (letters, digits, space, punctuation)."""

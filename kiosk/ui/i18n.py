@@ -40,6 +40,10 @@ class Translator(Observable):
         """Translate and fill ``{named}`` placeholders."""
         return self._(msgid).format(**params)
 
+    def pick(self, indonesian: str, english: str) -> str:
+        """Catalog content carries both languages side by side: the one for the current language."""
+        return english if self.lang == "en" and english else indonesian
+
     def error(self, exc: Exception) -> str:
         """A domain or kiosk error's message for people: its msgid translated, its params filled in."""
         message = getattr(exc, "message", None)

@@ -161,6 +161,57 @@ class Card(BoxLayout):
     """A white panel with a border."""
 
 
+class Section(Card):
+    """A card with a heading and an icon; its content is added below the heading."""
+
+    title = StringProperty("")
+    icon = StringProperty("")
+
+
+class CheckItem(Choice):
+    """A line of a checklist the citizen can tick while reading ("do I have this?")."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.fbind("selected", self._tick)
+        self._tick()
+
+    def on_release(self) -> None:
+        self.selected = not self.selected
+
+    def _tick(self, *_args) -> None:
+        self.icon = "checkbox-marked-outline" if self.selected else "checkbox-blank-outline"
+
+
+class NumberedStep(BoxLayout):
+    number = NumericProperty(1)
+    text = StringProperty("")
+
+
+class Badge(BoxLayout):
+    """A word on a coloured ground, with an icon: status is never colour alone."""
+
+    text = StringProperty("")
+    icon = StringProperty("")
+    color = ColorProperty((0, 0, 0, 1))
+
+
+class Reveal(BoxLayout):
+    """Part of a screen that is shown or folded away. Folded, it takes no room and no touches (a
+    disabled widget would still swallow the touches that land where its children are drawn)."""
+
+    shown = BooleanProperty(True)
+
+    def on_touch_down(self, touch):
+        return super().on_touch_down(touch) if self.shown else False
+
+    def on_touch_move(self, touch):
+        return super().on_touch_move(touch) if self.shown else False
+
+    def on_touch_up(self, touch):
+        return super().on_touch_up(touch) if self.shown else False
+
+
 class Overlay(FloatLayout):
     """A layer over the whole app; while ``shown`` it takes every touch, hidden it takes none."""
 

@@ -1,0 +1,456 @@
+"""Sampaikan pengaduan: a complaint, one question per screen, ending with a receipt and its QR code.
+
+class -> topic -> office/service (optional) -> description -> privacy -> identity (not for anonymous
+reports) -> personal-data notice -> review -> send -> receipt. Back, and "Change" on the review, edit any
+answer. The core validates again when the complaint is filed; an error it finds sends the citizen to the
+step that owns the field, with the message next to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from kivy.properties import BooleanProperty, ListProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+
+from ...domain import identity as ident
+from ...domain.complaint import (
+    CLASS_LABELS,
+    DESCRIPTION_MAX,
+    DESCRIPTION_MIN,
+    MSG_DESCRIPTION_LONG,
+    MSG_DESCRIPTION_SHORT,
+    PRIVACY_LABELS,
+    TOPIC_LABELS,
+    ComplaintClass,
+    Privacy,
+    Topic,
+    sanitize_text,
+)
+from ...domain.errors import ValidationError
+from ...domain.workflow import STATUS_EXPLANATIONS, Status
+from .. import picker  # noqa: F401 - ServicePicker, used in complaint.kv
+from ..i18n import N_, tr
+from ..kv import load_kv
+from .wizard import ChoiceStep, Step, WizardScreen
+
+
+@dataclass
+class ComplaintDraft:
+    complaint_class: str | None = None
+    topic: str | None = None
+    agency_id: str = ""
+    service_id: str = ""
+    place: str = ""  # what the citizen picked, as shown
+    description: str = ""
+    privacy: str | None = None
+    name: str = ""
+    nik: str = ""
+    phone: str = ""
+    email: str = ""
+    consent: bool = False
+
+    def to_raw(self, consent_version: str) -> dict[str, Any]:
+        """The complaint as ``Kiosk.file_complaint`` takes it."""
+        raw: dict[str, Any] = {
+            "class": self.complaint_class,
+            "topic": self.topic,
+            "agency_id": self.agency_id or None,
+            "service_id": self.service_id or None,
+            "description": self.description,
+            "privacy": self.privacy,
+            "consent_version": consent_version if self.consent else None,
+        }
+        if self.privacy != Privacy.ANONIM.value:
+            raw["identity"] = {"name": self.name, "nik": self.nik, "phone": self.phone, "email": self.email}
+        return raw
+
+    def is_empty(self) -> bool:
+        return all(getattr(self, f.name) == f.default for f in fields(self))
+
+
+# Plain words under each choice.
+CLASS_HELP = {
+    ComplaintClass.PENGADUAN: N_("Something went wrong with a public service."),
+    ComplaintClass.ASPIRASI: N_("An idea to make a service better."),
+    ComplaintClass.PERMINTAAN_INFORMASI: N_("You want information that you could not find."),
+}
+CLASS_ICONS = {
+    ComplaintClass.PENGADUAN: "message-alert-outline",
+    ComplaintClass.ASPIRASI: "comment-text-outline",
+    ComplaintClass.PERMINTAAN_INFORMASI: "information-outline",
+}
+TOPIC_HELP = {
+    Topic.PUNGLI: N_("Someone asked you for money that the service does not charge."),
+    Topic.LAMBAT: N_("It took longer than the promised time."),
+    Topic.PROSEDUR_TIDAK_JELAS: N_("You did not know what to bring or where to go."),
+    Topic.PERILAKU_PETUGAS: N_("An officer was rude, absent or unhelpful."),
+    Topic.SARANA: N_("Waiting room, toilets, access for wheelchairs, parking."),
+    Topic.BIAYA_TIDAK_SESUAI: N_("You paid a different amount than the standard says."),
+    Topic.LAINNYA: N_("Anything else."),
+}
+TOPIC_ICONS = {
+    Topic.PUNGLI: "cash",
+    Topic.LAMBAT: "clock-outline",
+    Topic.PROSEDUR_TIDAK_JELAS: "format-list-numbered",
+    Topic.PERILAKU_PETUGAS: "account-outline",
+    Topic.SARANA: "office-building-outline",
+    Topic.BIAYA_TIDAK_SESUAI: "cash",
+    Topic.LAINNYA: "comment-text-outline",
+}
+PRIVACY_HELP = {
+    Privacy.BIASA: N_("The office sees your name and can contact you. Others see the report without your contact details."),
+    Privacy.ANONIM: N_("Nobody sees your name, not even the office. You give no contact details, so nobody can call you back."),
+    Privacy.RAHASIA: N_("The office sees your name and can contact you, but the report itself is never made public."),
+}
+PRIVACY_ICONS = {Privacy.BIASA: "eye-outline", Privacy.ANONIM: "incognito", Privacy.RAHASIA: "lock-outline"}
+
+# Which step holds the field a ValidationError names.
+FIELD_STEPS = {
+    "class": "class",
+    "topic": "topic",
+    "agency_id": "where",
+    "service_id": "where",
+    "description": "describe",
+    "privacy": "privacy",
+    "identity": "identity",
+    "consent_version": "consent",
+}
+
+
+def step_for_field(field: str | None) -> str | None:
+    if not field:
+        return None
+    return FIELD_STEPS.get(field.split(".")[0])
+
+
+class WhereStep(Step):
+    chosen = StringProperty("")
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.question = N_("Which office or service is it about?")
+        self.hint = N_("You can skip this if you are not sure.")
+        self.optional = True
+        self.next_label = N_("Skip this question")
+
+    def on_wizard(self, _w, wizard) -> None:
+        if wizard is not None:
+            self.ids.picker.caller = wizard
+
+    def load(self, draft) -> None:
+        self.chosen = draft.place
+        self.next_label = N_("Next") if draft.place else N_("Skip this question")
+        self.ids.picker.load()
+
+    def picked(self, agency_id: str, service_id: str, label: str) -> None:
+        draft = self.wizard.draft
+        draft.agency_id, draft.service_id, draft.place = agency_id, service_id, label
+        self.chosen = label
+        self.wizard.next()
+
+    def remove(self) -> None:
+        draft = self.wizard.draft
+        draft.agency_id = draft.service_id = draft.place = ""
+        self.chosen = ""
+        self.next_label = N_("Skip this question")
+
+    def clear(self) -> None:
+        self.chosen = ""
+        self.ids.picker.clear()
+
+
+class DescribeStep(Step):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.question = N_("What happened?")
+        self.hint = N_("Say what happened, where and when, and who was involved. Do not write your NIK or phone number here.")
+
+    def load(self, draft) -> None:
+        ti = self.ids.field.ids.ti
+        if ti.text != draft.description:
+            ti.text = draft.description
+
+    def save(self, draft) -> bool:
+        field = self.ids.field
+        try:
+            text = sanitize_text(field.ids.ti.text, max_len=DESCRIPTION_MAX)
+        except ValidationError as exc:
+            field.error = tr.f(MSG_DESCRIPTION_LONG, max=DESCRIPTION_MAX, count=exc.params["count"])
+            return False
+        if len(text) < DESCRIPTION_MIN:
+            field.error = tr.f(MSG_DESCRIPTION_SHORT, min=DESCRIPTION_MIN, count=len(text))
+            return False
+        field.error = ""
+        draft.description = text
+        return True
+
+    def show_error(self, field: str | None, message: str) -> None:
+        self.ids.field.error = message
+
+    def clear(self) -> None:
+        self.ids.field.clear()
+
+
+IDENTITY_FIELDS = {"name": ident.validate_name, "nik": ident.validate_nik, "phone": ident.normalize_phone, "email": ident.validate_email}
+
+
+class IdentityStep(Step):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.question = N_("How can the office reach you?")
+        self.hint = N_("Your name, and a phone number or an email address. The NIK is optional.")
+
+    def _fields(self):
+        return {key: self.ids[key] for key in IDENTITY_FIELDS}
+
+    def load(self, draft) -> None:
+        for key, field in self._fields().items():
+            value = getattr(draft, key)
+            if field.ids.ti.text != value:
+                field.ids.ti.text = value
+
+    def save(self, draft) -> bool:
+        ok = True
+        values = {key: field.ids.ti.text.strip() for key, field in self._fields().items()}
+        for key, field in self._fields().items():
+            field.error = ""
+            if not values[key]:
+                continue
+            try:
+                IDENTITY_FIELDS[key](values[key])
+            except ValidationError as exc:
+                field.error = tr.error(exc)
+                ok = False
+        if not values["name"]:
+            self.ids.name.error = tr._(ident.MSG_NAME_EMPTY)
+            ok = False
+        if ok and not (values["phone"] or values["email"]):
+            self.ids.phone.error = tr._("Please give a phone number or an email address, so the agency can answer you.")
+            ok = False
+        if ok:
+            for key, value in values.items():
+                setattr(draft, key, value)
+        return ok
+
+    def show_error(self, field: str | None, message: str) -> None:
+        key = (field or "").split(".")[-1]
+        target = self.ids.get(key) if key in IDENTITY_FIELDS else self.ids.phone
+        target.error = message
+
+    def clear(self) -> None:
+        for field in self._fields().values():
+            field.clear()
+
+
+class ConsentStep(Step):
+    agreed = BooleanProperty(False)
+    version = StringProperty("")
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.question = N_("Your personal data")
+        self.hint = N_("Please read this before you send your report.")
+
+    def load(self, draft) -> None:
+        self.agreed = draft.consent
+        self.version = self.wizard.app.cfg.privacy.consent_version
+
+    def toggle(self) -> None:
+        self.agreed = not self.agreed
+
+    def save(self, draft) -> bool:
+        if not self.agreed:
+            self.ids.error.text = tr._("Please read and accept the personal data notice first.")
+            return False
+        self.ids.error.text = ""
+        draft.consent = True
+        return True
+
+    def show_error(self, field: str | None, message: str) -> None:
+        self.ids.error.text = message
+
+    def clear(self) -> None:
+        self.agreed = False
+        self.ids.error.text = ""
+
+
+class ReviewStep(Step):
+    rows = ListProperty([])  # (label msgid, value, step)
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.question = N_("Check your report")
+        self.hint = N_("Touch Change to correct anything. Nothing is sent until you touch Send.")
+        self.next_label = N_("Send my report")
+
+    def load(self, draft) -> None:
+        self.relabel()
+
+    def relabel(self) -> None:
+        draft = self.wizard.draft
+        none = tr._("Not given")
+        rows = [
+            (N_("Type"), tr._(CLASS_LABELS[ComplaintClass(draft.complaint_class)]) if draft.complaint_class else none, "class"),
+            (N_("Topic"), tr._(TOPIC_LABELS[Topic(draft.topic)]) if draft.topic else none, "topic"),
+            (N_("Office or service"), draft.place or none, "where"),
+            (N_("What happened"), draft.description or none, "describe"),
+            (N_("Privacy"), tr._(PRIVACY_LABELS[Privacy(draft.privacy)]) if draft.privacy else none, "privacy"),
+        ]
+        if draft.privacy != Privacy.ANONIM.value:
+            contact = [draft.name, ident.mask_nik(draft.nik) if draft.nik else "", draft.phone, draft.email]
+            rows.append((N_("Your details"), "\n".join(v for v in contact if v) or none, "identity"))
+        self.rows = rows
+        self._build()
+
+    def _build(self) -> None:
+        box = self.ids.rows
+        box.clear_widgets()
+        for label, value, step in self.rows:
+            row = ReviewRow()
+            row.ids.label.text = tr._(label)
+            row.ids.value.text = value
+            row.ids.change.text = tr._("Change")
+            row.ids.change.bind(on_release=lambda _b, s=step: self.wizard.show(s))
+            box.add_widget(row)
+
+
+class ReviewRow(BoxLayout):
+    pass
+
+
+class ReceiptView(Step):
+    """The end of the wizard: the tracking code in large type and its QR code."""
+
+    code = StringProperty("")
+    matrix = ListProperty([])
+    explanation = StringProperty("")
+    pdf = StringProperty("")
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.next_label = N_("Finish")
+
+
+class ComplaintScreen(WizardScreen):
+    def new_draft(self) -> ComplaintDraft:
+        return ComplaintDraft()
+
+    def open(self, agency_id: str = "", service_id: str = "", **_params) -> None:
+        """From a service's page: the service is filled in (the citizen can still change it)."""
+        if service_id or agency_id:
+            self.forget()
+            self.call(self._preset_label, agency_id, service_id, on_done=self._apply_preset)
+
+    @staticmethod
+    def _preset_label(kiosk, agency_id: str, service_id: str):
+        if service_id:
+            service = kiosk.service(service_id)
+            return service.agency_id, service.id, (service.name, service.name_en)
+        agency = kiosk.agency(agency_id)
+        return agency.id, "", (agency.name, agency.name_en)
+
+    def _apply_preset(self, found) -> None:
+        agency_id, service_id, names = found
+        self.draft.agency_id, self.draft.service_id = agency_id, service_id
+        self.draft.place = tr.pick(*names)
+
+    def step_names(self) -> list[str]:
+        names = ["class", "topic", "where", "describe", "privacy"]
+        if self.draft.privacy != Privacy.ANONIM.value:
+            names.append("identity")
+        return names + ["consent", "review"]
+
+    def make_step(self, name: str) -> Step:
+        if name == "class":
+            options = [(c.value, CLASS_LABELS[c], CLASS_HELP[c], CLASS_ICONS[c]) for c in ComplaintClass]
+            return ChoiceStep(question=N_("What would you like to send?"), options=options, draft_key="complaint_class")
+        if name == "topic":
+            options = [(t.value, TOPIC_LABELS[t], TOPIC_HELP[t], TOPIC_ICONS[t]) for t in Topic]
+            return ChoiceStep(question=N_("What is it about?"), options=options, draft_key="topic")
+        if name == "privacy":
+            options = [(p.value, PRIVACY_LABELS[p], PRIVACY_HELP[p], PRIVACY_ICONS[p]) for p in Privacy]
+            return ChoiceStep(
+                question=N_("Who may see your name?"),
+                hint=N_("Choose how your report is handled. All three are taken equally seriously."),
+                options=options,
+                draft_key="privacy",
+            )
+        return {"where": WhereStep, "describe": DescribeStep, "identity": IdentityStep, "consent": ConsentStep,
+                "review": ReviewStep, "receipt": ReceiptView}[name]()
+
+    def relabel(self) -> None:
+        for widget in self._steps.values():
+            if hasattr(widget, "relabel"):
+                widget.relabel()
+
+    # --- sending ----------------------------------------------------------------------------------
+
+    def finish(self) -> None:
+        self.sending = True
+        raw = self.draft.to_raw(self.app.cfg.privacy.consent_version)
+        self.call(_file_and_receipt, raw, tr.lang, on_done=self._filed, on_error=self._failed)
+
+    def _filed(self, result) -> None:
+        filed, pdf_path, matrix = result
+        self.sending = False
+        receipt = self.step("receipt")
+        receipt.code = filed.tracking_code
+        receipt.matrix = matrix
+        receipt.pdf = str(pdf_path) if pdf_path else ""
+        receipt.explanation = STATUS_EXPLANATIONS[Status.RECEIVED_AT_KIOSK]
+        self.app.clear_focus()
+        stage = self.ids.stage
+        stage.clear_widgets()
+        stage.add_widget(receipt)
+        self.current_step = receipt
+        self.step_name = "receipt"
+        self.done = True
+        self.ids.page.scroll_y = 1
+        # What the citizen typed is not needed any more on this kiosk's screen.
+        self.draft = self.new_draft()
+        for name, widget in self._steps.items():
+            if name != "receipt":
+                widget.clear()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.sending = False
+        step = step_for_field(getattr(exc, "field", None)) if isinstance(exc, ValidationError) else None
+        message = tr.error(exc)
+        if step is not None and step in self.step_names():
+            self.show(step)
+            self.current_step.show_error(exc.field, message)
+        else:
+            self.app.notify(message)
+
+
+def _file_and_receipt(kiosk, raw: dict, lang: str):
+    """On the worker: file the complaint, render its receipt to a PDF file, and the QR for the screen."""
+    from ...domain import tracking
+    from ...printing.qr import qr_matrix
+
+    filed = kiosk.file_complaint(raw)
+    code = tracking.parse(filed.tracking_code)
+    pdf_path: Path | None = None
+    try:
+        pdf = kiosk.receipt_pdf(filed.tracking_code, lang)
+        out_dir = kiosk.config.pdf_dir
+        out_dir.mkdir(parents=True, exist_ok=True)
+        pdf_path = out_dir / f"receipt-{code}.pdf"
+        tmp = pdf_path.with_suffix(".pdf.tmp")
+        tmp.write_bytes(pdf)
+        tmp.replace(pdf_path)
+    except OSError:
+        # The complaint is stored; a receipt that cannot be written must not hide the code from the
+        # citizen. The screen shows the code and QR either way.
+        import logging
+
+        logging.getLogger(__name__).exception("cannot write the receipt PDF")
+        pdf_path = None
+    matrix = qr_matrix(kiosk.config.tracking_url(code))
+    return filed, pdf_path, matrix
+
+
+load_kv(__file__)

@@ -1,0 +1,77 @@
+"""Search for a service by name, keyword or office; results follow each keystroke."""
+
+from __future__ import annotations
+
+from kivy.clock import Clock
+from kivy.properties import BooleanProperty, StringProperty
+
+from ..i18n import tr
+from ..kv import load_kv
+from ..widgets import KButton
+from .base import KScreen
+
+MAX_RESULTS = 30
+# Typing settles for this long before a query runs: one query per pause, not per key.
+TYPING_PAUSE_S = 0.12
+
+
+class SearchScreen(KScreen):
+    query = StringProperty("")
+    searched = StringProperty("")  # the query the results shown belong to
+    has_results = BooleanProperty(False)
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._hits: list = []
+        self._search_ev = Clock.create_trigger(self._search, TYPING_PAUSE_S)
+        # A fixed pool of result buttons: searching thousands of times allocates nothing new.
+        self._pool = [KButton(icon="file-document-outline") for _ in range(MAX_RESULTS)]
+        for button in self._pool:
+            button.bind(on_release=self._chosen)
+        self.ids.field.ids.ti.bind(text=self._typed)
+
+    def on_enter(self, *_args) -> None:
+        self.ids.field.ids.ti.focus = True
+
+    def _typed(self, _ti, text: str) -> None:
+        self.query = text
+        self._search_ev()
+
+    def _search(self, _dt=None) -> None:
+        text = self.query.strip()
+        if not text:
+            self._show([], "")
+            return
+        self.call(lambda k: k.search(text, MAX_RESULTS), on_done=lambda hits: self._show(hits, text))
+
+    def _show(self, hits, text: str) -> None:
+        if text != self.query.strip():
+            return  # typing went on; a newer query is on its way
+        self._hits = hits
+        self.searched = text
+        self.has_results = bool(hits)
+        items = self.ids.listing
+        items.clear_widgets()
+        for button, _hit in zip(self._pool, hits):
+            items.add_widget(button)
+        self.relabel()
+
+    def relabel(self) -> None:
+        for button, hit in zip(self._pool, self._hits):
+            button.service_id = hit.service_id
+            button.text = f"{tr.pick(hit.name, hit.name_en)}\n{hit.agency_short}"
+
+    def _chosen(self, button) -> None:
+        self.app.go("service", service_id=button.service_id)
+
+    def reset(self) -> None:
+        self._search_ev.cancel()
+        self.ids.field.clear()
+        self.query = self.searched = ""
+        self._hits = []
+        self.has_results = False
+        self.ids.listing.clear_widgets()
+        self.ids.page.scroll_y = 1
+
+
+load_kv(__file__)

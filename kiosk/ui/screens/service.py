@@ -1,0 +1,144 @@
+"""One service's standard: the six public components, the maklumat and the service's IKM.
+
+PermenPANRB 15/2014 puts six of the fourteen components in front of the public: requirements (a
+checklist the citizen can tick), procedure (numbered steps), completion time, fees ("Gratis" said
+plainly), product, and complaint handling. From here one touch leads to a complaint or a survey about
+the service.
+"""
+
+from __future__ import annotations
+
+from kivy.properties import BooleanProperty, StringProperty
+
+from ...domain.catalog import PUBLIC_COMPONENTS
+from ..i18n import tr
+from ..kv import load_kv
+from ..theme import theme
+from ..widgets import Badge, CheckItem, NumberedStep, Section, Txt
+from .base import KScreen
+
+COMPONENT_ICONS = {
+    "requirements": "clipboard-list-outline",
+    "procedure": "format-list-numbered",
+    "duration": "clock-outline",
+    "fees": "cash",
+    "products": "package-variant-closed",
+    "complaint_handling": "message-reply-text-outline",
+}
+
+
+def component_title(key: str) -> str:
+    for k, indonesian, english in PUBLIC_COMPONENTS:
+        if k == key:
+            return tr.pick(indonesian, english)
+    raise KeyError(key)
+
+
+def format_score(score, lang: str) -> str:
+    """87.5 -> "87,50" in Indonesian, "87.50" in English."""
+    text = f"{score:.2f}"
+    return text.replace(".", ",") if lang == "id" else text
+
+
+class ServiceScreen(KScreen):
+    service_id = StringProperty("")
+    title = StringProperty("")
+    agency_name = StringProperty("")
+    loading = BooleanProperty(True)
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._found = None
+
+    def open(self, service_id: str = "", **_params) -> None:
+        if service_id != self.service_id or self._found is None:
+            self.forget()
+            self.service_id = service_id
+            self.call(self._load, service_id, on_done=self._show)
+
+    @staticmethod
+    def _load(kiosk, service_id: str):
+        service = kiosk.service(service_id)
+        return service, kiosk.agency(service.agency_id), kiosk.service_ikm(service_id)
+
+    def _show(self, found) -> None:
+        self._found = found
+        self.loading = False
+        self._build()
+
+    def relabel(self) -> None:
+        if self._found is not None:
+            ticked = {item.text for item in self.ids.content.walk() if isinstance(item, CheckItem) and item.selected}
+            self._build(ticked)
+
+    def _build(self, ticked: set[str] = frozenset()) -> None:
+        service, agency, ikm = self._found
+        self.title = tr.pick(service.name, service.name_en)
+        self.agency_name = tr.pick(agency.name, agency.name_en)
+        std = service.standard
+        content = self.ids.content
+        content.clear_widgets()
+
+        def section(key: str) -> Section:
+            box = Section(title=component_title(key), icon=COMPONENT_ICONS[key])
+            content.add_widget(box)
+            return box
+
+        box = section("requirements")
+        box.add_widget(Txt(text=tr._("Tick what you already have with you."), font_size=theme.small, color=theme.muted))
+        for requirement in std.requirements:
+            box.add_widget(CheckItem(text=requirement, selected=requirement in ticked))
+        box = section("procedure")
+        for number, step in enumerate(std.procedure, 1):
+            box.add_widget(NumberedStep(number=number, text=step))
+        box = section("duration")
+        box.add_widget(Txt(text=std.duration))
+        box = section("fees")
+        if std.is_free:
+            box.add_widget(Badge(text=tr._("Free of charge"), icon="check-circle-outline", color=theme.ok))
+        box.add_widget(Txt(text=std.fees))
+        box = section("products")
+        for product in std.products:
+            box.add_widget(Txt(text="\u2022 " + product))
+        box = section("complaint_handling")
+        for channel in std.complaint_handling:
+            box.add_widget(Txt(text="\u2022 " + channel))
+
+        box = Section(title=tr._("Service charter (maklumat pelayanan)"), icon="certificate-outline")
+        box.add_widget(Txt(text=agency.maklumat.text))
+        box.add_widget(Txt(text=f"{agency.maklumat.signed_by}, {agency.maklumat.signed_on}", font_size=theme.small, color=theme.muted))
+        content.add_widget(box)
+
+        box = Section(title=tr._("Satisfaction with this service (IKM)"), icon="emoticon-happy-outline")
+        if ikm is None:
+            box.add_widget(Txt(text=tr._("Nobody has rated this service at this kiosk yet. Be the first!")))
+        else:
+            kinerja = tr.pick(ikm.band.kinerja_id, ikm.band.kinerja_en)
+            box.add_widget(Txt(
+                text=tr.f("Score {score} of 100: grade {grade} ({meaning})",
+                          score=format_score(ikm.score, tr.lang), grade=ikm.band.mutu, meaning=kinerja),
+                font_size=theme.button, bold=True,
+            ))
+            box.add_widget(Txt(text=tr.f("From {count} surveys answered at this kiosk.", count=ikm.respondents),
+                               font_size=theme.small, color=theme.muted))
+        content.add_widget(box)
+
+    def complain(self) -> None:
+        if self._found is not None:
+            service = self._found[0]
+            self.app.go("complaint", service_id=service.id, agency_id=service.agency_id)
+
+    def rate(self) -> None:
+        if self._found is not None:
+            self.app.go("survey", service_id=self._found[0].id)
+
+    def reset(self) -> None:
+        self._found = None
+        self.service_id = ""
+        self.title = self.agency_name = ""
+        self.loading = True
+        self.ids.content.clear_widgets()
+        self.ids.page.scroll_y = 1
+
+
+load_kv(__file__)

@@ -1,0 +1,214 @@
+"""One question per screen: the step machinery the complaint and survey screens share.
+
+A wizard screen lists its steps (some appear only for some answers: no identity step for an
+anonymous report), shows one step widget at a time on its ``stage``, and keeps the citizen's answers in
+a plain draft object. Back goes to the previous step and keeps every answer; the review step can jump
+to any step to change it. ``reset`` drops the draft and clears every step widget.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+
+from ..i18n import tr
+from ..kv import load_kv
+from ..widgets import Choice
+from .base import KScreen
+
+# A second tap this soon after a step changed belongs to the previous step (a double tap), not to the
+# new question that appeared under the finger.
+STEP_GUARD_S = 0.45
+
+
+class Step(BoxLayout):
+    """One screen of a wizard. Subclasses fill ``load``/``save``/``clear``."""
+
+    wizard = ObjectProperty(None, allownone=True, rebind=True)
+    question = StringProperty("")  # msgid
+    hint = StringProperty("")  # msgid
+    optional = BooleanProperty(False)
+    next_label = StringProperty("Next")  # msgid of the main button
+    show_next = BooleanProperty(True)
+
+    def load(self, draft: Any) -> None:
+        """Show what the draft holds (coming back to this step)."""
+
+    def save(self, draft: Any) -> bool:
+        """Check and store this step's answer; False keeps the citizen here (errors shown)."""
+        return True
+
+    def clear(self) -> None:
+        """Forget everything typed or chosen."""
+
+    def show_error(self, field: str | None, message: str) -> None:
+        """A validation error from the core that belongs to this step."""
+        self.wizard.app.notify(message)
+
+
+class StepHeading(BoxLayout):
+    """The question and its hint, above a step's content."""
+
+    step = ObjectProperty(None, allownone=True, rebind=True)
+
+
+class ChoiceStep(Step):
+    """A question answered by one big choice; choosing moves on at once."""
+
+    options = ListProperty([])  # (value, label msgid, description msgid, icon)
+    value = ObjectProperty(None, allownone=True)
+    draft_key = StringProperty("")
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._buttons: list[Choice] = []
+        self.fbind("options", self._build)
+        self._build()
+        self.show_next = self.optional
+
+    def _build(self, *_args) -> None:
+        grid = self.ids.choices
+        grid.clear_widgets()
+        self._buttons = []
+        for value, _label, _desc, icon in self.options:
+            button = Choice(value=value, icon=icon)
+            button.bind(on_release=self._chosen)
+            grid.add_widget(button)
+            self._buttons.append(button)
+        self.relabel()
+
+    def relabel(self) -> None:
+        for button, (_value, label, desc, _icon) in zip(self._buttons, self.options):
+            button.text = tr._(label)
+            button.description = tr._(desc) if desc else ""
+
+    def on_value(self, _w, value) -> None:
+        for button in self._buttons:
+            button.selected = button.value == value
+        self.show_next = value is not None or self.optional
+
+    def _chosen(self, button: Choice) -> None:
+        if self.wizard is None or not self.wizard.accepts_taps():
+            return
+        self.value = button.value
+        self.wizard.next()
+
+    def load(self, draft) -> None:
+        self.value = getattr(draft, self.draft_key)
+
+    def save(self, draft) -> bool:
+        if self.value is None and not self.optional:
+            self.wizard.app.notify(tr._("Please choose one of the answers."))
+            return False
+        setattr(draft, self.draft_key, self.value)
+        return True
+
+    def clear(self) -> None:
+        self.value = None
+
+
+class WizardScreen(KScreen):
+    step_no = NumericProperty(1)
+    step_total = NumericProperty(1)
+    step_name = StringProperty("")
+    current_step = ObjectProperty(None, allownone=True)
+    done = BooleanProperty(False)  # the last screen (receipt, thanks) is showing
+    sending = BooleanProperty(False)
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._steps: dict[str, Step] = {}
+        self._changed_at = 0.0
+        self.draft = self.new_draft()
+
+    # --- to fill in -------------------------------------------------------------------------------
+
+    def new_draft(self) -> Any:
+        raise NotImplementedError
+
+    def step_names(self) -> Sequence[str]:
+        raise NotImplementedError
+
+    def make_step(self, name: str) -> Step:
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        """Called when the last step is saved (submit)."""
+
+    # --- navigation -------------------------------------------------------------------------------
+
+    def step(self, name: str) -> Step:
+        widget = self._steps.get(name)
+        if widget is None:
+            widget = self.make_step(name)
+            widget.wizard = self
+            self._steps[name] = widget
+        return widget
+
+    def show(self, name: str) -> None:
+        names = list(self.step_names())
+        widget = self.step(name)
+        self.app.clear_focus()
+        stage = self.ids.stage
+        stage.clear_widgets()
+        stage.add_widget(widget)
+        self.current_step = widget
+        self.step_name = name
+        self.step_no = names.index(name) + 1
+        self.step_total = len(names)
+        self.done = False
+        self._changed_at = time.monotonic()
+        widget.load(self.draft)
+        self.ids.page.scroll_y = 1
+
+    def accepts_taps(self) -> bool:
+        return time.monotonic() - self._changed_at >= STEP_GUARD_S
+
+    def next(self) -> None:
+        if self.done:
+            self.app.home()
+            return
+        widget = self.current_step
+        if widget is None or self.sending or not widget.save(self.draft):
+            return
+        names = list(self.step_names())  # may change with the answer just saved
+        index = names.index(self.step_name)
+        if index + 1 < len(names):
+            self.show(names[index + 1])
+        else:
+            self.finish()
+
+    def back(self) -> bool:
+        if self.done:
+            self.app.home()
+            return True
+        if self.sending:
+            return True
+        names = list(self.step_names())
+        index = names.index(self.step_name) if self.step_name in names else 0
+        if index == 0:
+            return False
+        self.show(names[index - 1])
+        return True
+
+    def reset(self) -> None:
+        self.draft = self.new_draft()
+        self.sending = False
+        for widget in self._steps.values():
+            widget.clear()
+        self.start()
+
+    def start(self) -> None:
+        self.show(self.step_names()[0])
+
+    def on_enter(self, *_args) -> None:
+        if self.current_step is None:
+            self.start()
+
+
+load_kv(__file__)
+
