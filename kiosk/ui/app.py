@@ -18,6 +18,7 @@ from kivy.core.window import Window
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 from ..config import Config
+from . import settings as ui_settings
 from .backend import Backend
 from .i18n import tr
 from .idle import IdleWatcher
@@ -66,6 +67,7 @@ class KioskApp(App):
         self.guard = None
         self.idle: IdleWatcher | None = None
         self.focused_input = None
+        self.pin_gate = None  # made by the admin screen; lives as long as the app (lockout survives)
         # Keep going after an unexpected error in kiosk use; tests set this False to see failures.
         self.survive_errors = True
         self._history: list[str] = []
@@ -103,8 +105,19 @@ class KioskApp(App):
         )
         self.idle.start()
         self.backend.start()
+        data_dir = self.cfg.data_dir
+        self.backend.run(lambda _k: ui_settings.load(data_dir), on_done=self._apply_settings)
         self._tick_clock()
         self.go("home", remember=False)
+
+    def _apply_settings(self, saved: ui_settings.UiSettings) -> None:
+        """Staff choices from the admin screen, kept across restarts."""
+        if saved.language and saved.language != self.default_lang:
+            self.default_lang = saved.language
+            if self.current == "home":
+                self.lang = saved.language
+        if saved.idle_timeout_s and self.idle is not None:
+            self.idle.configure(timeout_s=saved.idle_timeout_s, countdown_s=self.cfg.ui.idle_countdown_s)
 
     def on_stop(self) -> None:
         if self.idle is not None:

@@ -44,6 +44,19 @@ class Translator(Observable):
         """Catalog content carries both languages side by side: the one for the current language."""
         return english if self.lang == "en" and english else indonesian
 
+    def date(self, value) -> str:
+        """A date as people write it: "23 November 2026"."""
+        from babel.dates import format_date
+
+        return format_date(value, format="long", locale=self.lang)
+
+    def datetime(self, value, tz) -> str:
+        """A moment in the office's time zone: "23 November 2026, 14.05"."""
+        from babel.dates import format_time
+
+        local = value.astimezone(tz)
+        return f"{self.date(local.date())}, {format_time(local, format='short', locale=self.lang)}"
+
     def error(self, exc: Exception) -> str:
         """A domain or kiosk error's message for people: its msgid translated, its params filled in."""
         message = getattr(exc, "message", None)

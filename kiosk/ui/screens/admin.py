@@ -1,0 +1,162 @@
+"""Staff only: behind five taps on the office name and the PIN (salted hash, lockout after failures).
+
+Shows the kiosk's health (records waiting to be sent, last sync, printer, disk, version), takes the
+staff's few settings (starting language, idle time), and is the only way out of the app.
+"""
+
+from __future__ import annotations
+
+import time
+
+from kivy.clock import Clock
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+
+from ...domain.pin import PinGate
+from .. import settings as ui_settings
+from ..i18n import N_, tr
+from ..kv import load_kv
+from .base import KScreen
+
+PIN_MAX = 12
+EXIT_CONFIRM_S = 5.0
+
+
+class AdminScreen(KScreen):
+    unlocked = BooleanProperty(False)
+    checking = BooleanProperty(False)
+    pin = StringProperty("")
+    message = StringProperty("")
+    status_text = StringProperty("")
+    confirm_exit = BooleanProperty(False)
+    idle_s = NumericProperty(0)
+    language = StringProperty("id")
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._confirm_ev = None
+
+    @property
+    def gate(self) -> PinGate:
+        # One gate for the life of the app: leaving the screen must not reset the failure count.
+        app = self.app
+        if getattr(app, "pin_gate", None) is None:
+            admin = app.cfg.admin
+            app.pin_gate = PinGate(admin.pin_hash, max_attempts=admin.max_attempts, lockout_s=admin.lockout_s)
+        return app.pin_gate
+
+    def open(self, **_params) -> None:
+        if not self.app.cfg.admin.pin_hash:
+            self.message = tr._("No staff PIN is set. A technician sets one in config.toml with: kiosk admin hash-pin")
+        elif self.gate.locked(time.monotonic()):
+            self._say_locked()
+
+    # --- PIN pad ----------------------------------------------------------------------------------
+
+    def digit(self, d: str) -> None:
+        if len(self.pin) < PIN_MAX and not self.checking:
+            self.pin += d
+
+    def erase(self) -> None:
+        self.pin = self.pin[:-1]
+
+    def submit(self) -> None:
+        if self.checking or not self.pin:
+            return
+        gate = self.gate
+        if gate.locked(time.monotonic()):
+            self._say_locked()
+            self.pin = ""
+            return
+        pin, self.pin = self.pin, ""
+        self.checking = True
+        # PBKDF2 with 200,000 rounds takes a noticeable moment: never on the UI thread.
+        self.call(lambda _k, p: gate.try_pin(p, time.monotonic()), pin, on_done=self._checked)
+
+    def _checked(self, ok: bool) -> None:
+        self.checking = False
+        gate = self.gate
+        if ok:
+            self.message = ""
+            self.unlocked = True
+            self.refresh()
+        elif gate.locked(time.monotonic()):
+            self._say_locked()
+        else:
+            left = gate.max_attempts - gate.failures
+            self.message = tr.f("Wrong PIN. {count} tries left before the screen locks.", count=left)
+
+    def _say_locked(self) -> None:
+        minutes = max(1, -(-self.gate.seconds_left(time.monotonic()) // 60))
+        self.message = tr.f("Too many wrong PINs. Try again in {minutes} minutes.", minutes=minutes)
+
+    # --- status and settings ----------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        cfg = self.app.cfg
+        self.language = self.app.default_lang
+        self.idle_s = self.app.idle.timeout_s if self.app.idle else cfg.ui.idle_timeout_s
+        self.call(lambda k: k.status(), on_done=self._show_status)
+
+    def _show_status(self, st) -> None:
+        cfg = self.app.cfg
+        never = tr._("never")
+        lines = [
+            tr.f("Version {version}, kiosk {kiosk}", version=st.version, kiosk=st.kiosk_id),
+            tr.f("Catalog {version}: {agencies} offices, {services} services", version=st.catalog.version or "-",
+                 agencies=st.catalog.agencies, services=st.catalog.services),
+            tr.f("Records waiting to be sent: {count} (failing: {failing})", count=st.outbox_pending, failing=st.outbox_failing),
+            tr.f("Oldest waiting since: {when}", when=st.oldest_pending_at or never),
+            tr.f("Last sent to the central server: {when}", when=st.last_sent_at or never),
+            tr.f("Printer: {backend} ({queue})", backend=cfg.printer.backend, queue=cfg.printer.queue),
+            tr.f("Free disk space: {mb} MB in {path}", mb=st.disk_free_mb, path=st.data_dir),
+        ]
+        self.status_text = "\n".join(lines)
+
+    def paper_refilled(self) -> None:
+        self.call(_paper_refilled, on_done=lambda note: self.app.notify(tr._(note)))
+
+    def set_language(self, lang: str) -> None:
+        self.language = lang
+        self.app.default_lang = lang
+        self.app.lang = lang
+        self._save()
+
+    def set_idle(self, seconds: int) -> None:
+        self.idle_s = seconds
+        if self.app.idle is not None:
+            self.app.idle.configure(timeout_s=seconds, countdown_s=self.app.cfg.ui.idle_countdown_s)
+        self._save()
+
+    def _save(self) -> None:
+        data = ui_settings.UiSettings(language=self.language, idle_timeout_s=int(self.idle_s))
+        self.call(lambda k, s: ui_settings.save(k.config.data_dir, s), data,
+                  on_done=lambda _r: self.app.notify(tr._("Saved.")))
+
+    def lock(self) -> None:
+        self.app.home()
+
+    def exit_app(self) -> None:
+        """Two touches, so a stray one does not close the kiosk."""
+        if not self.confirm_exit:
+            self.confirm_exit = True
+            self._confirm_ev = Clock.schedule_once(lambda _dt: setattr(self, "confirm_exit", False), EXIT_CONFIRM_S)
+            return
+        self.app.staff_exit()
+
+    def reset(self) -> None:
+        self.unlocked = self.checking = self.confirm_exit = False
+        self.pin = self.message = self.status_text = ""
+        if self._confirm_ev is not None:
+            self._confirm_ev.cancel()
+
+
+def _paper_refilled(kiosk) -> str:
+    """The printer part of the core records refills once it exists (printing issue); say so until then."""
+    refill = getattr(kiosk, "paper_refilled", None)
+    if refill is None:
+        return N_("The printer part of this kiosk is not installed yet.")
+    refill()
+    return N_("Noted: the paper roll is full again.")
+
+
+load_kv(__file__)

@@ -1,0 +1,127 @@
+"""Lacak pengaduan: type the code from the receipt, or scan its QR with the kiosk's USB scanner.
+
+The check character in every code catches a typo before the store is asked, with a message that says
+what to look at. The answer comes from this kiosk's own store: the status in plain words, its
+history, what happens next and by when, and the office's answer once there is one.
+"""
+
+from __future__ import annotations
+
+from kivy.properties import BooleanProperty
+
+from ...domain import tracking
+from ...domain.complaint import CLASS_LABELS, TOPIC_LABELS
+from ...domain.errors import ValidationError
+from ...domain.workflow import STATUS_EXPLANATIONS, STATUS_LABELS, Status
+from ...errors import NotFound
+from ..i18n import tr
+from ..kv import load_kv
+from ..theme import theme
+from ..widgets import Badge, Section, Txt
+from .base import KScreen
+
+STATUS_LOOK = {
+    Status.CLOSED: ("check-circle-outline", "ok"),
+    Status.FOLLOWED_UP: ("message-reply-text-outline", "ok"),
+    Status.NOT_AUTHORITY: ("close-circle-outline", "error"),
+    Status.ON_HOLD: ("alert-outline", "warn"),
+}
+ONGOING_LOOK = ("progress-clock", "primary")
+
+
+def code_from_scan(text: str) -> str:
+    """What a USB scanner types for the receipt's QR is the whole tracking URL: keep the code at its end."""
+    text = text.strip()
+    if "/" in text:
+        text = text.rstrip("/").rsplit("/", 1)[-1]
+    return text.split("?", 1)[0].split("#", 1)[0]
+
+
+class TrackScreen(KScreen):
+    searching = BooleanProperty(False)
+    found = BooleanProperty(False)
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._result = None
+        self.ids.field.ids.ti.bind(on_text_validate=lambda _ti: self.check())
+
+    def on_enter(self, *_args) -> None:
+        # Focused at once, so a receipt held under the scanner is read without touching anything.
+        self.ids.field.ids.ti.focus = True
+
+    def check(self) -> None:
+        field = self.ids.field
+        text = code_from_scan(field.ids.ti.text)
+        try:
+            tracking.parse(text)
+        except ValidationError as exc:
+            field.error = tr.error(exc)
+            return
+        field.error = ""
+        self.searching = True
+        self.call(lambda k, code: k.track(code), text, on_done=self._show, on_error=self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.searching = False
+        self._result = None
+        self.found = False
+        self.ids.result.clear_widgets()
+        if isinstance(exc, (ValidationError, NotFound)):
+            self.ids.field.error = tr.error(exc)
+        else:
+            self.app.notify(tr.error(exc))
+
+    def _show(self, result) -> None:
+        self.searching = False
+        self._result = result
+        self.found = True
+        self.app.clear_focus()
+        self._build()
+
+    def relabel(self) -> None:
+        if self._result is not None:
+            self._build()
+
+    def _build(self) -> None:
+        r = self._result
+        tz = self.app.cfg.tz
+        box = self.ids.result
+        box.clear_widgets()
+        icon, colour = STATUS_LOOK.get(r.status, ONGOING_LOOK)
+        status = Section(title=tr.f("Report {code}", code=r.tracking_code), icon="file-search-outline")
+        status.add_widget(Badge(text=tr._(STATUS_LABELS[r.status]), icon=icon, color=getattr(theme, colour)))
+        status.add_widget(Txt(text=tr._(STATUS_EXPLANATIONS[r.status])))
+        for label, due in r.deadlines:
+            status.add_widget(Txt(text=tr.f("{what}: by {date}", what=tr._(label), date=tr.date(due)), bold=True))
+        about = [tr._(CLASS_LABELS[r.complaint_class]), tr._(TOPIC_LABELS[r.topic])]
+        if r.service is not None:
+            about.append(tr.pick(r.service.name, r.service.name_en))
+        elif r.agency is not None:
+            about.append(tr.pick(r.agency.name, r.agency.name_en))
+        status.add_widget(Txt(text=" \u00b7 ".join(about), color=theme.muted, font_size=theme.small))
+        box.add_widget(status)
+
+        answer = Section(title=tr._("Answer from the office"), icon="message-reply-text-outline")
+        if r.response:
+            answer.add_widget(Txt(text=r.response))
+            if r.response_at is not None:
+                answer.add_widget(Txt(text=tr.datetime(r.response_at, tz), color=theme.muted, font_size=theme.small))
+        else:
+            answer.add_widget(Txt(text=tr._("No answer yet."), color=theme.muted))
+        box.add_widget(answer)
+
+        history = Section(title=tr._("History"), icon="timeline-clock-outline")
+        for event in reversed(r.events):
+            history.add_widget(Txt(text=f"{tr.datetime(event.at, tz)}: {tr._(STATUS_LABELS[event.status])}"))
+        box.add_widget(history)
+
+    def reset(self) -> None:
+        self._result = None
+        self.found = self.searching = False
+        self.ids.field.clear()
+        self.ids.result.clear_widgets()
+        self.ids.page.scroll_y = 1
+
+
+load_kv(__file__)
