@@ -217,13 +217,31 @@ class KioskApp(App):
             self.keyboard.detach()
 
     def scroll_into_view(self, widget) -> None:
+        """Scroll the page so ``widget`` shows above the keyboard; a box taller than the room left
+        shows its top (where the cursor starts), never its bottom only."""
         from kivy.uix.scrollview import ScrollView
 
         parent = widget.parent
         while parent is not None and parent is not parent.parent and not isinstance(parent, ScrollView):
             parent = parent.parent
-        if isinstance(parent, ScrollView) and parent.height > 0:
-            parent.scroll_to(widget, padding=theme.gap * 2, animate=False)
+        if not isinstance(parent, ScrollView) or parent.height <= 0:
+            return
+        content = parent.children[0] if parent.children else None
+        if content is None or content.height <= parent.height:
+            return
+        pad = theme.gap * 2
+        _x, top = content.to_widget(*widget.to_window(widget.x, widget.top))
+        _x, bottom = content.to_widget(*widget.to_window(widget.x, widget.y))
+        view_h = parent.height
+        visible_top = parent.scroll_y * (content.height - view_h) + view_h
+        if top - bottom + 2 * pad > view_h or top + pad > visible_top:
+            view_top = top + pad  # align its top with the top of the view
+        elif bottom - pad < visible_top - view_h:
+            view_top = bottom - pad + view_h  # align its bottom with the bottom of the view
+        else:
+            return  # already in view
+        view_top = min(content.height, max(view_h, view_top))
+        parent.scroll_y = (view_top - view_h) / (content.height - view_h)
 
     # --- clock, messages --------------------------------------------------------------------------
 

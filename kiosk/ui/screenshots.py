@@ -1,0 +1,276 @@
+"""Every screen of the app to PNG, in each window size, language and text size; and a clipping check.
+
+    python -m kiosk.ui.screenshots --out out/screens [--catalog FILE] [--sizes 1920x1080,1080x1920,1280x800]
+
+Runs the real app offscreen on a throw-away data directory holding the demo catalog, a filed complaint
+and a survey (so tracking and the IKM have something to show). For each scene it writes
+``<size>/<lang>-<normal|large>/<NN>-<scene>.png`` and lists any label whose text does not fit its box.
+Kivy allows one window per process, so each window size runs in its own child process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+SIZES = ((1920, 1080), (1080, 1920), (1280, 800))
+LANGS = ("id", "en")
+
+SAMPLE_COMPLAINT = {
+    "class": "pengaduan",
+    "topic": "pungli",
+    "description": "Petugas loket meminta uang Rp 50.000 agar berkas cepat selesai, padahal layanan ini gratis.",
+    "privacy": "rahasia",
+    "identity": {"name": "Baiq Nurul Aini", "phone": "081234567890"},
+    "consent_version": "pdp-2026-11",
+}
+
+
+# --- clipping ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Clipped:
+    text: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.problem}: {self.text[:60]!r}"
+
+
+def _hidden(widget) -> bool:
+    """Folded away or transparent: ``widget`` or one of its parents is not shown."""
+    node = widget
+    while node is not None and node is not node.parent:
+        if node.opacity == 0 or node.width <= 0 or node.height <= 0 or getattr(node, "shown", True) is False:
+            return True
+        node = node.parent
+    return False
+
+
+def clipped_labels(root, window_width: float) -> list[Clipped]:
+    """Labels whose text is cut off by their own box, or which stick out of the window sideways."""
+    from kivy.uix.label import Label
+
+    found: list[Clipped] = []
+    for widget in root.walk(restrict=True):
+        if not isinstance(widget, Label) or not widget.text.strip() or _hidden(widget):
+            continue
+        widget.texture_update()
+        tw, th = widget.texture_size
+        if tw > widget.width + 1.5 or th > widget.height + 1.5:
+            found.append(Clipped(widget.text, f"text {tw:.0f}x{th:.0f} in a box of {widget.width:.0f}x{widget.height:.0f}"))
+            continue
+        left, _bottom = widget.to_window(widget.x, widget.y)
+        if left < -1 or left + widget.width > window_width + 1:
+            found.append(Clipped(widget.text, f"box from x={left:.0f} to {left + widget.width:.0f} leaves the window"))
+    return found
+
+
+# --- scenes ----------------------------------------------------------------------------------------
+
+Scene = tuple[str, Callable]
+
+
+def _wizard(d, screen: str, step: str, fill: Callable | None = None) -> None:
+    app = d.app
+    app.go(screen)
+    scr = app.screens.get(screen)
+    if fill is not None:
+        fill(scr.draft)
+    scr.show(step)
+
+
+def _complaint_draft(draft) -> None:
+    draft.complaint_class, draft.topic, draft.privacy = "pengaduan", "pungli", "biasa"
+    draft.description = SAMPLE_COMPLAINT["description"]
+    draft.place = "Pembayaran Pajak Kendaraan Bermotor Tahunan"
+    draft.name, draft.phone = "Baiq Nurul Aini", "081234567890"
+    draft.consent = True
+
+
+def scenes(sample: dict) -> list[Scene]:
+    """(name, action) pairs; ``sample`` holds ids and codes from the prepared data directory."""
+    agency, service, code = sample["agency_id"], sample["service_id"], sample["code"]
+
+    def search(d):
+        d.app.go("search")
+        d.app.screens.get("search").ids.field.ids.ti.text = "pajak"
+
+    def describe_with_keyboard(d):
+        _wizard(d, "complaint", "describe", _complaint_draft)
+        d.frames(2)
+        d.app.screen.current_step.ids.field.ids.ti.focus = True
+
+    def identity_error(d):
+        _wizard(d, "complaint", "identity", _complaint_draft)
+        step = d.app.screen.current_step
+        step.ids.nik.ids.ti.text = "52710101010100"
+        step.save(d.app.screen.draft)
+
+    def receipt(d):
+        d.app.go("complaint")
+        scr = d.app.screen
+        scr._filed(sample["receipt"])
+
+    def track(d):
+        d.app.go("track")
+        scr = d.app.screen
+        scr.ids.field.ids.ti.text = code
+        scr.check()
+
+    def track_typo(d):
+        d.app.go("track")
+        scr = d.app.screen
+        scr.ids.field.ids.ti.text = code[:-1] + ("2" if code[-1] != "2" else "3")
+        scr.check()
+
+    def admin_open(d):
+        d.app.go("admin")
+        scr = d.app.screen
+        scr.unlocked = True
+        scr.refresh()
+
+    def idle_prompt(d):
+        d.app.go("agencies")
+        d.app.idle_left = 17
+
+    return [
+        ("home", lambda d: d.app.home()),
+        ("agencies", lambda d: d.app.go("agencies")),
+        ("services", lambda d: d.app.go("services", agency_id=agency)),
+        ("service", lambda d: d.app.go("service", service_id=service)),
+        ("compliance", lambda d: d.app.go("compliance", agency_id=agency)),
+        ("search", search),
+        ("complaint-class", lambda d: _wizard(d, "complaint", "class")),
+        ("complaint-topic", lambda d: _wizard(d, "complaint", "topic")),
+        ("complaint-where", lambda d: _wizard(d, "complaint", "where")),
+        ("complaint-describe", lambda d: _wizard(d, "complaint", "describe", _complaint_draft)),
+        ("complaint-describe-keyboard", describe_with_keyboard),
+        ("complaint-privacy", lambda d: _wizard(d, "complaint", "privacy", _complaint_draft)),
+        ("complaint-identity-error", identity_error),
+        ("complaint-consent", lambda d: _wizard(d, "complaint", "consent", _complaint_draft)),
+        ("complaint-review", lambda d: _wizard(d, "complaint", "review", _complaint_draft)),
+        ("complaint-receipt", receipt),
+        ("survey-service", lambda d: _wizard(d, "survey", "service")),
+        ("survey-question", lambda d: _wizard(d, "survey", "U4")),
+        ("survey-profile", lambda d: _wizard(d, "survey", "profile")),
+        ("survey-comment", lambda d: _wizard(d, "survey", "comment")),
+        ("survey-thanks", lambda d: (d.app.go("survey"), d.app.screen._show_thanks(3600, home=True))),
+        ("track-result", track),
+        ("track-typo", track_typo),
+        ("admin-pin", lambda d: d.app.go("admin")),
+        ("admin-status", admin_open),
+        ("idle-prompt", idle_prompt),
+    ]
+
+
+def prepare_data(data_dir: Path, catalog: Path | None) -> tuple[Path, dict]:
+    """A data directory with the catalog, one complaint and one survey; returns (config path, sample)."""
+    from ..actions import Kiosk
+    from ..config import DEFAULT_CONFIG, load_config
+    from ..domain.ikm import ELEMENTS
+
+    text = DEFAULT_CONFIG.read_text(encoding="utf-8")
+    text = text.replace('data_dir = "var"', f'data_dir = "{data_dir}"').replace("fullscreen = true", "fullscreen = false")
+    config_path = data_dir / "config.toml"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    config_path.write_text(text, encoding="utf-8")
+    kiosk = Kiosk.open(load_config(config_path))
+    try:
+        kiosk.load_catalog(catalog)
+        agencies = kiosk.agencies()
+        agency = next(a for a in agencies if kiosk.services(a.id))
+        service = kiosk.services(agency.id)[0]
+        filed = kiosk.file_complaint({**SAMPLE_COMPLAINT, "service_id": service.id})
+        kiosk.add_survey({"service_id": service.id, "answers": {e.code: 3 + (i % 2) for i, e in enumerate(ELEMENTS)}})
+        sample = {"agency_id": agency.id, "service_id": service.id, "code": filed.tracking_code}
+    finally:
+        kiosk.close()
+    return config_path, sample
+
+
+def _receipt_sample(cfg, code: str):
+    """What the complaint screen gets back after filing, for the receipt scene (read on this thread:
+    this is a tool, not the app)."""
+    from ..actions import Kiosk
+    from ..domain import tracking
+    from ..printing.qr import qr_matrix
+
+    kiosk = Kiosk.open(cfg)
+    try:
+        info = kiosk.track(code)
+    finally:
+        kiosk.close()
+    filed = type("Filed", (), {"tracking_code": info.tracking_code})()
+    return filed, None, qr_matrix(cfg.tracking_url(tracking.parse(code)))
+
+
+def render(config_path: Path, sample: dict, size: tuple[int, int], out: Path) -> list[str]:
+    """Render every scene at one window size (this process's only window); returns problem lines."""
+    from .driver import Driver, prepare_environment
+
+    prepare_environment(Path(tempfile.mkdtemp(prefix="kivy-home-")))
+    from ..config import load_config
+
+    cfg = load_config(config_path)
+    sample = {**sample, "receipt": _receipt_sample(cfg, sample["code"])}
+    d = Driver(cfg, size=size).start()
+    from kivy.core.window import Window
+
+    problems: list[str] = []
+    for lang in LANGS:
+        for large in (False, True):
+            folder = out / f"{size[0]}x{size[1]}" / f"{lang}-{'large' if large else 'normal'}"
+            for n, (name, action) in enumerate(scenes(sample)):
+                d.app.reset_all()
+                d.app.lang, d.app.large_text = lang, large
+                d.settle()
+                action(d)
+                d.settle()
+                d.frames(3)
+                d.screenshot(folder / f"{n:02d}-{name}.png")
+                for clip in clipped_labels(d.app.root, Window.width):
+                    problems.append(f"{folder.relative_to(out)}/{name}: {clip}")
+    d.stop()
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m kiosk.ui.screenshots", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", required=True, type=Path, help="folder for the PNG files")
+    parser.add_argument("--catalog", type=Path, help="catalog JSON (default: the demo catalog)")
+    parser.add_argument("--sizes", default=",".join(f"{w}x{h}" for w, h in SIZES), help="e.g. 1920x1080,1280x800")
+    parser.add_argument("--child", help=argparse.SUPPRESS)  # internal: config|sample-json|WxH
+    args = parser.parse_args(argv)
+    out = args.out.resolve()
+    if args.child:
+        config_path, sample_json, size_text = args.child.split("|")
+        size = tuple(int(v) for v in size_text.split("x"))
+        problems = render(Path(config_path), json.loads(sample_json), size, out)  # type: ignore[arg-type]
+        for line in problems:
+            print(line)
+        return 1 if problems else 0
+
+    work = Path(tempfile.mkdtemp(prefix="kiosk-screens-"))
+    config_path, sample = prepare_data(work / "data", args.catalog)
+    failed = False
+    for size_text in args.sizes.split(","):
+        child = [sys.executable, "-m", "kiosk.ui.screenshots", "--out", str(out),
+                 "--child", f"{config_path}|{json.dumps(sample)}|{size_text}"]
+        result = subprocess.run(child, env={**os.environ, "KIVY_NO_ARGS": "1"}, check=False)
+        failed |= result.returncode != 0
+        print(f"{size_text}: {'text that does not fit (listed above)' if result.returncode else 'ok'}")
+    print(f"screenshots in {out}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
