@@ -8,7 +8,9 @@ I/O (SQLite, PDF rendering): the UI runs them on its worker thread, never on the
 from __future__ import annotations
 
 import json
+import logging
 import shutil
+import subprocess
 import uuid as uuidlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -23,14 +25,58 @@ from .domain.complaint import ComplaintClass, Privacy, Topic, complaint_to_dict,
 from .domain.errors import ValidationError
 from .domain.rating import quick_to_dict, survey_to_dict, validate_quick, validate_survey
 from .domain.workflow import Status, WorkCalendar, expected_timeline, next_deadline
-from .errors import NotFound
-from .paths import DEMO_CATALOG
+from .errors import NotFound, PrintError, StoreError
+from .paths import DEMO_CATALOG, FORMS
+from .printing import backends as print_backends
+from .printing import forms as form_files
+from .printing import formpdf
+from .printing.backends import JobResult, Printer
+from .printing.paper import PaperEstimate, estimate, length_used_mm, page_sizes_mm
 from .printing.receipt import ReceiptInfo, render_receipt
+from .printing.status import MSG_JOB_FAILED, PrinterState, PrinterStatus
+from .printing.testpage import render_test_page
 from .store import catalog as catalog_store
+from .store import forms as forms_store
+from .store import printer_state
 from .store import records
 from .store.catalog import CatalogInfo, SearchHit
 from .store.db import Store
 from .sync.worker import SyncStatus, SyncWorker, saved_status
+
+
+log = logging.getLogger("kiosk.actions")
+
+# What the citizen is told after a print (English msgids; Indonesian in printing.po). Staff-facing
+# details are in PrintOutcome.status.message.
+MSG_RECEIPT_PRINTED = "Your receipt is printed. Please take it from the printer."
+MSG_RECEIPT_NOT_PRINTED = (
+    "The receipt could not be printed. Please take a photo of the code and the QR code on the screen: "
+    "they work just like the paper receipt."
+)
+MSG_FORM_PRINTED = "Your form is printed. Please take it from the printer."
+MSG_FORM_NOT_PRINTED = (
+    "The form could not be printed. Please ask the staff at the counter for a paper form, or try again later."
+)
+MSG_TEST_PRINTED = "The test page is printed."
+MSG_TEST_NOT_PRINTED = "The test page was not printed."
+MSG_NO_FORM = "No form has the id {id}."
+MSG_ROLL_LENGTH = "The roll length must be between 1 and 1000 metres."
+MSG_PREVIEW_TOOL = "The page preview needs poppler-utils (pdftoppm), which is not installed."
+
+
+@dataclass(frozen=True, slots=True)
+class PrintOutcome:
+    """What a print call tells the screen. ``printed`` is True only when the printer finished the job;
+    otherwise the screen shows the receipt's code and QR (or tells the citizen to ask for a paper form)."""
+
+    printed: bool
+    status: PrinterStatus  # the printer after the job, with the paper estimate
+    message_id: str  # for the citizen (English msgid)
+    job_id: str | None = None
+    pdf_path: str | None = None  # the file written by the pdf backend
+    kind: str = "receipt"  # receipt | form | test
+    reference: str | None = None  # tracking code, or the form's printed reference
+    detail: str = ""  # technical, for logs
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +137,8 @@ class Kiosk:
         self.store = store
         self.calendar = WorkCalendar(config.holidays)
         self._sync: SyncWorker | None = None
+        self._printer: Printer | None = None
+        self._forms: dict[str, form_files.FormSpec] | None = None
 
     @classmethod
     def open(cls, config: Config) -> Kiosk:
@@ -107,7 +155,8 @@ class Kiosk:
         """Start the background sync worker (idempotent). Without a server or an enrollment it stays
         idle and says so in its status; the kiosk works the same offline."""
         if self._sync is None:
-            self._sync = SyncWorker(self.config, store=self.store)
+            # Heartbeats carry the printer's state and the paper estimate to the central fleet view.
+            self._sync = SyncWorker(self.config, store=self.store, printer_status=self._printer_heartbeat)
             self._sync.start()
         return self._sync
 
@@ -333,3 +382,219 @@ class Kiosk:
             disk_free_mb=free // (1024 * 1024),
             data_dir=str(data_dir),
         )
+
+    # --- printer and paper (issue 5) ---------------------------------------------------------------
+
+    @property
+    def printer(self) -> Printer:
+        """The configured printer backend (cups, pdf or none), made once."""
+        if self._printer is None:
+            p = self.config.printer
+            self._printer = print_backends.make_printer(p.backend, queue=p.queue, pdf_dir=self.config.pdf_dir)
+        return self._printer
+
+    def use_printer(self, printer: Printer) -> None:
+        """Print through another backend from now on (tests, the admin screen after a change)."""
+        self._printer = printer
+
+    def paper_status(self) -> PaperEstimate:
+        return estimate(printer_state.paper_counter(self.store.db), self.config.printer.roll_length_m)
+
+    def printer_status(self) -> PrinterStatus:
+        """The printer as the admin screen and the heartbeat show it: its own state, raised to
+        paper_low when the roll estimate runs low. Never raises for a printer problem."""
+        try:
+            st = self.printer.status()
+        except Exception as exc:  # noqa: BLE001 - a probe must never break the admin screen
+            log.exception("printer status failed")
+            st = PrinterStatus(PrinterState.ERROR, MSG_JOB_FAILED, {"reason": str(exc)}, backend=self.printer.backend,
+                               queue=self.printer.queue, detail=str(exc))
+        if st.backend == "none":
+            return st
+        try:
+            return st.with_paper(self.paper_status())
+        except StoreError:
+            log.exception("paper counter unreadable")
+            return st
+
+    def _printer_heartbeat(self) -> dict[str, Any]:
+        return self.printer_status().heartbeat()
+
+    def paper_refilled(self, length_m: float | None = None) -> PaperEstimate:
+        """Staff put in a new roll (of ``length_m`` metres; the configured length by default)."""
+        length = self.config.printer.roll_length_m if length_m is None else length_m
+        if isinstance(length, bool) or not isinstance(length, (int, float)) or not 1 <= length <= 1000:
+            raise ValidationError(MSG_ROLL_LENGTH, field="length_m")
+        printer_state.refill(self.store.db, at=_iso(_utcnow()), roll_length_mm=float(length) * 1000)
+        return self.paper_status()
+
+    def recent_print_jobs(self, limit: int = 20) -> list[printer_state.PrintJobRow]:
+        return printer_state.recent_jobs(self.store.db, limit)
+
+    def _print(self, pdf: bytes, *, kind: str, ref: str | None, title: str, wait_s: float | None,
+               printed_msg: str, failed_msg: str, log_ref: str | None = None) -> PrintOutcome:
+        """Send a document, log the job and count its paper; printer trouble becomes printed=False."""
+        printer = self.printer
+        try:
+            result = printer.print_pdf(pdf, title=title, wait_s=wait_s or print_backends.DEFAULT_WAIT_S)
+        except Exception as exc:  # noqa: BLE001 - never an exception to the screen for a printer problem
+            log.exception("printing failed")
+            st = PrinterStatus(PrinterState.ERROR, MSG_JOB_FAILED, {"reason": str(exc)}, backend=printer.backend,
+                               queue=printer.queue, detail=str(exc))
+            result = JobResult(False, st, detail=str(exc))
+        length = length_used_mm(pdf) if printer.backend in ("cups", "pdf") else 0.0
+        status = result.status
+        try:
+            printer_state.record_job(
+                self.store.db, at=_iso(_utcnow()), kind=kind, ref=log_ref or ref, backend=printer.backend,
+                queue=printer.queue,
+                job_id=result.job_id, printed=result.printed, state=status.state.value,
+                detail=result.detail or None, length_mm=length,
+            )
+            if printer.backend != "none":
+                status = status.with_paper(self.paper_status())
+        except StoreError:
+            log.exception("could not log the print job")  # the paper came out (or not) all the same
+        if not result.printed:
+            log.warning("%s %s not printed: %s (%s)", kind, ref, status.text, result.detail)
+        return PrintOutcome(
+            printed=result.printed,
+            status=status,
+            message_id=printed_msg if result.printed else failed_msg,
+            job_id=result.job_id,
+            pdf_path=result.pdf_path,
+            kind=kind,
+            reference=ref,
+            detail=result.detail,
+        )
+
+    def print_receipt(self, code_text: str, lang: str = "id", *, wait_s: float | None = None) -> PrintOutcome:
+        """Print a filed complaint's receipt. The complaint is already stored: whatever the printer
+        does, the code keeps working, and printed=False tells the screen to show the code and QR."""
+        info = self.receipt_info(code_text)  # ValidationError / NotFound for a bad code, as elsewhere
+        pdf = render_receipt(info, lang=lang, width_mm=self.config.printer.paper_width_mm)
+        code = info.tracking_code.replace("-", "")
+        return self._print(pdf, kind="receipt", ref=info.tracking_code, title=f"iplik-receipt-{code}", wait_s=wait_s,
+                           printed_msg=MSG_RECEIPT_PRINTED, failed_msg=MSG_RECEIPT_NOT_PRINTED)
+
+    def test_page_pdf(self, lang: str = "id") -> bytes:
+        return render_test_page(
+            office_name=self.config.office.name, kiosk_name=self.config.kiosk.name, kiosk_id=self.config.kiosk.id,
+            now=_utcnow().astimezone(self.config.tz), lang=lang, width_mm=self.config.printer.paper_width_mm,
+        )
+
+    def print_test_receipt(self, lang: str = "id", *, wait_s: float | None = None) -> PrintOutcome:
+        """The staff's test page: width ruler, QR, cut. Counts against the roll like a receipt."""
+        return self._print(self.test_page_pdf(lang), kind="test", ref=None, title="iplik-test-page", wait_s=wait_s,
+                           printed_msg=MSG_TEST_PRINTED, failed_msg=MSG_TEST_NOT_PRINTED)
+
+    # --- application forms (issue 5) -----------------------------------------------------------------
+
+    def _form_specs(self) -> dict[str, form_files.FormSpec]:
+        if self._forms is None:
+            # Not strict: one broken file is logged and left out, the other forms stay available.
+            self._forms = form_files.load_forms(FORMS, strict=False)
+        return self._forms
+
+    def forms(self) -> list[form_files.FormSpec]:
+        """Every application form, by Indonesian title."""
+        return sorted(self._form_specs().values(), key=lambda f: f.title.id.casefold())
+
+    def form(self, form_id: str) -> form_files.FormSpec:
+        found = self._form_specs().get(form_id)
+        if found is None:
+            raise NotFound(MSG_NO_FORM, id=form_id)
+        return found
+
+    def form_for_service(self, service_id: str) -> form_files.FormSpec | None:
+        """The form a service links to, or None (no form, or its file is missing: logged)."""
+        service = self.service(service_id)
+        if not service.form_id:
+            return None
+        found = self._form_specs().get(service.form_id)
+        if found is None:
+            log.warning("service %s links to form %s, which has no file in %s", service_id, service.form_id, FORMS)
+        return found
+
+    def form_services(self, form_id: str) -> list[Service]:
+        """The catalog services that link to a form (for "Formulir" lists by agency)."""
+        self.form(form_id)
+        out = []
+        for sid in forms_store.service_ids_for_form(self.store.db, form_id):
+            svc = catalog_store.get_service(self.store.db, sid)
+            if svc is not None:
+                out.append(svc)
+        return out
+
+    def _today(self):
+        return _utcnow().astimezone(self.config.tz).date()
+
+    def validate_form_field(self, form_id: str, field_id: str, value: Any) -> Any:
+        """One field as the citizen leaves it: its stored form, or ValidationError naming the field."""
+        return self.form(form_id).field(field_id).validate(value, today=self._today())
+
+    def validate_form_values(self, form_id: str, values: dict[str, Any] | None) -> dict[str, Any]:
+        """All values at once; the first problem raises ValidationError naming its field."""
+        return self.form(form_id).validate_values(values, today=self._today())
+
+    def form_errors(self, form_id: str, values: dict[str, Any] | None) -> dict[str, ValidationError]:
+        """Field id -> problem for every field at once (for a review page); empty when all is well."""
+        return self.form(form_id).errors(values, today=self._today())
+
+    def _form_context(self, spec: form_files.FormSpec, ref: str | None) -> formpdf.FormContext:
+        agency = catalog_store.get_agency(self.store.db, spec.agency_id)
+        info = self.catalog_info()
+        province = info.province or "Provinsi Nusa Tenggara Barat"
+        return formpdf.FormContext(
+            agency_name=agency.name if agency else spec.agency_name,
+            agency_address=agency.address if agency else "",
+            agency_phone=agency.phone if agency else "",
+            agency_email=agency.email if agency else "",
+            government=province,
+            kiosk_name=self.config.kiosk.name,
+            printed_at=_utcnow().astimezone(self.config.tz),
+            ref=ref,
+            demo=info.demo,
+        )
+
+    def _form_pdf(self, form_id: str, values: dict[str, Any] | None, lang: str) -> tuple[bytes, str | None]:
+        spec = self.form(form_id)
+        clean = None if values is None else spec.validate_values(values, today=self._today())
+        ref = None if clean is None else formpdf.new_reference()
+        return formpdf.render(spec, clean, lang=lang, context=self._form_context(spec, ref)), ref
+
+    def render_form(self, form_id: str, values: dict[str, Any] | None = None, lang: str = "id") -> bytes:
+        """The A4 PDF, blank when ``values`` is None; values are validated first (ValidationError)."""
+        return self._form_pdf(form_id, values, lang)[0]
+
+    def form_preview_png(self, form_id: str, values: dict[str, Any] | None = None, lang: str = "id", *,
+                         width_px: int = 900) -> list[bytes]:
+        """The form's pages as PNG images ``width_px`` wide, for the preview before printing. Rendered
+        from the same PDF by poppler's pdftoppm through pipes (nothing written to disk)."""
+        pdf = self.render_form(form_id, values, lang)
+        pages = max(1, len(page_sizes_mm(pdf)))
+        out = []
+        for page in range(1, pages + 1):
+            try:
+                done = subprocess.run(
+                    ["pdftoppm", "-png", "-singlefile", "-f", str(page), "-l", str(page),
+                     "-scale-to-x", str(int(width_px)), "-scale-to-y", "-1", "-"],
+                    input=pdf, capture_output=True, timeout=30, check=False,
+                )
+            except FileNotFoundError:
+                raise PrintError(MSG_PREVIEW_TOOL) from None
+            except subprocess.TimeoutExpired:
+                raise PrintError("pdftoppm did not finish in 30 seconds") from None
+            if done.returncode != 0 or not done.stdout:
+                raise PrintError(f"pdftoppm failed: {done.stderr.decode(errors='replace').strip()}")
+            out.append(done.stdout)
+        return out
+
+    def print_form(self, form_id: str, values: dict[str, Any] | None = None, lang: str = "id", *,
+                   wait_s: float | None = None) -> PrintOutcome:
+        """Print a form, blank (values None) or filled (validated first: ValidationError before anything
+        is printed). Nothing typed is stored; the job log names the form and its reference only."""
+        pdf, ref = self._form_pdf(form_id, values, lang)
+        log_ref = f"{form_id} {ref}" if ref else f"{form_id} (blank)"
+        return self._print(pdf, kind="form", ref=ref, log_ref=log_ref, title=f"iplik-form-{form_id}", wait_s=wait_s,
+                           printed_msg=MSG_FORM_PRINTED, failed_msg=MSG_FORM_NOT_PRINTED)

@@ -124,3 +124,45 @@ def m003_outbox_final_failures(db: Database) -> None:
         CREATE INDEX outbox_due ON outbox(next_attempt_at, id) WHERE sent_at IS NULL AND failed_at IS NULL;
         """
     )
+
+
+@MIGRATIONS()
+def m004_printer_paper(db: Database) -> None:
+    # Printing (issue 5): the paper-roll counter that survives restarts (one row), each refill, and a
+    # short log of print jobs for staff. No personal data: a job names a tracking code or a form id.
+    db.executescript(
+        """
+        CREATE TABLE printer_paper (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            roll_length_mm REAL,                   -- the roll put in at the last refill; NULL: as configured
+            used_mm REAL NOT NULL DEFAULT 0,
+            receipts INTEGER NOT NULL DEFAULT 0,
+            receipt_mm REAL NOT NULL DEFAULT 0,
+            forms INTEGER NOT NULL DEFAULT 0,
+            refilled_at TEXT,
+            updated_at TEXT
+        );
+        INSERT INTO printer_paper (id) VALUES (1);
+        CREATE TABLE paper_refills (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            roll_length_mm REAL NOT NULL,
+            used_before_mm REAL NOT NULL,
+            receipts_before INTEGER NOT NULL
+        );
+        CREATE TABLE print_jobs (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            kind TEXT NOT NULL,                    -- receipt | form | test
+            ref TEXT,                              -- tracking code or form id (+ form reference)
+            backend TEXT NOT NULL,
+            queue TEXT,
+            job_id TEXT,
+            printed INTEGER NOT NULL,
+            state TEXT NOT NULL,                   -- kiosk printer state after the job
+            detail TEXT,
+            length_mm REAL NOT NULL DEFAULT 0
+        );
+        CREATE INDEX print_jobs_at ON print_jobs(at);
+        """
+    )
