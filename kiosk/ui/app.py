@@ -81,6 +81,7 @@ class KioskApp(App):
         theme.set_primary(self.cfg.ui.primary_color)
         theme.large = self.large_text
         theme.resize(*Window.size)
+        Window.clearcolor = theme.bg
         Window.bind(size=lambda _w, size: theme.resize(*size))
         tr.switch(self.lang)
         from . import frame, keyboard, widgets  # noqa: F401 - load their KV rules once
@@ -106,7 +107,7 @@ class KioskApp(App):
         self.idle.start()
         self.backend.start()
         data_dir = self.cfg.data_dir
-        self.backend.run(lambda _k: ui_settings.load(data_dir), on_done=self._apply_settings)
+        self.backend.run(lambda _k: ui_settings.load(data_dir), on_done=self._apply_settings, quiet=True)
         self._tick_clock()
         self.go("home", remember=False)
 

@@ -64,17 +64,22 @@ class Backend(EventDispatcher):
         *args: Any,
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
+        quiet: bool = False,
     ) -> None:
-        """Run ``fn(kiosk, *args)`` on the worker; report back on the UI thread."""
+        """Run ``fn(kiosk, *args)`` on the worker; report back on the UI thread.
+
+        ``quiet`` calls are housekeeping the citizen did not ask for: they never show progress.
+        """
         self.start()
-        self.pending += 1
-        self._slow_ev()
-        self._queue.put((fn, args, on_done, on_error))
+        if not quiet:
+            self.pending += 1
+            self._slow_ev()
+        self._queue.put((fn, args, on_done, on_error, quiet))
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """For tests and tools: block until the queue is empty (results still need a frame to land)."""
         done = threading.Event()
-        self._queue.put((lambda _k: done.set(), (), None, None))
+        self._queue.put((lambda _k: done.set(), (), None, None, True))
         return done.wait(timeout)
 
     # --- worker thread ----------------------------------------------------------------------------
@@ -90,7 +95,7 @@ class Backend(EventDispatcher):
             item = self._queue.get()
             if item is _STOP:
                 break
-            fn, args, on_done, on_error = item
+            fn, args, on_done, on_error, quiet = item
             started = time.perf_counter()
             try:
                 if self._open_error is not None:
@@ -99,9 +104,9 @@ class Backend(EventDispatcher):
             except Exception as exc:  # noqa: BLE001 - every failure goes back to the screen
                 if not _expected(exc):
                     log.exception("backend call %s failed", getattr(fn, "__qualname__", fn))
-                Clock.schedule_once(lambda _dt, e=exc, cb=on_error: self._finish(cb, e), 0)
+                Clock.schedule_once(lambda _dt, e=exc, cb=on_error, q=quiet: self._finish(cb, e, q), 0)
             else:
-                Clock.schedule_once(lambda _dt, r=result, cb=on_done: self._finish(cb, r), 0)
+                Clock.schedule_once(lambda _dt, r=result, cb=on_done, q=quiet: self._finish(cb, r, q), 0)
             log.debug("backend call took %.1f ms", (time.perf_counter() - started) * 1000)
         if self._kiosk is not None and hasattr(self._kiosk, "close"):
             try:
@@ -111,13 +116,14 @@ class Backend(EventDispatcher):
 
     # --- UI thread --------------------------------------------------------------------------------
 
-    def _finish(self, callback, value) -> None:
-        self.pending = max(0, self.pending - 1)
-        if self.pending == 0:
-            self._slow_ev.cancel()
-            self.slow = False
-        else:
-            self._slow_ev()
+    def _finish(self, callback, value, quiet: bool) -> None:
+        if not quiet:
+            self.pending = max(0, self.pending - 1)
+            if self.pending == 0:
+                self._slow_ev.cancel()
+                self.slow = False
+            else:
+                self._slow_ev()
         if callback is not None:
             callback(value)
 

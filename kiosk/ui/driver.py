@@ -81,8 +81,8 @@ class Driver:
     def settle(self, timeout: float = 10.0) -> None:
         """Wait for the backend to finish everything queued and its answers to land."""
         self.app.backend.wait_idle(timeout)
+        self.frames(2)  # answers scheduled by the worker land on the next frame
         self.wait(lambda: self.app.backend.pending == 0, timeout, "backend answers")
-        self.frames(2)
 
     # --- input ------------------------------------------------------------------------------------
 
@@ -114,6 +114,7 @@ class Driver:
 
     def tap(self, widget, frames: int = 2) -> None:
         """Touch down and up at the widget's centre (in window coordinates)."""
+        self.frames(1)  # what a person touches has been laid out and drawn
         if widget.get_root_window() is None:
             raise AssertionError(f"{widget!r} is not on the window")
         if widget.disabled:
@@ -162,6 +163,7 @@ class Driver:
         """Type as a physical keyboard or a USB scanner does (Window key events into the focused box)."""
         from kivy.core.window import Window
 
+        self.frames(1)
         for ch in text:
             Window.dispatch("on_key_down", ord(ch.lower()) if ch.isalpha() else ord(ch), 0, ch, [])
             Window.dispatch("on_textinput", ch)

@@ -104,16 +104,6 @@ class OnScreenKeyboard(BoxLayout):
         room = self.width - 2 * theme.gap - spacing * (keys - 1)
         self.unit = max(1.0, min(theme.key * 1.25, room / units))
 
-    # Folded away, the keyboard takes no touches (its keys would still be where they were drawn).
-    def on_touch_down(self, touch):
-        return super().on_touch_down(touch) if self.shown else False
-
-    def on_touch_move(self, touch):
-        return super().on_touch_move(touch) if self.shown else False
-
-    def on_touch_up(self, touch):
-        return super().on_touch_up(touch) if self.shown else False
-
     # --- target -----------------------------------------------------------------------------------
 
     @property
@@ -132,6 +122,9 @@ class OnScreenKeyboard(BoxLayout):
             return
         self._target = None
         self.shown = False
+        # Off the tree while hidden: nothing to draw, nothing to touch.
+        self.clear_widgets()
+        self._rows = []
 
     # --- keys -------------------------------------------------------------------------------------
 

@@ -82,6 +82,17 @@ def mix(a, b, t: float) -> tuple[float, float, float, float]:
     return tuple(x + (y - x) * t for x, y in zip(a[:3], b[:3])) + (1.0,)  # type: ignore[return-value]
 
 
+def readable_primary(hex_color: str, page=WHITE, minimum: float = 4.5) -> tuple[float, float, float, float]:
+    """The province's colour, darkened just enough to carry white text and to be read as text on the
+    page (both need ``minimum`` contrast). A pale colour in config.toml can never make text unreadable."""
+    colour = hex_to_rgba(hex_color)
+    step = 0.0
+    while contrast_ratio(colour, page) < minimum and step < 1.0:
+        step += 0.05
+        colour = mix(hex_to_rgba(hex_color), NEAR_BLACK, step)
+    return colour
+
+
 class Theme(EventDispatcher):
     """Observable sizes and colours; KV rules bind to them, so a resize or A+ reflows everything."""
 
@@ -112,13 +123,16 @@ class Theme(EventDispatcher):
     radius = NumericProperty(GAP_SIZES["radius"])
 
     # colours
-    bg = ColorProperty(hex_to_rgba("#F4F5F7"))
+    # White pages, like GOV.UK: buttons and cards are drawn as outlines and need no fill of their own,
+    # which keeps every frame cheap on a kiosk PC that renders in software.
+    bg = ColorProperty(hex_to_rgba("#FFFFFF"))
+    panel = ColorProperty(hex_to_rgba("#EEF0F3"))  # the keyboard's tray
     surface = ColorProperty(hex_to_rgba("#FFFFFF"))
     text = ColorProperty(hex_to_rgba("#14181F"))
     muted = ColorProperty(hex_to_rgba("#4A5260"))
     line = ColorProperty(hex_to_rgba("#767E8C"))  # edges of controls: >= 3:1 on bg and surface
     primary = ColorProperty(hex_to_rgba("#0B5394"))
-    on_primary = ColorProperty(WHITE)
+    text_on_primary = ColorProperty(WHITE)
     primary_soft = ColorProperty(hex_to_rgba("#E3ECF6"))  # selected choice background
     primary_down = ColorProperty(hex_to_rgba("#083A68"))  # pressed primary button
     pressed = ColorProperty(hex_to_rgba("#D5DBE3"))
@@ -127,15 +141,15 @@ class Theme(EventDispatcher):
     error = ColorProperty(hex_to_rgba("#A8201A"))
     error_soft = ColorProperty(hex_to_rgba("#FBEAE9"))
     topbar = ColorProperty(hex_to_rgba("#0B5394"))
-    on_topbar = ColorProperty(WHITE)
+    text_on_topbar = ColorProperty(WHITE)
     scrim = ColorProperty((0.05, 0.07, 0.1, 0.72))
 
     def set_primary(self, hex_color: str) -> None:
-        p = hex_to_rgba(hex_color)
+        p = readable_primary(hex_color, self.bg)
         self.primary = p
-        self.on_primary = text_on(p)
+        self.text_on_primary = text_on(p)
         self.topbar = p
-        self.on_topbar = self.on_primary
+        self.text_on_topbar = self.text_on_primary
         self.primary_soft = mix(p, WHITE, 0.88)
         self.primary_down = mix(p, NEAR_BLACK, 0.3)
 
@@ -179,12 +193,12 @@ class Theme(EventDispatcher):
             "muted on surface": (self.muted, self.surface),
             "text on selected": (self.text, self.primary_soft),
             "text on pressed": (self.text, self.pressed),
+            "text on panel": (self.text, self.panel),
             "primary on bg": (self.primary, self.bg),
             "primary on surface": (self.primary, self.surface),
-            "primary on selected": (self.primary, self.primary_soft),
-            "on_primary on primary": (self.on_primary, self.primary),
-            "on_primary on primary_down": (self.on_primary, self.primary_down),
-            "on_topbar on topbar": (self.on_topbar, self.topbar),
+            "text_on_primary on primary": (self.text_on_primary, self.primary),
+            "text_on_primary on primary_down": (self.text_on_primary, self.primary_down),
+            "text_on_topbar on topbar": (self.text_on_topbar, self.topbar),
             "ok on surface": (self.ok, self.surface),
             "warn on surface": (self.warn, self.surface),
             "error on surface": (self.error, self.surface),
@@ -196,8 +210,13 @@ class Theme(EventDispatcher):
         }
 
     def edge_pairs(self) -> dict[str, tuple]:
-        """Control edges against what surrounds them; tested for 3:1 (WCAG 1.4.11)."""
-        return {"line on bg": (self.line, self.bg), "line on surface": (self.line, self.surface)}
+        """Control edges and icons against what surrounds them; tested for 3:1 (WCAG 1.4.11)."""
+        return {
+            "line on bg": (self.line, self.bg),
+            "line on surface": (self.line, self.surface),
+            "icon (primary) on selected": (self.primary, self.primary_soft),
+            "selected edge (primary) on bg": (self.primary, self.bg),
+        }
 
 
 theme = Theme()

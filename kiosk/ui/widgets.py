@@ -21,6 +21,7 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.label import Label
+from kivy.uix.scrollview import ScrollView
 from kivy.uix.textinput import TextInput
 from kivy.uix.widget import Widget
 
@@ -63,11 +64,11 @@ class Pressable(ButtonBehavior):
         t = theme
         kind = self.kind
         if kind == "primary":
-            bg, fg, edge = (t.primary_down if down else t.primary), t.on_primary, (0, 0, 0, 0)
+            bg, fg, edge = (t.primary_down if down else t.primary), t.text_on_primary, (0, 0, 0, 0)
         elif kind == "bar" and self.selected:
             bg, fg, edge = t.surface, t.primary, t.surface
         elif kind == "bar":
-            bg, fg, edge = (t.primary_down if down else t.topbar), t.on_topbar, t.on_topbar
+            bg, fg, edge = (t.primary_down if down else t.topbar), t.text_on_topbar, t.text_on_topbar
         elif kind == "danger":
             bg, fg, edge = (t.error_soft if down else t.surface), t.error, t.error
         elif kind in ("choice", "key") and self.selected:
@@ -76,6 +77,8 @@ class Pressable(ButtonBehavior):
             bg, fg, edge = (t.pressed if down else t.surface), t.text, t.line
         if self.disabled:
             fg = t.muted
+        if kind != "bar" and tuple(bg) == tuple(t.bg):
+            bg = (0, 0, 0, 0)  # the page shows through: nothing to fill
         self.bg_color, self.fg_color, self.edge_color = bg, fg, edge
         self.edge_width = 3 if (kind == "choice" and self.selected) else 1.5
 
@@ -157,8 +160,19 @@ class StepBar(BoxLayout):
     total = NumericProperty(1)
 
 
+class Page(ScrollView):
+    """A page of content that scrolls when it does not fit (large text, small screens, the keyboard).
+
+    Unlike Kivy's ScrollView it does not clip with the stencil buffer, which costs two full passes over
+    its area on every frame (most of a frame on a software renderer). The frame draws the opaque bars
+    above and below the pages after them instead, so scrolled content never shows outside its page.
+    """
+
+
 class Card(BoxLayout):
-    """A white panel with a border."""
+    """A bordered panel; ``filled`` paints its inside (only where it lies over something else)."""
+
+    filled = BooleanProperty(False)
 
 
 class Section(Card):
@@ -196,44 +210,62 @@ class Badge(BoxLayout):
     color = ColorProperty((0, 0, 0, 1))
 
 
-class Reveal(BoxLayout):
-    """Part of a screen that is shown or folded away. Folded, it takes no room and no touches (a
-    disabled widget would still swallow the touches that land where its children are drawn)."""
+class _Folding:
+    """Children are taken off the widget tree while folded: nothing of them is drawn or touched.
+
+    (A transparent widget still costs its full area in fill rate on every frame, which on a software
+    renderer is most of the frame, and a disabled one still swallows the touches that land on it.)
+    Only the children declared in KV are folded; ``ids`` keep pointing at them.
+    """
 
     shown = BooleanProperty(True)
 
+    def __init__(self, **kwargs) -> None:
+        self._folded: list = []
+        super().__init__(**kwargs)
+
+    def add_widget(self, widget, *args, **kwargs):
+        if self.shown:
+            return super().add_widget(widget, *args, **kwargs)
+        self._folded.append(widget)
+        return None
+
+    def on_shown(self, _w, shown: bool) -> None:
+        if shown:
+            folded, self._folded = self._folded, []
+            for widget in folded:
+                super().add_widget(widget)
+        else:
+            self._folded = list(reversed(self.children)) + self._folded
+            self.clear_widgets()
+
+
+class Reveal(_Folding, BoxLayout):
+    """Part of a screen that is shown or folded away; folded, it takes no room."""
+
+
+class Overlay(_Folding, FloatLayout):
+    """A layer over the whole app. Shown and ``modal``, it takes every touch; otherwise none."""
+
+    modal = BooleanProperty(True)
+
     def on_touch_down(self, touch):
-        return super().on_touch_down(touch) if self.shown else False
+        if not self.shown:
+            return False
+        handled = super().on_touch_down(touch)
+        return True if self.modal else handled
 
     def on_touch_move(self, touch):
-        return super().on_touch_move(touch) if self.shown else False
-
-    def on_touch_up(self, touch):
-        return super().on_touch_up(touch) if self.shown else False
-
-
-class Overlay(FloatLayout):
-    """A layer over the whole app; while ``shown`` it takes every touch, hidden it takes none."""
-
-    shown = BooleanProperty(False)
-
-    def on_touch_down(self, touch):
         if not self.shown:
             return False
-        super().on_touch_down(touch)
-        return True
-
-    def on_touch_move(self, touch):
-        if not self.shown:
-            return False
-        super().on_touch_move(touch)
-        return True
+        handled = super().on_touch_move(touch)
+        return True if self.modal else handled
 
     def on_touch_up(self, touch):
         if not self.shown:
             return False
-        super().on_touch_up(touch)
-        return True
+        handled = super().on_touch_up(touch)
+        return True if self.modal else handled
 
 
 class QRCodeView(Widget):

@@ -44,7 +44,10 @@ class TrackScreen(KScreen):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._result = None
-        self.ids.field.ids.ti.bind(on_text_validate=lambda _ti: self.check())
+        ti = self.ids.field.ids.ti
+        ti.bind(on_text_validate=lambda _ti: self.check())
+        # A scanner ends with Enter; after a mistyped or unknown code the box stays ready for the next try.
+        ti.text_validate_unfocus = False
 
     def on_enter(self, *_args) -> None:
         # Focused at once, so a receipt held under the scanner is read without touching anything.
