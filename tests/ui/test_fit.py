@@ -1,0 +1,79 @@
+"""No label anywhere is cut off or sticks out of the window: every scene, both languages, both text
+sizes. The session's window is 1280x800, the tightest landscape kiosk; the other sizes run in child
+processes (one window per process) through the screenshots tool, which fails on the same check."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from kiosk.ui.screenshots import SAMPLE_COMPLAINT, _receipt_sample, clipped_labels, scenes
+
+pytestmark = pytest.mark.ui
+
+
+@pytest.fixture(scope="module")
+def sample(ui_config):
+    from kiosk.actions import Kiosk
+    from kiosk.domain.ikm import ELEMENTS
+
+    kiosk = Kiosk.open(ui_config)
+    try:
+        filed = kiosk.file_complaint({**SAMPLE_COMPLAINT, "service_id": "bappenda-pkb"})
+        kiosk.add_survey({"service_id": "bappenda-pkb", "answers": {e.code: 4 for e in ELEMENTS}})
+    finally:
+        kiosk.close()
+    data = {"agency_id": "bappenda", "service_id": "bappenda-pkb", "code": filed.tracking_code}
+    return {**data, "receipt": _receipt_sample(ui_config, filed.tracking_code)}
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+@pytest.mark.parametrize("large", [False, True], ids=["normal", "large"])
+def test_no_label_is_clipped(ui, sample, lang, large):
+    from kivy.core.window import Window
+
+    d = ui
+    problems = []
+    for name, action in scenes(sample):
+        d.app.reset_all()
+        d.app.lang, d.app.large_text = lang, large
+        d.settle()
+        action(d)
+        d.settle()
+        d.frames(2)
+        problems += [f"{name}: {clip}" for clip in clipped_labels(d.app.root, Window.width)]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_check_finds_a_clipped_label(ui):
+    from kivy.core.window import Window
+    from kivy.uix.label import Label
+
+    d = ui
+    d.app.go("agencies")
+    d.settle()
+    page = d.app.screen.ids.page.children[0]
+    squeezed = Label(text="Informasi layanan yang sangat panjang", size_hint=(None, None), size=(80, 20))
+    page.add_widget(squeezed)
+    d.frames(2)
+    try:
+        assert [c.text for c in clipped_labels(d.app.root, Window.width)] == [squeezed.text]
+    finally:
+        page.remove_widget(squeezed)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("size", ["1920x1080", "1080x1920"])
+def test_other_window_sizes_fit_too(tmp_path, size):
+    from kiosk.ui.screenshots import prepare_data
+
+    config_path, data = prepare_data(tmp_path / "data", None)
+    child = [sys.executable, "-m", "kiosk.ui.screenshots", "--out", str(tmp_path / "png"),
+             "--child", f"{config_path}|{json.dumps(data)}|{size}"]
+    result = subprocess.run(child, capture_output=True, text=True, env={**os.environ, "KIVY_NO_ARGS": "1"}, timeout=900)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert len(list((tmp_path / "png").rglob("*.png"))) == 4 * len(scenes({"agency_id": "", "service_id": "", "code": ""}))

@@ -1,0 +1,84 @@
+"""Every word on the screen exists in Indonesian, and switching language keeps what was typed."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from kiosk.domain import ikm, rating, workflow
+from kiosk.domain.complaint import CLASS_LABELS, PRIVACY_LABELS, TOPIC_LABELS
+from kiosk.i18n import LOCALE_DIR, messages
+
+from .msgids import ui_msgids
+
+pytestmark = pytest.mark.ui
+
+
+def _domain_msgids() -> set[str]:
+    """Labels of the domain that the screens translate with tr._()."""
+    ids = set(CLASS_LABELS.values()) | set(TOPIC_LABELS.values()) | set(PRIVACY_LABELS.values())
+    ids |= set(workflow.STATUS_LABELS.values()) | set(workflow.STATUS_EXPLANATIONS.values())
+    ids |= {workflow.LABEL_VERIFY_AND_FORWARD, workflow.LABEL_FOLLOW_UP, workflow.LABEL_AUTO_CLOSE}
+    ids |= set(rating.GENDER_LABELS.values()) | set(rating.EDUCATION_LABELS.values())
+    ids |= set(rating.OCCUPATION_LABELS.values()) | {english for _v, _id, english in rating.FACES}
+    ids |= {rating.MSG_AGE}
+    return ids
+
+
+def test_every_msgid_the_app_shows_has_indonesian():
+    indonesian = messages("id")
+    missing = sorted((ui_msgids() | _domain_msgids()) - set(indonesian))
+    assert not missing, f"no Indonesian for: {missing}"
+
+
+def test_ui_po_holds_no_stale_entries():
+    from babel.messages.pofile import read_po
+
+    with (LOCALE_DIR / "id" / "LC_MESSAGES" / "ui.po").open("rb") as fh:
+        entries = {m.id for m in read_po(fh) if m.id}
+    assert not entries - ui_msgids(), "ui.po has texts the app no longer shows"
+
+
+def test_placeholders_survive_translation():
+    import string
+
+    indonesian = messages("id")
+    for msgid in ui_msgids():
+        fields = {f for _t, f, _s, _c in string.Formatter().parse(msgid) if f}
+        got = {f for _t, f, _s, _c in string.Formatter().parse(indonesian.get(msgid, msgid)) if f}
+        assert fields == got, msgid
+
+
+def test_switching_language_redraws_in_place_and_keeps_input(ui):
+    d = ui
+    d.tap(d.screen("home").ids.search)
+    screen = d.app.screen
+    d.type("samsat")
+    heading = [w for w in screen.walk(restrict=True) if getattr(w, "text", "") == "Cari layanan"]
+    assert heading
+    d.tap(d.app.root.ids.topbar.ids.lang_en)
+    assert heading[0].text == "Search for a service"
+    assert screen.ids.field.ids.ti.text == "samsat" and d.app.current == "search"
+    assert d.app.root.ids.bottombar.ids.back.text == "Back"
+    d.tap(d.app.root.ids.topbar.ids.lang_id)
+    assert heading[0].text == "Cari layanan"
+
+
+def test_translations_do_not_pile_up_observers(ui):
+    from kiosk.ui.i18n import tr
+
+    d = ui
+    d.app.go("service", service_id="dinkes-sipa")
+    d.settle()
+    gc.collect()
+    before = tr.observer_count
+    for _ in range(5):
+        d.app.home()
+        d.app.go("service", service_id="bappenda-pkb")
+        d.settle()
+        d.app.go("service", service_id="dinkes-sipa")
+        d.settle()
+    gc.collect()
+    d.frames(2)
+    assert tr.observer_count <= before + 5
