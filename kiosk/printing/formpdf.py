@@ -36,17 +36,20 @@ from .qr import QUIET_ZONE, draw_qr, module_size, qr_matrix
 from .receipt import _MONTHS, Run, wrap_runs
 
 PAGE_W, PAGE_H = 210 * mm, 297 * mm
+# Box edges sit on a 1/150 inch grid, so that at 150, 300 and 600 dpi every separator of a row of
+# character boxes falls on a pixel boundary and prints alike (else a few come out darker than the rest).
+GRID = 72 / 150
 ML = MR = 18 * mm
 MT = 13 * mm
 FOOTER_H = 17 * mm  # reserved at the bottom of every page
 CW = PAGE_W - ML - MR
 LABEL_W = 56 * mm
 GAP = 4 * mm
-VX = ML + LABEL_W + GAP
-VW = CW - LABEL_W - GAP
+VX = math.ceil((ML + LABEL_W + GAP) / GRID) * GRID
+VW = ML + CW - VX
 BOTTOM = PAGE_H - FOOTER_H
 
-BOX_W, BOX_H = 5.0 * mm, 6.4 * mm  # one character box
+BOX_W, BOX_H = 30 * GRID, 6.4 * mm  # one character box, 5.08 mm wide
 TICK = 3.8 * mm  # a check box
 HAND_LINE = 7.5 * mm  # line spacing for handwriting
 QR_SIZE = 24 * mm  # quiet zone included
@@ -78,6 +81,7 @@ MSG_LEGAL_BASIS = "Legal basis:"
 MSG_DEMO = "DEMO: sample form from demo data, not valid for a real application."
 MSG_LOGO = "LOGO"
 MSG_FORM_NUMBER = "Form {number}"
+MSG_EXAMPLE = "For example: {example}"
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,23 @@ def qr_payload(spec: FormSpec, ref: str | None) -> str:
     """What the form's QR holds: ``iplik-form:<id>:v<version>[:<ref>]``."""
     base = f"iplik-form:{spec.id}:v{spec.version}"
     return f"{base}:{ref}" if ref else base
+
+
+# Area codes with two digits after the 0 (Jakarta, Bandung, Semarang, Surabaya, Medan); the rest of
+# Indonesia, NTB's 0370 included, has three.
+_SHORT_AREA_CODES = ("21", "22", "24", "31", "61")
+
+
+def national_phone(e164: str) -> str:
+    """+6281234567890 -> '0812 3456 7890'; +62370634567 -> '0370 634567', as people write them."""
+    if not e164.startswith("+62"):
+        return e164
+    national = e164[3:]
+    if national.startswith("8"):
+        digits = "0" + national
+        return " ".join(digits[i:i + 4] for i in range(0, len(digits), 4))
+    area = 2 if national.startswith(_SHORT_AREA_CODES) else 3
+    return f"0{national[:area]} {national[area:]}"
 
 
 def indonesian_date(day: date) -> str:
@@ -324,8 +345,11 @@ class _Renderer:
         second = self.second(f.label)
         if second:
             y = b.para([(second, REGULAR)], 7.5, ML, y, LABEL_W, ink=SOFT_INK)
-        if value is None and f.hint:
-            y = b.para([(f.hint(self.lang), REGULAR)], 7.5, ML, y + 0.4 * mm, LABEL_W, ink=SOFT_INK)
+        hint = f.hint(self.lang) if f.hint else None
+        if hint is None and f.example and (f.type in ("phone", "email") or f.pattern):
+            hint = self._(MSG_EXAMPLE).format(example=f.example)  # the shape is not obvious: show one
+        if value is None and hint:
+            y = b.para([(hint, REGULAR)], 7.5, ML, y + 0.4 * mm, LABEL_W, ink=SOFT_INK)
         # The value column.
         if f.type in ("nik", "digits") and (f.type == "nik" or (f.length and f.length <= 22)):
             bottom = self.char_boxes(b, str(value or ""), 16 if f.type == "nik" else f.length or 0)
@@ -342,9 +366,10 @@ class _Renderer:
         return b
 
     def display(self, f: FieldSpec, value: Any) -> str:
-        if f.type == "phone" and isinstance(value, str) and value.startswith("+62"):
-            national = "0" + value[3:]
-            return " ".join(national[i:i + 4] for i in range(0, len(national), 4))
+        if f.type == "phone" and isinstance(value, str):
+            return national_phone(value)
+        if f.type == "digits" and f.thousands and str(value).isdigit():
+            return f"{int(value):,}".replace(",", ".")  # 150.000.000, as rupiah are written
         return str(value)
 
     def char_boxes(self, b: Block, text: str, count: int) -> float:
@@ -382,7 +407,7 @@ class _Renderer:
             x += group * BOX_W
             if group == 2:
                 b.line_text(x + 0.9 * mm, (BOX_H - 11 * 1.25) / 2, 11, [("-", REGULAR)], ink=SOFT_INK)
-                x += 3.2 * mm
+                x += 19 * GRID
         return BOX_H + 3 * mm
 
     def text_lines(self, b: Block, value: str | None, lines: int) -> float:

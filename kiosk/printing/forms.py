@@ -97,6 +97,7 @@ class FieldSpec:
     lines: int = 1  # handwriting lines on paper
     by_hand: bool = False  # never asked at the kiosk: completed with a pen on the printed form
     dates: str = "any"  # any | past | future (dates: which side of today is allowed)
+    thousands: bool = False  # digits: printed with thousands separators (amounts of rupiah)
     officer: bool = False  # in a section filled in by the office
 
     @property
@@ -350,7 +351,7 @@ _FORM_KEYS = {"format", "id", "version", "agency_id", "agency_name", "title", "n
               "keep_after_print", "legal_basis", "sections"}
 _SECTION_KEYS = {"title", "fields", "officer", "note"}
 _FIELD_KEYS = {"id", "type", "label", "required", "help", "hint", "example", "min_length", "max_length", "length",
-               "pattern", "options", "lines", "by_hand", "dates"}
+               "pattern", "options", "lines", "by_hand", "dates", "thousands"}
 
 
 class _Reader:
@@ -463,8 +464,11 @@ def _read_field(r: _Reader, raw: Any, where: str, officer: bool) -> FieldSpec:
         lines=r.integer(raw, "lines", where, 1, 12) or (4 if ftype == "multiline" else 1),
         by_hand=r.boolean(raw, "by_hand", where),
         dates=dates,
+        thousands=r.boolean(raw, "thousands", where),
         officer=officer,
     )
+    if spec.thousands and ftype != "digits":
+        raise r.fail(f"{where}.thousands", "is only for digits fields")
     if spec.min_length is not None and spec.max_length is not None and spec.min_length > spec.max_length:
         raise r.fail(f"{where}.min_length", "is more than max_length")
     if spec.type in ("text", "multiline", "email") and spec.max_length is None:

@@ -392,3 +392,12 @@ def test_preview_pages_as_png(tiny_kiosk):
     for png in pages:
         im = Image.open(io.BytesIO(png))
         assert im.size[0] == 600 and im.size[1] == pytest.approx(600 * 297 / 210, abs=2)
+
+
+def test_numbers_are_printed_as_people_write_them():
+    assert formpdf.national_phone("+6281234567890") == "0812 3456 7890"
+    assert formpdf.national_phone("+62370634567") == "0370 634567"
+    assert formpdf.national_phone("+622112345678") == "021 12345678"
+    s = ALL["permohonan-izin-pub"]
+    text = flat(text_of(render(s.id, base(s.id, target="150000000", telepon="(0370) 634567"))))
+    assert "150.000.000" in text and "0370 634567" in text
