@@ -179,13 +179,25 @@ class FleetRow:
     enrolled_at: datetime
     revoked: bool
     last_seen_at: datetime | None
+    heartbeat_at: datetime | None
     not_seen: bool
     version: str | None
     outbox_pending: int | None
     outbox_failed: int | None
     printer_state: str | None
     paper_state: str | None
+    disk_free_mb: int | None
     records: int
+
+
+def _heartbeat_field(heartbeat: str | None, key: str) -> Any:
+    """A field of the newest heartbeat body (kept whole, so a new field needs no column)."""
+    if not heartbeat:
+        return None
+    try:
+        return json.loads(heartbeat).get(key)
+    except (ValueError, AttributeError):
+        return None
 
 
 def fleet(engine: Engine, *, stale_after: timedelta = timedelta(hours=2)) -> list[FleetRow]:
@@ -206,12 +218,14 @@ def fleet(engine: Engine, *, stale_after: timedelta = timedelta(hours=2)) -> lis
             enrolled_at=r.enrolled_at,
             revoked=r.revoked_at is not None,
             last_seen_at=r.last_seen_at,
+            heartbeat_at=r.heartbeat_at,
             not_seen=r.revoked_at is None and (r.last_seen_at is None or r.last_seen_at < cutoff),
             version=r.version,
             outbox_pending=r.outbox_pending,
             outbox_failed=r.outbox_failed,
             printer_state=r.printer_state,
             paper_state=r.paper_state,
+            disk_free_mb=_heartbeat_field(r.heartbeat, "disk_free_mb"),
             records=r.n,
         )
         for r in rows

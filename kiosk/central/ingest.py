@@ -130,11 +130,17 @@ HEARTBEAT_FIELDS: dict[str, type | tuple[type, ...]] = {
     "printer": dict,
     "catalog_version": str,
 }
+# Fields a newer kiosk may add (issue 6: free disk for the fleet view); an older kiosk leaves them out.
+HEARTBEAT_OPTIONAL: dict[str, type | tuple[type, ...]] = {
+    "disk_free_mb": int,
+}
 
 
 def heartbeat_row(body: dict[str, Any]) -> dict[str, Any]:
-    _keys(body, frozenset(HEARTBEAT_FIELDS))
-    for key, tp in HEARTBEAT_FIELDS.items():
+    _keys(body, frozenset(HEARTBEAT_FIELDS) | (frozenset(HEARTBEAT_OPTIONAL) & set(body)))
+    for key, tp in {**HEARTBEAT_FIELDS, **HEARTBEAT_OPTIONAL}.items():
+        if key not in body:
+            continue
         value = body[key]
         if not isinstance(value, tp) or isinstance(value, bool):
             raise Rejected(errors.RECORD_INVALID, reason=f"{key}: has the wrong type")

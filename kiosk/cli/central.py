@@ -97,13 +97,15 @@ def cmd_fleet(ctx: Context) -> int:
     def text() -> str:
         if not rows:
             return "No kiosks enrolled."
-        lines = [f"{'DEVICE':<17} {'NAME':<24} {'LAST SEEN (UTC)':<17} {'OUTBOX':>6} {'PRINTER':<10} {'PAPER':<8} VERSION"]
+        lines = [f"{'DEVICE':<17} {'NAME':<24} {'LAST SEEN (UTC)':<17} {'OUTBOX':>6} {'PRINTER':<10} {'PAPER':<8} "
+                 f"{'DISK MB':>7} VERSION"]
         for r in rows:
             flag = " REVOKED" if r.revoked else (" NOT SEEN" if r.not_seen else "")
             seen = f"{r.last_seen_at:%Y-%m-%d %H:%M}" if r.last_seen_at else "never"
             lines.append(
                 f"{r.id:<17} {r.name[:24]:<24} {seen:<17} {'-' if r.outbox_pending is None else r.outbox_pending:>6} "
-                f"{(r.printer_state or '-')[:10]:<10} {(r.paper_state or '-')[:8]:<8} {r.version or '-'}{flag}"
+                f"{(r.printer_state or '-')[:10]:<10} {(r.paper_state or '-')[:8]:<8} "
+                f"{'-' if r.disk_free_mb is None else r.disk_free_mb:>7} {r.version or '-'}{flag}"
             )
         return "\n".join(lines)
 
