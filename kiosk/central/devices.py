@@ -148,6 +148,19 @@ def revoke(engine: Engine, device_id: str) -> bool:
     return done.rowcount == 1
 
 
+def _paper_state(printer: dict[str, Any]) -> str | None:
+    """"low" / "12%" from the kiosk's paper estimate (kiosk.printing.paper heartbeat fields), or a
+    plain "paper" word when a kiosk sends one."""
+    if printer.get("paper"):
+        return str(printer["paper"])[:64]
+    pct = printer.get("paper_left_pct")
+    if printer.get("paper_low") is True:
+        return "low" if not isinstance(pct, (int, float)) else f"low {pct:.0f}%"
+    if isinstance(pct, (int, float)) and not isinstance(pct, bool):
+        return f"{pct:.0f}%"
+    return None
+
+
 def apply_heartbeat(conn: sa.Connection, device_id: str, body: dict[str, Any], at: datetime) -> None:
     """Keep the newest heartbeat of a device (an old one replayed late must not win)."""
     printer = body.get("printer") or {}
@@ -164,7 +177,7 @@ def apply_heartbeat(conn: sa.Connection, device_id: str, body: dict[str, Any], a
             outbox_pending=body.get("outbox_pending"),
             outbox_failed=body.get("outbox_failed"),
             printer_state=str(printer.get("state", ""))[:64] or None,
-            paper_state=str(printer.get("paper", ""))[:64] or None,
+            paper_state=_paper_state(printer),
             heartbeat=json.dumps(body, ensure_ascii=False, sort_keys=True),
         )
     )

@@ -42,11 +42,18 @@ def test_fleet_shows_heartbeat_version_outbox_printer_paper_and_disk(capsys, tmp
     assert (me["printer_state"], me["paper_state"], me["disk_free_mb"]) == ("paper_low", "low", 5123)
     assert me["heartbeat_at"] and not me["not_seen"]
 
+    # The paper estimate as the printing package sends it (kiosk.printing.paper heartbeat fields).
+    hb = heartbeat()
+    hb["body"]["printer"] = {"state": "paper_low", "paper_low": True, "paper_left_pct": 8.4, "receipts_left": 20}
+    assert push(server, cred, hb)["status"] == "stored"
+    me = next(r for r in fleet_json(capsys, server, tmp_path) if r["id"] == cred.device_id)
+    assert me["paper_state"] == "low 8%" and me["disk_free_mb"] is None  # that heartbeat had no disk
+
     # The text table has a column for each.
     assert main(["--data-dir", str(tmp_path), "central", "fleet", "--db", server.db_url]) == 0
     text = capsys.readouterr().out
     header, row = text.splitlines()[0], next(ln for ln in text.splitlines() if ln.startswith(cred.device_id))
-    assert "DISK MB" in header and "5123" in row and "paper_low" in row
+    assert "DISK MB" in header and "low 8%" in row and "paper_low" in row
 
 
 def test_a_heartbeat_from_an_older_kiosk_without_disk_is_still_taken(capsys, tmp_path, server, engine):
