@@ -18,6 +18,7 @@ from kivy.core.window import Window
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 from ..config import Config
+from ..watchdog import WatchdogFeeder
 from . import settings as ui_settings
 from .backend import Backend
 from .i18n import tr
@@ -49,6 +50,7 @@ class KioskApp(App):
     can_go_back = BooleanProperty(False)
     idle_left = NumericProperty(0)
     busy = BooleanProperty(False)
+    typing = BooleanProperty(False)  # the on-screen keyboard is up
     message = StringProperty("")
 
     def __init__(self, cfg: Config, *, fullscreen: bool | None = None, opener=None, **kwargs) -> None:
@@ -66,7 +68,9 @@ class KioskApp(App):
         self.screens: ScreenCache | None = None
         self.guard = None
         self.idle: IdleWatcher | None = None
+        self.watchdog: WatchdogFeeder | None = None
         self.focused_input = None
+        self._keyboard = None
         self.pin_gate = None  # made by the admin screen; lives as long as the app (lockout survives)
         # Keep going after an unexpected error in kiosk use; tests set this False to see failures.
         self.survive_errors = True
@@ -84,7 +88,7 @@ class KioskApp(App):
         Window.clearcolor = theme.bg
         Window.bind(size=lambda _w, size: theme.resize(*size))
         tr.switch(self.lang)
-        from . import frame, keyboard, widgets  # noqa: F401 - load their KV rules once
+        from . import frame, widgets  # noqa: F401 - load their KV rules once
 
         self.title = "iPLiK Kiosk"
         root = frame.KioskRoot()
@@ -105,11 +109,18 @@ class KioskApp(App):
             on_reset=self.reset_all,
         )
         self.idle.start()
-        self.backend.start()
-        data_dir = self.cfg.data_dir
-        self.backend.run(lambda _k: ui_settings.load(data_dir), on_done=self._apply_settings, quiet=True)
+        self.watchdog = WatchdogFeeder()  # READY=1 and watchdog pings for systemd, from this loop
+        self.watchdog.start()
+        # The core (store, catalog, PDF code) opens once Home is on screen: its imports would otherwise
+        # compete with the first frame for the interpreter.
+        Window.bind(on_flip=self._first_frame)
         self._tick_clock()
         self.go("home", remember=False)
+
+    def _first_frame(self, *_args) -> None:
+        Window.unbind(on_flip=self._first_frame)
+        data_dir = self.cfg.data_dir
+        self.backend.run(lambda _k: ui_settings.load(data_dir), on_done=self._apply_settings, quiet=True)
 
     def _apply_settings(self, saved: ui_settings.UiSettings) -> None:
         """Staff choices from the admin screen, kept across restarts."""
@@ -121,6 +132,8 @@ class KioskApp(App):
             self.idle.configure(timeout_s=saved.idle_timeout_s, countdown_s=self.cfg.ui.idle_countdown_s)
 
     def on_stop(self) -> None:
+        if self.watchdog is not None:
+            self.watchdog.stop()
         if self.idle is not None:
             self.idle.stop()
         if self._clock_ev is not None:
@@ -197,7 +210,14 @@ class KioskApp(App):
 
     @property
     def keyboard(self):
-        return self.root.ids.osk
+        """The docked on-screen keyboard, made on first use (Home starts without it)."""
+        if self._keyboard is None:
+            from .keyboard import OnScreenKeyboard
+
+            self._keyboard = OnScreenKeyboard()
+            self._keyboard.bind(shown=self.setter("typing"))
+            self.root.ids.keyboard_dock.add_widget(self._keyboard)
+        return self._keyboard
 
     def input_focused(self, textinput, focused: bool) -> None:
         if focused:
@@ -208,14 +228,15 @@ class KioskApp(App):
         else:
             if self.focused_input is textinput:
                 self.focused_input = None
-            self.keyboard.detach(textinput)
+            if self._keyboard is not None:
+                self._keyboard.detach(textinput)
 
     def clear_focus(self) -> None:
         if self.focused_input is not None:
             self.focused_input.focus = False
         self.focused_input = None
-        if self.root is not None:
-            self.keyboard.detach()
+        if self._keyboard is not None:
+            self._keyboard.detach()
 
     def scroll_into_view(self, widget) -> None:
         """Scroll the page so ``widget`` shows above the keyboard; a box taller than the room left

@@ -12,7 +12,7 @@ from kivy.uix.boxlayout import BoxLayout
 
 from .i18n import tr
 from .kv import load_kv
-from .widgets import Choice
+from .forms import Choice
 
 MAX_RESULTS = 30
 TYPING_PAUSE_S = 0.12

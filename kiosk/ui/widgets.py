@@ -1,4 +1,4 @@
-"""Shared widgets: wrapping text, icons, buttons with a pressed state, choices, fields, QR codes.
+"""Shared widgets: wrapping text, icons, buttons with a pressed state, tiles, pages, folding parts.
 
 Look and sizes live in ``widgets.kv`` (bound to the theme); colours that depend on state are worked out
 here, in Python, so KV rules only bind values.
@@ -6,8 +6,6 @@ here, in Python, so KV rules only bind values.
 
 from __future__ import annotations
 
-from kivy.app import App
-from kivy.graphics.texture import Texture
 from kivy.properties import (
     BooleanProperty,
     ColorProperty,
@@ -22,8 +20,6 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.label import Label
 from kivy.uix.scrollview import ScrollView
-from kivy.uix.textinput import TextInput
-from kivy.uix.widget import Widget
 
 from .icons import glyph
 from .kv import load_kv
@@ -107,59 +103,6 @@ class Tile(Pressable, BoxLayout):
     needed = NumericProperty(0)  # height its content needs; the screen decides the actual height
 
 
-class Choice(Pressable, BoxLayout):
-    """One big answer to a one-question screen: icon, title, plain explanation, a tick when chosen."""
-
-    icon = StringProperty("")
-    text = StringProperty("")
-    description = StringProperty("")
-    value = ObjectProperty(None, allownone=True)
-
-    def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("kind", "choice")
-        super().__init__(**kwargs)
-
-
-class KTextInput(TextInput):
-    """A text box for the on-screen keyboard: keeps focus while keys are tapped, says which layout."""
-
-    osk = OptionProperty("text", options=("text", "digits", "email"))
-
-    def on_focus(self, _w, focused: bool) -> None:
-        app = App.get_running_app()
-        if app is not None and hasattr(app, "input_focused"):
-            app.input_focused(self, focused)
-
-
-class Field(BoxLayout):
-    """A labelled text box with an example under it and, when needed, a plain error next to it."""
-
-    label = StringProperty("")
-    hint = StringProperty("")
-    error = StringProperty("")
-    text = StringProperty("")
-    multiline = BooleanProperty(False)
-    osk = StringProperty("text")
-    lines = NumericProperty(1)
-    input_filter = ObjectProperty(None, allownone=True)
-    max_chars = NumericProperty(0)
-
-    def clear(self) -> None:
-        self.ids.ti.text = ""
-        self.error = ""
-
-
-class ErrorLine(BoxLayout):
-    text = StringProperty("")
-
-
-class StepBar(BoxLayout):
-    """'Langkah 3 dari 7' and a row of dots, for wizards."""
-
-    step = NumericProperty(1)
-    total = NumericProperty(1)
-
-
 class Page(ScrollView):
     """A page of content that scrolls when it does not fit (large text, small screens, the keyboard).
 
@@ -173,41 +116,6 @@ class Card(BoxLayout):
     """A bordered panel; ``filled`` paints its inside (only where it lies over something else)."""
 
     filled = BooleanProperty(False)
-
-
-class Section(Card):
-    """A card with a heading and an icon; its content is added below the heading."""
-
-    title = StringProperty("")
-    icon = StringProperty("")
-
-
-class CheckItem(Choice):
-    """A line of a checklist the citizen can tick while reading ("do I have this?")."""
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.fbind("selected", self._tick)
-        self._tick()
-
-    def on_release(self) -> None:
-        self.selected = not self.selected
-
-    def _tick(self, *_args) -> None:
-        self.icon = "checkbox-marked-outline" if self.selected else "checkbox-blank-outline"
-
-
-class NumberedStep(BoxLayout):
-    number = NumericProperty(1)
-    text = StringProperty("")
-
-
-class Badge(BoxLayout):
-    """A word on a coloured ground, with an icon: status is never colour alone."""
-
-    text = StringProperty("")
-    icon = StringProperty("")
-    color = ColorProperty((0, 0, 0, 1))
 
 
 class _Folding:
@@ -266,33 +174,6 @@ class Overlay(_Folding, FloatLayout):
             return False
         handled = super().on_touch_up(touch)
         return True if self.modal else handled
-
-
-class QRCodeView(Widget):
-    """A QR symbol drawn crisp at any size from its module matrix (quiet zone included)."""
-
-    matrix = ListProperty([])
-    texture = ObjectProperty(None, allownone=True)
-    quiet = NumericProperty(4)
-
-    def on_matrix(self, _w, matrix) -> None:
-        if not matrix:
-            self.texture = None
-            return
-        n = len(matrix)
-        size = n + 2 * int(self.quiet)
-        buf = bytearray([255]) * (size * size)
-        for r, row in enumerate(matrix):
-            # Texture rows run bottom-up.
-            base = (size - 1 - (r + int(self.quiet))) * size + int(self.quiet)
-            for c, dark in enumerate(row):
-                if dark:
-                    buf[base + c] = 0
-        tex = Texture.create(size=(size, size), colorfmt="luminance")
-        tex.mag_filter = "nearest"
-        tex.min_filter = "nearest"
-        tex.blit_buffer(bytes(buf), colorfmt="luminance", bufferfmt="ubyte")
-        self.texture = tex
 
 
 load_kv(__file__)

@@ -12,6 +12,7 @@ from kivy.clock import Clock
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 from ...domain.pin import PinGate
+from .. import forms  # noqa: F401 - Choice, ErrorLine, Section, used in admin.kv
 from .. import settings as ui_settings
 from ..i18n import N_, tr
 from ..kv import load_kv

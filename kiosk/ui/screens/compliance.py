@@ -8,7 +8,8 @@ from ...domain.catalog import COMPLIANCE_LABELS, ComplianceAspect, ComplianceSta
 from ..i18n import N_, tr
 from ..kv import load_kv
 from ..theme import theme
-from ..widgets import Badge, Section, Txt
+from ..forms import Badge, Section
+from ..widgets import Txt
 from .base import KScreen
 
 STATUS_LOOK = {

@@ -7,6 +7,7 @@ from kivy.properties import BooleanProperty, StringProperty
 
 from ..i18n import tr
 from ..kv import load_kv
+from .. import forms  # noqa: F401 - Field, used in search.kv
 from ..widgets import KButton
 from .base import KScreen
 

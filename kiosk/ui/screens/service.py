@@ -14,7 +14,8 @@ from ...domain.catalog import PUBLIC_COMPONENTS
 from ..i18n import tr
 from ..kv import load_kv
 from ..theme import theme
-from ..widgets import Badge, CheckItem, NumberedStep, Section, Txt
+from ..forms import Badge, CheckItem, NumberedStep, Section
+from ..widgets import Txt
 from .base import KScreen
 
 COMPONENT_ICONS = {

@@ -34,7 +34,8 @@ from ...domain.errors import ValidationError
 from .. import picker  # noqa: F401 - ServicePicker, used in survey.kv
 from ..i18n import N_, tr
 from ..kv import load_kv
-from ..widgets import Choice, Pressable
+from ..forms import Choice
+from ..widgets import Pressable
 from .wizard import Step, WizardScreen
 
 FACE_ICONS = ("emoticon-cry-outline", "emoticon-sad-outline", "emoticon-happy-outline", "emoticon-excited-outline")

@@ -17,7 +17,8 @@ from ...errors import NotFound
 from ..i18n import tr
 from ..kv import load_kv
 from ..theme import theme
-from ..widgets import Badge, Section, Txt
+from ..forms import Badge, Section
+from ..widgets import Txt
 from .base import KScreen
 
 STATUS_LOOK = {

@@ -17,7 +17,7 @@ from kivy.uix.boxlayout import BoxLayout
 
 from ..i18n import tr
 from ..kv import load_kv
-from ..widgets import Choice
+from ..forms import Choice
 from .base import KScreen
 
 # A second tap this soon after a step changed belongs to the previous step (a double tap), not to the

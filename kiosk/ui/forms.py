@@ -1,0 +1,142 @@
+"""Widgets for answering and reading: choices, text fields with their errors, wizard steps, sections,
+badges and QR codes. Kept apart from ``widgets`` so the Home screen starts without them (and without
+Kivy's TextInput); every screen that asks or shows more than Home imports this module.
+"""
+
+from __future__ import annotations
+
+from kivy.app import App
+from kivy.graphics.texture import Texture
+from kivy.properties import (
+    BooleanProperty,
+    ColorProperty,
+    ListProperty,
+    NumericProperty,
+    ObjectProperty,
+    OptionProperty,
+    StringProperty,
+)
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.textinput import TextInput
+from kivy.uix.widget import Widget
+
+from .kv import load_kv
+from .widgets import Card, Pressable
+
+
+class Choice(Pressable, BoxLayout):
+    """One big answer to a one-question screen: icon, title, plain explanation, a tick when chosen."""
+
+    icon = StringProperty("")
+    text = StringProperty("")
+    description = StringProperty("")
+    value = ObjectProperty(None, allownone=True)
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("kind", "choice")
+        super().__init__(**kwargs)
+
+
+class KTextInput(TextInput):
+    """A text box for the on-screen keyboard: keeps focus while keys are tapped, says which layout."""
+
+    osk = OptionProperty("text", options=("text", "digits", "email"))
+
+    def on_focus(self, _w, focused: bool) -> None:
+        app = App.get_running_app()
+        if app is not None and hasattr(app, "input_focused"):
+            app.input_focused(self, focused)
+
+
+class Field(BoxLayout):
+    """A labelled text box with an example under it and, when needed, a plain error next to it."""
+
+    label = StringProperty("")
+    hint = StringProperty("")
+    error = StringProperty("")
+    text = StringProperty("")
+    multiline = BooleanProperty(False)
+    osk = StringProperty("text")
+    lines = NumericProperty(1)
+    input_filter = ObjectProperty(None, allownone=True)
+    max_chars = NumericProperty(0)
+
+    def clear(self) -> None:
+        self.ids.ti.text = ""
+        self.error = ""
+
+
+class ErrorLine(BoxLayout):
+    text = StringProperty("")
+
+
+class StepBar(BoxLayout):
+    """'Langkah 3 dari 7' and a row of dots, for wizards."""
+
+    step = NumericProperty(1)
+    total = NumericProperty(1)
+
+
+class Section(Card):
+    """A card with a heading and an icon; its content is added below the heading."""
+
+    title = StringProperty("")
+    icon = StringProperty("")
+
+
+class CheckItem(Choice):
+    """A line of a checklist the citizen can tick while reading ("do I have this?")."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.fbind("selected", self._tick)
+        self._tick()
+
+    def on_release(self) -> None:
+        self.selected = not self.selected
+
+    def _tick(self, *_args) -> None:
+        self.icon = "checkbox-marked-outline" if self.selected else "checkbox-blank-outline"
+
+
+class NumberedStep(BoxLayout):
+    number = NumericProperty(1)
+    text = StringProperty("")
+
+
+class Badge(BoxLayout):
+    """A word on a coloured ground, with an icon: status is never colour alone."""
+
+    text = StringProperty("")
+    icon = StringProperty("")
+    color = ColorProperty((0, 0, 0, 1))
+
+
+class QRCodeView(Widget):
+    """A QR symbol drawn crisp at any size from its module matrix (quiet zone included)."""
+
+    matrix = ListProperty([])
+    texture = ObjectProperty(None, allownone=True)
+    quiet = NumericProperty(4)
+
+    def on_matrix(self, _w, matrix) -> None:
+        if not matrix:
+            self.texture = None
+            return
+        n = len(matrix)
+        size = n + 2 * int(self.quiet)
+        buf = bytearray([255]) * (size * size)
+        for r, row in enumerate(matrix):
+            # Texture rows run bottom-up.
+            base = (size - 1 - (r + int(self.quiet))) * size + int(self.quiet)
+            for c, dark in enumerate(row):
+                if dark:
+                    buf[base + c] = 0
+        tex = Texture.create(size=(size, size), colorfmt="luminance")
+        tex.mag_filter = "nearest"
+        tex.min_filter = "nearest"
+        tex.blit_buffer(bytes(buf), colorfmt="luminance", bufferfmt="ubyte")
+        self.texture = tex
+
+
+load_kv(__file__)
