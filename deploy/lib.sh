@@ -28,6 +28,7 @@ MANIFEST_NAME=".iplik-manifest"
 
 DONE=()
 LEFT=()
+CHANGES=0  # files written (or, in a dry run, that would be)
 declare -A MANIFEST=()
 
 umask 022
@@ -89,7 +90,8 @@ as_kiosk() {
   if staging || [ "$(id -un)" = "$KIOSK_USER" ]; then
     "$@"
   else
-    runuser -u "$KIOSK_USER" -- "$@"
+    # From / : the kiosk user cannot enter root's working folder (e.g. /root/iplik-kiosk).
+    (cd / && runuser -u "$KIOSK_USER" -- "$@")
   fi
 }
 
@@ -151,6 +153,7 @@ install_file() {
     same "$path unchanged"
   elif dry; then
     if [ -e "$real" ]; then say "  would update $path ($3 $4:$5)"; else say "  would write $path ($3 $4:$5)"; fi
+    CHANGES=$((CHANGES + 1))
     return 0
   else
     mkdir -p "$(dirname "$real")"
@@ -159,6 +162,7 @@ install_file() {
     chmod "$3" "$tmp"
     if [ -e "$real" ]; then did "updated $path"; else did "wrote $path"; fi
     mv -f "$tmp" "$real"
+    CHANGES=$((CHANGES + 1))
   fi
   set_meta "$path" file "$3" "$4" "$5"
 }

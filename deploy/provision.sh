@@ -291,15 +291,15 @@ for f in "$HERE"/systemd/*.service "$HERE"/systemd/*.timer; do
   install_file "$f" "$UNIT_DIR/${f##*/}" 0644 root root
 done
 install_file "$HERE/screen-power.sh" "$LIB_DIR/screen-power" 0755 root root
-n=${#DONE[@]}
+n=$CHANGES
 install_file "$HERE/systemd/journald.conf.d/iplik-kiosk.conf" /etc/systemd/journald.conf.d/iplik-kiosk.conf 0644 root root
-journald_changed=$((${#DONE[@]} - n))
-n=${#DONE[@]}
+journald_changed=$((CHANGES - n))
+n=$CHANGES
 install_file "$HERE/systemd/logind.conf.d/iplik-kiosk.conf" /etc/systemd/logind.conf.d/iplik-kiosk.conf 0644 root root
-logind_changed=$((${#DONE[@]} - n))
-n=${#DONE[@]}
+logind_changed=$((CHANGES - n))
+n=$CHANGES
 install_file "$HERE/sysctl.d/90-iplik-kiosk.conf" /etc/sysctl.d/90-iplik-kiosk.conf 0644 root root
-sysctl_changed=$((${#DONE[@]} - n))
+sysctl_changed=$((CHANGES - n))
 
 # timer_time TIMER HH:MM: a drop-in with the site's time (the unit file keeps the default).
 timer_time() {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import sys
 import textwrap
 
 import pytest
@@ -25,21 +26,48 @@ def root(tmp_path_factory, source_tree, builder):
     return root
 
 
+STAND_IN = textwrap.dedent(
+    """
+    # Stands in for `systemctl restart iplik-sync iplik-kiosk` with Type=notify: start the app as the
+    # unit does (without cage, in an offscreen window) with a NOTIFY_SOCKET of our own, and succeed
+    # once it says READY=1 and pings the watchdog, as systemd would; fail when it exits first.
+    import os, socket, subprocess, sys, time
+
+    root, release, log = os.environ["IPLIK_ROOT"], os.environ["IPLIK_RELEASE"], sys.argv[1]
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    addr = "\\0iplik-stand-in-%d" % os.getpid()
+    sock.bind(addr)
+    env = {**os.environ, "NOTIFY_SOCKET": "@" + addr[1:], "WATCHDOG_USEC": "3000000",
+           "SDL_VIDEODRIVER": "offscreen", "KIVY_NO_ARGS": "1", "KIVY_NO_CONSOLELOG": "1",
+           "KIVY_HOME": os.path.join(os.path.dirname(log), "kivy")}
+    with open(log, "ab") as out:
+        app = subprocess.Popen([release + "/.venv/bin/kiosk", "--config", root + "/etc/iplik-kiosk/config.toml",
+                                "--data-dir", root + "/var/lib/iplik-kiosk", "run", "--windowed"],
+                               env=env, stdout=out, stderr=out)
+    seen, deadline = set(), time.monotonic() + 60
+    try:
+        while not {"READY=1", "WATCHDOG=1"} <= seen and time.monotonic() < deadline and app.poll() is None:
+            sock.settimeout(0.2)
+            try:
+                seen.update(sock.recv(4096).decode().splitlines())
+            except TimeoutError:
+                pass
+    finally:
+        app.kill()
+        app.wait()
+    up = {"READY=1", "WATCHDOG=1"} <= seen
+    print("stand-in systemd:", "READY=1 and a watchdog ping" if up else "the app did not come up")
+    sys.exit(0 if up else 1)
+    """
+)
+
+
 @pytest.fixture(scope="module")
 def restart_cmd(tmp_path_factory):
-    """Stands in for `systemctl restart iplik-sync iplik-kiosk`: start the app as the unit does (without
-    cage, in an offscreen window) and call it up when it is still running after 3 seconds."""
     tmp = tmp_path_factory.mktemp("restart")
+    (tmp / "stand_in.py").write_text(STAND_IN)
     path = tmp / "restart"
-    path.write_text(textwrap.dedent(f"""\
-        #!/bin/sh
-        export SDL_VIDEODRIVER=offscreen KIVY_NO_ARGS=1 KIVY_NO_CONSOLELOG=1 KIVY_HOME={tmp}/kivy
-        timeout -s KILL 3 "$IPLIK_RELEASE/.venv/bin/kiosk" --config "$IPLIK_ROOT/etc/iplik-kiosk/config.toml" \\
-            --data-dir "$IPLIK_ROOT/var/lib/iplik-kiosk" run --windowed >>{tmp}/app.log 2>&1
-        rc=$?
-        echo "stand-in systemd: the app exited with $rc (137: still running after 3 s)"
-        [ "$rc" -eq 137 ]
-        """))
+    path.write_text(f"#!/bin/sh\nexec {sys.executable} {tmp / 'stand_in.py'} {tmp / 'app.log'}\n")
     path.chmod(0o755)
     return path
 
@@ -101,6 +129,9 @@ def test_a_release_that_fails_once_it_runs_is_rolled_back(root, source_tree, bui
     assert run.returncode == 1, run.stdout + run.stderr
     assert "Switching to C" in run.stdout and "Rolling back to A" in run.stdout
     assert "C did not come up" in run.stderr
+    assert "stand-in systemd: the app did not come up" in run.stdout
+    # A, restarted, says READY=1 and pings the watchdog from its UI loop (kiosk/ui/app.py).
+    assert "stand-in systemd: READY=1 and a watchdog ping" in run.stdout and "rolled back to A" in run.stdout
     assert current(root) == "releases/A"
     assert not (root / "opt/iplik-kiosk/previous").exists()  # a failed release never becomes "previous"
 
