@@ -236,7 +236,61 @@ def check_disk(cfg: Config, opts: Options) -> Check:
 # --- database --------------------------------------------------------------------------------------
 
 
+def _foreign_owner(path: Path) -> tuple[int, int] | None:
+    """(uid, gid) of the database's owner when we are root and it is someone else's (the kiosk user's).
+
+    Even a read-only SQLite connection creates the -wal and -shm files of a WAL database when they are
+    missing; created by root they would lock the kiosk user out of its own database. So a technician's
+    ``sudo kiosk doctor`` reads the database as its owner, in a child process.
+    """
+    if os.geteuid() != 0:
+        return None
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_uid, st.st_gid) if st.st_uid != 0 else None
+
+
+def _as_owner(owner: tuple[int, int], fn: Callable[[], list[Check]]) -> list[Check]:
+    """``fn()`` in a forked child that has become ``owner`` (fork, not exec: the interpreter may sit
+    where the kiosk user cannot run it, and nothing has to be imported again)."""
+    import json
+    from dataclasses import asdict
+
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child; its result comes back through the pipe
+        code = 0
+        try:
+            os.close(read_fd)
+            os.setgroups([])
+            os.setgid(owner[1])
+            os.setuid(owner[0])
+            out = json.dumps([asdict(c) for c in fn()], ensure_ascii=False, default=str)
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent
+            out, code = json.dumps({"error": f"{type(exc).__name__}: {exc}"}), 1
+        with os.fdopen(write_fd, "w", encoding="utf-8") as fh:
+            fh.write(out)
+        os._exit(code)
+    os.close(write_fd)
+    with os.fdopen(read_fd, encoding="utf-8") as fh:
+        data = fh.read()
+    os.waitpid(pid, 0)
+    result = json.loads(data or '{"error": "no answer"}')
+    if isinstance(result, dict):
+        raise RuntimeError(f"reading the database as uid {owner[0]}: {result['error']}")
+    return [Check(**c) for c in result]
+
+
 def check_database(cfg: Config, opts: Options) -> list[Check]:
+    owner = _foreign_owner(cfg.db_path)
+    if owner is not None:
+        return _as_owner(owner, lambda: _check_database(cfg, opts))
+    return _check_database(cfg, opts)
+
+
+def _check_database(cfg: Config, opts: Options) -> list[Check]:
     path = cfg.db_path
     if not path.exists():
         return [Check("database", WARN, _("There is no database yet at {path}."), {"path": str(path)},
@@ -447,6 +501,14 @@ def check_paper(cfg: Config) -> Check:
     not_available = Check("paper", SKIP, _("Paper estimate: not available."))
     if cfg.printer.backend != "cups" or not cfg.db_path.exists():
         return not_available
+    owner = _foreign_owner(cfg.db_path)
+    if owner is not None:
+        return _as_owner(owner, lambda: [_check_paper(cfg)])[0]
+    return _check_paper(cfg)
+
+
+def _check_paper(cfg: Config) -> Check:
+    not_available = Check("paper", SKIP, _("Paper estimate: not available."))
     try:
         from sqlite_utils import Database
 
@@ -602,3 +664,4 @@ def _clock(date_header: str | None, t0: float, t1: float, opts: Options) -> Chec
         return Check("clock", WARN, message, params, hint, details)
     return Check("clock", OK, _("The clock agrees with the server's (within {seconds} s)."), {"seconds": max(1, round(abs(skew)))},
                  details=details)
+

@@ -280,3 +280,46 @@ def test_quick_checks_only_what_needs_no_hardware_or_network(kiosk):
     code, report = doctor(config, "--quick")
     assert code == 0
     assert [c["name"] for c in report["checks"]] == ["config", "disk", "database"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to read a database as its owner")
+def test_root_reads_the_kiosk_users_database_as_that_user(tmp_path):
+    """`sudo kiosk doctor` must not leave root-owned -wal/-shm files that lock the kiosk user out."""
+    import pwd
+    import shutil
+    import tempfile
+
+    nobody = pwd.getpwnam("nobody")
+    top = tempfile.mkdtemp(prefix="iplik-doctor-")  # /tmp itself: the kiosk user can get in
+    try:
+        os.chmod(top, 0o755)
+        from pathlib import Path
+
+        config = write_config(Path(top))
+        os.chmod(config, 0o644)
+        from kiosk.config import load_config
+
+        cfg = load_config(config)
+        store = Store(cfg.db_path)
+        store.close()
+        for p in [cfg.data_dir, *cfg.data_dir.iterdir()]:
+            os.chown(p, nobody.pw_uid, nobody.pw_gid)
+        os.chmod(cfg.data_dir, 0o700)
+        code, report = doctor(config, "--no-hardware", "--no-network")
+        assert check(report, "database")["status"] == "ok", report
+        assert check(report, "outbox")["status"] == "ok"
+        assert all(p.stat().st_uid == nobody.pw_uid for p in cfg.data_dir.iterdir())
+
+        # The mechanism: whatever the check creates in the data folder belongs to the kiosk user.
+        from kiosk import doctor as doc
+
+        def probe():
+            (cfg.data_dir / "probe").write_text("x")
+            return [doc.Check("database", doc.OK, "probe")]
+
+        assert doc._as_owner((nobody.pw_uid, nobody.pw_gid), probe)[0].status == "ok"
+        assert (cfg.data_dir / "probe").stat().st_uid == nobody.pw_uid
+        with pytest.raises(RuntimeError, match="PermissionError"):
+            doc._as_owner((nobody.pw_uid, nobody.pw_gid), lambda: [Path("/root/forbidden").write_text("x")])
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
