@@ -30,6 +30,19 @@ from .theme import register_fonts, theme
 log = logging.getLogger(__name__)
 
 MESSAGE_S = 6.0
+SYNC_POLL_S = 30.0  # how often the offline mark asks the sync worker how it is doing
+ONLINE_STATES = ("idle", "sending")
+
+
+def _start_sync(kiosk) -> None:
+    start = getattr(kiosk, "start_sync", None)
+    if start is not None:
+        start()
+
+
+def _sync_state(kiosk) -> str:
+    status = getattr(kiosk, "sync_status", None)
+    return status().state if status is not None else "disabled"
 
 
 def open_kiosk(cfg: Config):
@@ -77,6 +90,7 @@ class KioskApp(App):
         self._history: list[str] = []
         self._clock_ev = None
         self._message_ev = None
+        self._sync_ev = None
 
     # --- life cycle -------------------------------------------------------------------------------
 
@@ -121,6 +135,16 @@ class KioskApp(App):
         Window.unbind(on_flip=self._first_frame)
         data_dir = self.cfg.data_dir
         self.backend.run(lambda _k: ui_settings.load(data_dir), on_done=self._apply_settings, quiet=True)
+        # Records go out in the background; the kiosk works the same without a network.
+        self.backend.run(_start_sync, quiet=True)
+        self._poll_sync()
+        self._sync_ev = Clock.schedule_interval(self._poll_sync, SYNC_POLL_S)
+
+    def _poll_sync(self, *_args) -> None:
+        self.backend.run(_sync_state, on_done=self._show_sync, on_error=lambda _e: None, quiet=True)
+
+    def _show_sync(self, state: str) -> None:
+        self.online = state in ONLINE_STATES
 
     def _apply_settings(self, saved: ui_settings.UiSettings) -> None:
         """Staff choices from the admin screen, kept across restarts."""
@@ -136,8 +160,9 @@ class KioskApp(App):
             self.watchdog.stop()
         if self.idle is not None:
             self.idle.stop()
-        if self._clock_ev is not None:
-            self._clock_ev.cancel()
+        for ev in (self._clock_ev, self._sync_ev):
+            if ev is not None:
+                ev.cancel()
         self.backend.stop()
 
     def setter_value(self, name: str):

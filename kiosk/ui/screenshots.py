@@ -210,7 +210,7 @@ def _receipt_sample(cfg, code: str):
     finally:
         kiosk.close()
     filed = type("Filed", (), {"tracking_code": info.tracking_code})()
-    return filed, None, qr_matrix(cfg.tracking_url(tracking.parse(code)))
+    return filed, None, qr_matrix(cfg.tracking_url(tracking.parse(code))), "Your receipt is printed. Please take it from the printer."
 
 
 def render(config_path: Path, sample: dict, size: tuple[int, int], out: Path) -> list[str]:

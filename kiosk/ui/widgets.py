@@ -6,6 +6,7 @@ here, in Python, so KV rules only bind values.
 
 from __future__ import annotations
 
+from kivy.clock import Clock
 from kivy.properties import (
     BooleanProperty,
     ColorProperty,
@@ -27,7 +28,30 @@ from .theme import theme
 
 
 class Txt(Label):
-    """Text that wraps to its width and is as tall as its lines: it can never be clipped."""
+    """Text that wraps to its width and is as tall as its lines: it can never be clipped.
+
+    Text that fits on its lines is rendered as a texture only as wide as its words, placed by
+    ``halign``; only text that must wrap gets a texture as wide as the box. (A texture is blended pixel
+    by pixel on every frame: twenty full-width lines of short text cost a software renderer as much as
+    painting the whole screen once more.)
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._refit = Clock.create_trigger(self._fit, -1)
+        for name in ("width", "text", "font_size", "font_name", "bold", "line_height", "markup"):
+            self.fbind(name, self._refit)
+        self._refit()
+
+    def _fit(self, *_args) -> None:
+        if self.width <= 1:
+            return
+        if self.text_size[0] is not None:
+            self.text_size = (None, None)
+        self.texture_update()
+        if self.texture_size[0] > self.width + 0.5:
+            self.text_size = (self.width, None)
+            self.texture_update()
 
 
 class Icon(Label):

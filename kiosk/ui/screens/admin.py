@@ -96,11 +96,17 @@ class AdminScreen(KScreen):
         cfg = self.app.cfg
         self.language = self.app.default_lang
         self.idle_s = self.app.idle.timeout_s if self.app.idle else cfg.ui.idle_timeout_s
-        self.call(lambda k: k.status(), on_done=self._show_status)
+        self.call(_status, on_done=self._show_status)
 
-    def _show_status(self, st) -> None:
+    def _show_status(self, found) -> None:
+        st, printer, sync = found
         cfg = self.app.cfg
         never = tr._("never")
+        if printer is not None:
+            printer_line = tr.f("Printer ({backend}): {state}", backend=printer.backend, state=tr.error(printer))
+        else:
+            printer_line = tr.f("Printer: {backend} ({queue})", backend=cfg.printer.backend, queue=cfg.printer.queue)
+        sync_line = tr.f("Connection to the central server: {state}", state=sync.state) if sync is not None else ""
         lines = [
             tr.f("Version {version}, kiosk {kiosk}", version=st.version, kiosk=st.kiosk_id),
             tr.f("Catalog {version}: {agencies} offices, {services} services", version=st.catalog.version or "-",
@@ -108,13 +114,18 @@ class AdminScreen(KScreen):
             tr.f("Records waiting to be sent: {count} (failing: {failing})", count=st.outbox_pending, failing=st.outbox_failing),
             tr.f("Oldest waiting since: {when}", when=st.oldest_pending_at or never),
             tr.f("Last sent to the central server: {when}", when=st.last_sent_at or never),
-            tr.f("Printer: {backend} ({queue})", backend=cfg.printer.backend, queue=cfg.printer.queue),
+            printer_line,
+            sync_line,
             tr.f("Free disk space: {mb} MB in {path}", mb=st.disk_free_mb, path=st.data_dir),
         ]
-        self.status_text = "\n".join(lines)
+        self.status_text = "\n".join(line for line in lines if line)
 
     def paper_refilled(self) -> None:
         self.call(_paper_refilled, on_done=lambda note: self.app.notify(tr._(note)))
+
+    def print_test(self) -> None:
+        self.call(_print_test, tr.lang, on_done=lambda note: self.app.notify(tr._(note)))
+        self.refresh()
 
     def set_language(self, lang: str) -> None:
         self.language = lang
@@ -149,6 +160,20 @@ class AdminScreen(KScreen):
         self.pin = self.message = self.status_text = ""
         if self._confirm_ev is not None:
             self._confirm_ev.cancel()
+
+
+def _status(kiosk):
+    """On the worker: the core's status, the printer's (probing CUPS can take a moment), the sync's."""
+    printer = kiosk.printer_status() if hasattr(kiosk, "printer_status") else None
+    sync = kiosk.sync_status() if hasattr(kiosk, "sync_status") else None
+    return kiosk.status(), printer, sync
+
+
+def _print_test(kiosk, lang: str) -> str:
+    printing = getattr(kiosk, "print_test_receipt", None)
+    if printing is None:
+        return N_("The printer part of this kiosk is not installed yet.")
+    return printing(lang).message_id
 
 
 def _paper_refilled(kiosk) -> str:

@@ -8,6 +8,7 @@ step that owns the field, with the message next to it.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -328,6 +329,7 @@ class ReceiptView(Step):
     matrix = ListProperty([])
     explanation = StringProperty("")
     pdf = StringProperty("")
+    note = StringProperty("")  # msgid: printed, or not (then the code and QR on screen are the receipt)
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -394,12 +396,13 @@ class ComplaintScreen(WizardScreen):
         self.call(_file_and_receipt, raw, tr.lang, on_done=self._filed, on_error=self._failed)
 
     def _filed(self, result) -> None:
-        filed, pdf_path, matrix = result
+        filed, pdf_path, matrix, note = result
         self.sending = False
         receipt = self.step("receipt")
         receipt.code = filed.tracking_code
         receipt.matrix = matrix
         receipt.pdf = str(pdf_path) if pdf_path else ""
+        receipt.note = note
         receipt.explanation = STATUS_EXPLANATIONS[Status.RECEIVED_AT_KIOSK]
         self.app.clear_focus()
         stage = self.ids.stage
@@ -427,30 +430,32 @@ class ComplaintScreen(WizardScreen):
 
 
 def _file_and_receipt(kiosk, raw: dict, lang: str):
-    """On the worker: file the complaint, render its receipt to a PDF file, and the QR for the screen."""
+    """On the worker: file the complaint, print its receipt (or at least write it), and make the QR for
+    the screen. Returns (filed complaint, receipt file or None, QR matrix, note msgid for the citizen)."""
     from ...domain import tracking
     from ...printing.qr import qr_matrix
 
     filed = kiosk.file_complaint(raw)
     code = tracking.parse(filed.tracking_code)
+    matrix = qr_matrix(kiosk.config.tracking_url(code))
+    print_receipt = getattr(kiosk, "print_receipt", None)
+    if print_receipt is not None:
+        # The printer never raises to the screen: printed=False says to rely on the code and QR shown.
+        outcome = print_receipt(filed.tracking_code, lang)
+        return filed, outcome.pdf_path, matrix, outcome.message_id
     pdf_path: Path | None = None
     try:
-        pdf = kiosk.receipt_pdf(filed.tracking_code, lang)
         out_dir = kiosk.config.pdf_dir
         out_dir.mkdir(parents=True, exist_ok=True)
         pdf_path = out_dir / f"receipt-{code}.pdf"
         tmp = pdf_path.with_suffix(".pdf.tmp")
-        tmp.write_bytes(pdf)
+        tmp.write_bytes(kiosk.receipt_pdf(filed.tracking_code, lang))
         tmp.replace(pdf_path)
     except OSError:
-        # The complaint is stored; a receipt that cannot be written must not hide the code from the
-        # citizen. The screen shows the code and QR either way.
-        import logging
-
+        # The complaint is stored; a receipt that cannot be written must not hide the code.
         logging.getLogger(__name__).exception("cannot write the receipt PDF")
         pdf_path = None
-    matrix = qr_matrix(kiosk.config.tracking_url(code))
-    return filed, pdf_path, matrix
+    return filed, pdf_path, matrix, ""
 
 
 load_kv(__file__)
