@@ -113,7 +113,7 @@ def scenes(sample: dict) -> list[Scene]:
         _wizard(d, "complaint", "identity", _complaint_draft)
         step = d.app.screen.current_step
         step.ids.nik.ids.ti.text = "52710101010100"
-        step.save(d.app.screen.draft)
+        d.app.screen.next()  # refused: the message shows next to the NIK box
 
     def receipt(d):
         d.app.go("complaint")

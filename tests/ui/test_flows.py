@@ -232,3 +232,35 @@ def test_search_results_follow_typing(ui):
     d.type("samsat")
     d.wait(lambda: screen.searched == "samsat", what="search results")
     assert [b.service_id for b in screen.ids.listing.children] == ["bappenda-pkb"]
+
+
+def test_quick_mode_counts_a_burst_of_taps_once(ui, core):
+    import dataclasses
+
+    from kiosk.domain.rating import TapDebouncer
+
+    d = ui
+    app = d.app
+    cfg = app.cfg
+    app.cfg = dataclasses.replace(cfg, survey=dataclasses.replace(cfg.survey, mode="quick"))
+    screen = app.screens.get("survey")
+    screen._debounce = TapDebouncer(app.cfg.survey.repeat_tap_interval_s)
+    screen.forget()  # the mode is read when the survey starts over
+    try:
+        before = rows(core, "SELECT count(*) FROM ratings WHERE kind = 'quick'")[0][0]
+        d.tap(d.screen("home").ids.tile_survey)
+        assert screen.step_name == "quick" and screen.step_total == 1
+        face = screen.current_step.ids.f4
+        d.bring_into_view(face)
+        x, y = face.to_window(*face.center)
+        for _ in range(3):  # a child drumming on the happy face
+            d.touch(x, y)
+        d.settle()
+        d.wait(lambda: screen.step_name == "thanks", what="the thank-you")
+        after = rows(core, "SELECT count(*) FROM ratings WHERE kind = 'quick'")[0][0]
+        assert after == before + 1
+        assert rows(core, "SELECT face FROM ratings WHERE kind = 'quick' ORDER BY created_at DESC LIMIT 1")[0][0] == 4
+    finally:
+        app.cfg = cfg
+        screen._debounce = TapDebouncer(cfg.survey.repeat_tap_interval_s)
+        screen.forget()

@@ -214,6 +214,15 @@ def test_admin_pin_unlocks_then_locks_out_after_repeated_failures(ui, ui_config)
         assert screen.unlocked
         d.wait(lambda: screen.status_text, what="the kiosk status")
         assert "ui-test-1" in screen.status_text
+        exits = []
+        app.staff_exit = lambda: exits.append(True)  # the real one ends the session's app
+        try:
+            d.tap(screen.ids.exit)
+            assert screen.confirm_exit and not exits  # one stray touch does not close the kiosk
+            d.tap(screen.ids.exit)
+            assert exits == [True]
+        finally:
+            del app.staff_exit
         app.home()  # leaving locks it again
         app.open_admin()
         assert not screen.unlocked

@@ -12,6 +12,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from kivy.clock import Clock
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
@@ -173,7 +174,10 @@ class WizardScreen(KScreen):
             self.app.home()
             return
         widget = self.current_step
-        if widget is None or self.sending or not widget.save(self.draft):
+        if widget is None or self.sending:
+            return
+        if not widget.save(self.draft):
+            self.show_first_error(widget)
             return
         names = list(self.step_names())  # may change with the answer just saved
         index = names.index(self.step_name)
@@ -181,6 +185,16 @@ class WizardScreen(KScreen):
             self.show(names[index + 1])
         else:
             self.finish()
+
+    def show_first_error(self, step: Step) -> None:
+        """Scroll to the first message next to a field, so it is seen, not hidden below the fold."""
+        from ..forms import ErrorLine
+
+        for widget in step.walk(restrict=True):
+            if isinstance(widget, ErrorLine) and widget.text:
+                target = widget.parent if widget.parent is not None else widget
+                Clock.schedule_once(lambda _dt, t=target: self.app.scroll_into_view(t), 0)
+                return
 
     def back(self) -> bool:
         if self.done:
