@@ -1,4 +1,8 @@
-"""The msgids the touchscreen shows: every ``tr._``/``tr.f``/``N_`` literal in kiosk/ui (.py and .kv)."""
+"""The msgids the touchscreen shows: every ``_``/``tr.f``/``N_`` literal in kiosk/ui (.py and .kv).
+
+tests/test_i18n.py checks the ``_()`` calls of the Python code of the whole project; the KV files, the
+``N_`` markers of msgids kept in constants and ``tr.f`` are the touchscreen's own, and are read here.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ def _from_python(path: Path) -> set[str]:
         func = node.func
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
         owner = getattr(func.value, "id", "") if isinstance(func, ast.Attribute) else ""
-        if (owner == "tr" and name in ("_", "f")) or name == "N_":
+        if name in ("_", "N_") or (owner == "tr" and name == "f"):
             arg = node.args[0]
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                 found.add(arg.value)
