@@ -37,19 +37,17 @@ class Txt(Label):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._refit = Clock.create_trigger(self._fit, -1)
-        for name in ("width", "text", "font_size", "font_name", "bold", "line_height", "markup"):
+        for name in ("width", "text", "font_size", "font_name", "bold"):
             self.fbind(name, self._refit)
         self._refit()
 
     def _fit(self, *_args) -> None:
-        if self.width <= 1:
+        # Measured, not rendered: a line that fits keeps its first (narrow) texture, and only text
+        # that must wrap is rendered again, at the width of the box.
+        if self.width <= 1 or not self.text:
             return
-        if self.text_size[0] is not None:
-            self.text_size = (None, None)
-        self.texture_update()
-        if self.texture_size[0] > self.width + 0.5:
-            self.text_size = (self.width, None)
-            self.texture_update()
+        widest = max(self._label.get_extents(line)[0] for line in self.text.split("\n"))
+        self.text_size = (None, None) if widest <= self.width else (self.width, None)
 
 
 class Icon(Label):
