@@ -84,6 +84,7 @@ class KioskApp(App):
         self.watchdog: WatchdogFeeder | None = None
         self.focused_input = None
         self._keyboard = None
+        self._layers: dict[type, object] = {}
         self.pin_gate = None  # made by the admin screen; lives as long as the app (lockout survives)
         # Keep going after an unexpected error in kiosk use; tests set this False to see failures.
         self.survive_errors = True
@@ -292,6 +293,39 @@ class KioskApp(App):
             return  # already in view
         view_top = min(content.height, max(view_h, view_top))
         parent.scroll_y = (view_top - view_h) / (content.height - view_h)
+
+    # --- layers over the screens, made when first needed -----------------------------------------
+
+    def layer(self, cls):
+        widget = self._layers.get(cls)
+        if widget is None:
+            widget = self._layers[cls] = cls()
+            self.root.add_widget(widget)
+        return widget
+
+    @property
+    def idle_overlay(self):
+        from .frame import IdleOverlay
+
+        return self.layer(IdleOverlay)
+
+    def on_busy(self, _app, busy: bool) -> None:
+        if busy:
+            from .frame import BusyChip
+
+            self.layer(BusyChip)
+
+    def on_message(self, _app, text: str) -> None:
+        if text:
+            from .frame import MessageChip
+
+            self.layer(MessageChip)
+
+    def on_idle_left(self, _app, left: int) -> None:
+        if left:
+            from .frame import IdleOverlay
+
+            self.layer(IdleOverlay)
 
     # --- clock, messages --------------------------------------------------------------------------
 

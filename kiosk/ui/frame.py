@@ -61,8 +61,16 @@ class IdleOverlay(Overlay):
         pass
 
 
+class BusyChip(Overlay):
+    """"Please wait..." while a call the citizen made takes more than a moment."""
+
+
+class MessageChip(Overlay):
+    """A short message for the citizen, gone after a few seconds."""
+
+
 class KioskRoot(FloatLayout):
-    """The app's root widget; ``ids`` has topbar, sm, bottombar, osk, idle, busy."""
+    """The app's root widget; ``ids`` has topbar, sm, bottombar and keyboard_dock."""
 
 
 load_kv(__file__)

@@ -113,7 +113,7 @@ def test_idle_asks_then_clears_every_trace_of_the_citizen(ui):
     try:
         _idle_out(d)
         assert app.idle_left == app.cfg.ui.idle_countdown_s  # "Masih di sana?" with its countdown
-        assert d.app.root.ids.idle.shown
+        assert d.app.idle_overlay.shown
         assert screen.current_step.ids.field.ids.ti.text == "petugas tidak ada di loket"  # not yet cleared
         base = idle.now()
         idle.now = lambda: base + app.cfg.ui.idle_countdown_s + 1
@@ -147,7 +147,7 @@ def test_a_touch_during_the_question_keeps_the_citizen_where_they_were(ui):
     try:
         _idle_out(d)
         assert app.idle_left > 0
-        d.tap(d.app.root.ids.still_here)
+        d.tap(d.app.idle_overlay.ids.still_here)
     finally:
         idle.now = time.monotonic
         idle.last_activity = time.monotonic()
