@@ -64,9 +64,13 @@ def cmd_enroll(ctx: Context) -> int:
 
 
 def _worker(ctx: Context, **kw):
+    from ..actions import Kiosk
     from ..sync.worker import SyncWorker
 
-    return SyncWorker(ctx.config, **kw)
+    # Through the facade, so that heartbeats from the sync service carry the real printer and paper
+    # state, exactly as when the app runs the worker.
+    kiosk = Kiosk.open(ctx.config)
+    return SyncWorker(ctx.config, store=kiosk.store, printer_status=lambda: kiosk.printer_status().heartbeat(), **kw)
 
 
 def cmd_sync(ctx: Context) -> int:

@@ -98,9 +98,10 @@ def heartbeat_body(
     outbox_failed: int,
     printer: dict[str, Any] | None = None,
     catalog_version: str = "",
+    disk_free_mb: int | None = None,
 ) -> dict[str, Any]:
     """The kiosk's health, as the fleet view shows it. Never queued: a fresh one goes with each push."""
-    return {
+    body: dict[str, Any] = {
         "at": at,
         "version": version,
         "outbox_pending": outbox_pending,
@@ -108,3 +109,6 @@ def heartbeat_body(
         "printer": printer or {},
         "catalog_version": catalog_version,
     }
+    if disk_free_mb is not None:
+        body["disk_free_mb"] = disk_free_mb
+    return body

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import shutil
 import threading
 import time
 import uuid as uuidlib
@@ -309,6 +310,7 @@ class SyncWorker:
             outbox_failed=s.failed,
             printer=printer,
             catalog_version=catalog_store.catalog_info(db).version,
+            disk_free_mb=_disk_free_mb(self.config.data_dir),
         )
         return {"uuid": str(uuidlib.uuid4()), "kind": wire.HEARTBEAT, "body": body}
 
@@ -407,6 +409,13 @@ class SyncWorker:
             sync_ops.set_state(db, sync_ops.WORKER_STATUS, self.status.to_json())
         except Exception:  # noqa: BLE001 - the status copy is for other processes; never fail sync for it
             log.warning("could not save the sync status", exc_info=True)
+
+
+def _disk_free_mb(path) -> int | None:
+    try:
+        return shutil.disk_usage(path).free // 2**20
+    except OSError:
+        return None
 
 
 def saved_status(store: Store) -> SyncStatus:

@@ -41,5 +41,10 @@ def test_filed_complaint_is_sent_at_once_and_purged(tmp_path, server, engine):
         row = kiosk.store.db.execute("SELECT doc, purged_at FROM complaints").fetchone()
         assert row[0] is None and row[1]
         assert kiosk.sync_status().sent == 1
+        # The heartbeat that went with the push tells the fleet view about the printer, paper and disk.
+        from kiosk.central.devices import fleet
+
+        (row,) = [r for r in fleet(engine) if r.id == enr.device_id]
+        assert row.printer_state and row.disk_free_mb and row.disk_free_mb > 0
     finally:
         kiosk.close()
