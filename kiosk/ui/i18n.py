@@ -6,7 +6,8 @@ current screen redraws in the new language while the citizen's typed text stays 
 pattern of Kivy's own i18n example). When a widget is garbage collected Kivy's builder unbinds its rules
 through :meth:`unbind_uid`, so screens built and dropped many times do not leak observers.
 
-The catalogs are the project's gettext files (``kiosk.i18n``): English msgids, Indonesian first.
+The catalogs are the project's gettext files (``kiosk.i18n``): English msgids, Indonesian first, read
+through their compiled copy (:mod:`kiosk.ui.catalogs`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Callable
 
 from kivy.event import Observable
 
-from .. import i18n
+from . import catalogs
 
 _TRANSLATE_ATTR = "_"
 
@@ -26,10 +27,10 @@ def N_(msgid: str) -> str:
 
 
 class Translator(Observable):
-    def __init__(self, lang: str = i18n.DEFAULT_LANGUAGE) -> None:
+    def __init__(self, lang: str = catalogs.DEFAULT_LANGUAGE) -> None:
         super().__init__()
-        self.lang = lang if lang in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
-        self._table = i18n.messages(self.lang)
+        self.lang = lang if lang in catalogs.LANGUAGES else catalogs.DEFAULT_LANGUAGE
+        self._table = catalogs.messages(self.lang)
         self._observers: dict[int, tuple[Callable, tuple, dict]] = {}
         self._next_uid = 1
 
@@ -68,10 +69,10 @@ class Translator(Observable):
         return self._("Something went wrong. Please try again, or ask the staff for help.")
 
     def switch(self, lang: str) -> None:
-        if lang not in i18n.LANGUAGES or lang == self.lang:
+        if lang not in catalogs.LANGUAGES or lang == self.lang:
             return
         self.lang = lang
-        self._table = i18n.messages(lang)
+        self._table = catalogs.messages(lang)
         for func, args, kwargs in list(self._observers.values()):
             func(*args, None, None, **kwargs)
 

@@ -8,6 +8,7 @@ citizen finds it after an idle reset.
 from __future__ import annotations
 
 import copy
+import os
 import tempfile
 from pathlib import Path
 
@@ -15,8 +16,10 @@ import pytest
 
 from kiosk.ui.driver import prepare_environment
 
-# Before anything imports Kivy: offscreen window, Kivy's own files in a temp folder.
+# Before anything imports Kivy: offscreen window, Kivy's own files in a temp folder; the compiled
+# translations too (kiosk.ui.catalogs), so no test reads or leaves a copy in the user's cache.
 prepare_environment(Path(tempfile.mkdtemp(prefix="kivy-home-")))
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="kiosk-cache-")
 
 REPO = Path(__file__).resolve().parents[2]
 UI_SIZE = (1280, 800)

@@ -82,3 +82,36 @@ def test_translations_do_not_pile_up_observers(ui):
     gc.collect()
     d.frames(2)
     assert tr.observer_count <= before + 5
+
+
+def test_compiled_catalogs_match_the_po_files_and_follow_their_changes(tmp_path, monkeypatch):
+    import os
+    import shutil
+
+    from kiosk import i18n
+    from kiosk.ui import catalogs
+
+    assert catalogs.LANGUAGES == i18n.LANGUAGES and catalogs.DEFAULT_LANGUAGE == i18n.DEFAULT_LANGUAGE
+    locale = tmp_path / "locale"
+    shutil.copytree(i18n.LOCALE_DIR, locale)
+    monkeypatch.setattr(catalogs, "LOCALE_DIR", locale)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    first = catalogs.messages("id")
+    assert first == i18n.messages("id", locale)
+    assert (tmp_path / "cache" / "iplik-kiosk" / "messages-id.json").exists()
+    assert catalogs.messages("id") == first  # read back from the copy
+    po = locale / "id" / "LC_MESSAGES" / "ui.po"
+    po.write_text(po.read_text(encoding="utf-8").replace('msgstr "Kembali"', 'msgstr "Mundur"'), encoding="utf-8")
+    os.utime(po, ns=(po.stat().st_atime_ns, po.stat().st_mtime_ns + 10**9))
+    i18n.messages.cache_clear()
+    assert catalogs.messages("id")["Back"] == "Mundur"  # a changed .po is compiled again
+
+
+def test_an_unwritable_cache_only_costs_time(tmp_path, monkeypatch):
+    from kiosk import i18n
+    from kiosk.ui import catalogs
+
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    assert catalogs.messages("en") == i18n.messages("en")
