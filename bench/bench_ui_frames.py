@@ -127,8 +127,13 @@ def main() -> None:
     before = rss_mb()
     untimed.visits = 0
     started = time.perf_counter()
+    checkpoints = []
     while untimed.visits < args.visits:
         untimed.step_round()
+        if untimed.visits >= (len(checkpoints) + 1) * 500:
+            gc.collect()
+            checkpoints.append(f"{untimed.visits}: {rss_mb():.1f}")
+    print("RSS (MB) after visits:", ", ".join(checkpoints))
     gc.collect()
     after = rss_mb()
     growth = after - before

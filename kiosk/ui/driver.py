@@ -29,6 +29,30 @@ def prepare_environment(kivy_home: Path | None = None) -> None:
         os.environ.setdefault("KIVY_HOME", str(kivy_home))
 
 
+_TOUCH = None
+
+
+def _touch_class():
+    """A finger as Kivy's input providers report one (made once: Kivy is imported late)."""
+    global _TOUCH
+    if _TOUCH is None:
+        from kivy.input.motionevent import MotionEvent
+
+        class DriverTouch(MotionEvent):
+            def __init__(self, *args, **kwargs):
+                kwargs.setdefault("is_touch", True)
+                kwargs.setdefault("type_id", "touch")
+                super().__init__(*args, **kwargs)
+                self.profile = ["pos"]
+
+            def depack(self, args):
+                self.sx, self.sy = args["x"], args["y"]
+                super().depack(args)
+
+        _TOUCH = DriverTouch
+    return _TOUCH
+
+
 class Driver:
     def __init__(self, cfg: Config, *, size: tuple[int, int] = (1920, 1080), opener=None) -> None:
         configure_kivy(fullscreen=False, size=size)
@@ -88,23 +112,10 @@ class Driver:
 
     def touch(self, x: float, y: float, *, up: bool = True):
         from kivy.base import EventLoop
-        from kivy.input.motionevent import MotionEvent
 
         win = EventLoop.window
-
-        class _Touch(MotionEvent):
-            def __init__(self, *args, **kwargs):
-                kwargs.setdefault("is_touch", True)
-                kwargs.setdefault("type_id", "touch")
-                super().__init__(*args, **kwargs)
-                self.profile = ["pos"]
-
-            def depack(self, args):
-                self.sx, self.sy = args["x"], args["y"]
-                super().depack(args)
-
         self._touch_id += 1
-        t = _Touch("driver", self._touch_id, {"x": x / max(1, win.width - 1), "y": y / max(1, win.height - 1)})
+        t = _touch_class()("driver", self._touch_id, {"x": x / max(1, win.width - 1), "y": y / max(1, win.height - 1)})
         EventLoop.post_dispatch_input("begin", t)
         self.frames(1)
         if up:

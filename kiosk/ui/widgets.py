@@ -131,6 +131,12 @@ class Page(ScrollView):
     above and below the pages after them instead, so scrolled content never shows outside its page.
     """
 
+    def update_from_scroll(self, *largs) -> None:
+        # Kivy 2.3's ScrollView binds bar_color again on every update but unbinds it once per half
+        # second: each relayout within that half second leaked a callback (thousands over a day).
+        self.funbind("bar_color", self._change_bar_color)
+        super().update_from_scroll(*largs)
+
 
 class Card(BoxLayout):
     """A bordered panel; ``filled`` paints its inside (only where it lies over something else)."""
