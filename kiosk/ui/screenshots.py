@@ -23,6 +23,7 @@ from pathlib import Path
 SIZES = ((1920, 1080), (1080, 1920), (1280, 800))
 LANGS = ("id", "en")
 
+SAMPLE_FORM = "dinkes-sipa"
 SAMPLE_COMPLAINT = {
     "class": "pengaduan",
     "topic": "pungli",
@@ -138,6 +139,26 @@ def scenes(sample: dict) -> list[Scene]:
         scr.unlocked = True
         scr.refresh()
 
+    def form(d, upto: int | None = None):
+        """The sample form, filled from its examples up to field ``upto`` (the last when None)."""
+        d.app.go("forms", form_id=SAMPLE_FORM)
+        d.settle()
+        scr = d.app.screen
+        scr.values = dict(scr.spec.example_values())
+        scr.show_field(len(scr._field_steps) - 1 if upto is None else upto)
+        return scr
+
+    def form_error(d):
+        scr = form(d, 1)
+        scr.current_step.field.ids.ti.text = "5271"
+        scr.next()
+
+    def form_preview(d):
+        form(d).preview()
+
+    def form_printed(d):
+        form(d).print_form()
+
     def idle_prompt(d):
         d.app.go("agencies")
         d.app.idle_left = 17
@@ -168,6 +189,12 @@ def scenes(sample: dict) -> list[Scene]:
         ("track-typo", track_typo),
         ("admin-pin", lambda d: d.app.go("admin")),
         ("admin-status", admin_open),
+        ("forms-list", lambda d: d.app.go("forms")),
+        ("forms-field", lambda d: form(d, 0)),
+        ("forms-field-error", form_error),
+        ("forms-choice", lambda d: form(d, 5)),
+        ("forms-preview", form_preview),
+        ("forms-printed", form_printed),
         ("idle-prompt", idle_prompt),
     ]
 

@@ -22,6 +22,7 @@ SCREENS: dict[str, tuple[str, str]] = {
     "complaint": ("kiosk.ui.screens.complaint", "ComplaintScreen"),
     "survey": ("kiosk.ui.screens.survey", "SurveyScreen"),
     "track": ("kiosk.ui.screens.track", "TrackScreen"),
+    "forms": ("kiosk.ui.screens.forms", "FormsScreen"),
     "admin": ("kiosk.ui.screens.admin", "AdminScreen"),
 }
 

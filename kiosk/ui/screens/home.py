@@ -20,6 +20,7 @@ TILE_PITCH = (
     N_("Tell us about a problem with a service. You get a receipt with a tracking code."),
     N_("Tell us how satisfied you are with the service you received."),
     N_("Check the progress of a complaint with the code on your receipt."),
+    N_("Fill in an application form here and print it, ready to hand in."),
 )
 
 

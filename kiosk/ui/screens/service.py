@@ -46,6 +46,7 @@ class ServiceScreen(KScreen):
     title = StringProperty("")
     agency_name = StringProperty("")
     loading = BooleanProperty(True)
+    form_id = StringProperty("")  # the service's application form, when it has one
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -56,6 +57,19 @@ class ServiceScreen(KScreen):
             self.forget()
             self.service_id = service_id
             self.call(self._load, service_id, on_done=self._show)
+            self.call(self._load_form, service_id, on_done=self._form_found, on_error=lambda _e: None)
+
+    @staticmethod
+    def _load_form(kiosk, service_id: str) -> str:
+        spec = kiosk.form_for_service(service_id)
+        return spec.id if spec is not None else ""
+
+    def _form_found(self, form_id: str) -> None:
+        self.form_id = form_id
+
+    def fill_form(self) -> None:
+        if self.form_id:
+            self.app.go("forms", form_id=self.form_id)
 
     @staticmethod
     def _load(kiosk, service_id: str):
@@ -136,6 +150,7 @@ class ServiceScreen(KScreen):
     def reset(self) -> None:
         self._found = None
         self.service_id = ""
+        self.form_id = ""
         self.title = self.agency_name = ""
         self.loading = True
         self.ids.content.clear_widgets()
