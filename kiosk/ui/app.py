@@ -35,14 +35,11 @@ ONLINE_STATES = ("idle", "sending")
 
 
 def _start_sync(kiosk) -> None:
-    start = getattr(kiosk, "start_sync", None)
-    if start is not None:
-        start()
+    kiosk.start_sync()
 
 
 def _sync_state(kiosk) -> str:
-    status = getattr(kiosk, "sync_status", None)
-    return status().state if status is not None else "disabled"
+    return kiosk.sync_status().state
 
 
 def open_kiosk(cfg: Config):

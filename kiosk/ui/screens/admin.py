@@ -100,13 +100,7 @@ class AdminScreen(KScreen):
 
     def _show_status(self, found) -> None:
         st, printer, sync = found
-        cfg = self.app.cfg
         never = tr._("never")
-        if printer is not None:
-            printer_line = tr.f("Printer ({backend}): {state}", backend=printer.backend, state=tr.error(printer))
-        else:
-            printer_line = tr.f("Printer: {backend} ({queue})", backend=cfg.printer.backend, queue=cfg.printer.queue)
-        sync_line = tr.f("Connection to the central server: {state}", state=sync.state) if sync is not None else ""
         lines = [
             tr.f("Version {version}, kiosk {kiosk}", version=st.version, kiosk=st.kiosk_id),
             tr.f("Catalog {version}: {agencies} offices, {services} services", version=st.catalog.version or "-",
@@ -114,11 +108,11 @@ class AdminScreen(KScreen):
             tr.f("Records waiting to be sent: {count} (failing: {failing})", count=st.outbox_pending, failing=st.outbox_failing),
             tr.f("Oldest waiting since: {when}", when=st.oldest_pending_at or never),
             tr.f("Last sent to the central server: {when}", when=st.last_sent_at or never),
-            printer_line,
-            sync_line,
+            tr.f("Printer ({backend}): {state}", backend=printer.backend, state=tr.error(printer)),
+            tr.f("Connection to the central server: {state}", state=sync.state),
             tr.f("Free disk space: {mb} MB in {path}", mb=st.disk_free_mb, path=st.data_dir),
         ]
-        self.status_text = "\n".join(line for line in lines if line)
+        self.status_text = "\n".join(lines)
 
     def paper_refilled(self) -> None:
         self.call(_paper_refilled, on_done=lambda note: self.app.notify(tr._(note)))
@@ -164,24 +158,15 @@ class AdminScreen(KScreen):
 
 def _status(kiosk):
     """On the worker: the core's status, the printer's (probing CUPS can take a moment), the sync's."""
-    printer = kiosk.printer_status() if hasattr(kiosk, "printer_status") else None
-    sync = kiosk.sync_status() if hasattr(kiosk, "sync_status") else None
-    return kiosk.status(), printer, sync
+    return kiosk.status(), kiosk.printer_status(), kiosk.sync_status()
 
 
 def _print_test(kiosk, lang: str) -> str:
-    printing = getattr(kiosk, "print_test_receipt", None)
-    if printing is None:
-        return N_("The printer part of this kiosk is not installed yet.")
-    return printing(lang).message_id
+    return kiosk.print_test_receipt(lang).message_id
 
 
 def _paper_refilled(kiosk) -> str:
-    """The printer part of the core records refills once it exists (printing issue); say so until then."""
-    refill = getattr(kiosk, "paper_refilled", None)
-    if refill is None:
-        return N_("The printer part of this kiosk is not installed yet.")
-    refill()
+    kiosk.paper_refilled()
     return N_("Noted: the paper roll is full again.")
 
 

@@ -8,9 +8,7 @@ step that owns the field, with the message next to it.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, fields
-from pathlib import Path
 from typing import Any
 
 from kivy.properties import BooleanProperty, ListProperty, StringProperty
@@ -430,32 +428,19 @@ class ComplaintScreen(WizardScreen):
 
 
 def _file_and_receipt(kiosk, raw: dict, lang: str):
-    """On the worker: file the complaint, print its receipt (or at least write it), and make the QR for
-    the screen. Returns (filed complaint, receipt file or None, QR matrix, note msgid for the citizen)."""
+    """On the worker: file the complaint, print its receipt, and make the QR for the screen.
+
+    Returns (filed complaint, receipt file of the pdf printer or None, QR matrix, note msgid). The printer
+    never raises to the screen: when nothing came out, the note says so and the code and QR on the
+    screen are the citizen's receipt.
+    """
     from ...domain import tracking
     from ...printing.qr import qr_matrix
 
     filed = kiosk.file_complaint(raw)
-    code = tracking.parse(filed.tracking_code)
-    matrix = qr_matrix(kiosk.config.tracking_url(code))
-    print_receipt = getattr(kiosk, "print_receipt", None)
-    if print_receipt is not None:
-        # The printer never raises to the screen: printed=False says to rely on the code and QR shown.
-        outcome = print_receipt(filed.tracking_code, lang)
-        return filed, outcome.pdf_path, matrix, outcome.message_id
-    pdf_path: Path | None = None
-    try:
-        out_dir = kiosk.config.pdf_dir
-        out_dir.mkdir(parents=True, exist_ok=True)
-        pdf_path = out_dir / f"receipt-{code}.pdf"
-        tmp = pdf_path.with_suffix(".pdf.tmp")
-        tmp.write_bytes(kiosk.receipt_pdf(filed.tracking_code, lang))
-        tmp.replace(pdf_path)
-    except OSError:
-        # The complaint is stored; a receipt that cannot be written must not hide the code.
-        logging.getLogger(__name__).exception("cannot write the receipt PDF")
-        pdf_path = None
-    return filed, pdf_path, matrix, ""
+    matrix = qr_matrix(kiosk.config.tracking_url(tracking.parse(filed.tracking_code)))
+    outcome = kiosk.print_receipt(filed.tracking_code, lang)
+    return filed, outcome.pdf_path, matrix, outcome.message_id
 
 
 load_kv(__file__)
