@@ -72,6 +72,12 @@ def clipped_labels(root, window_width: float) -> list[Clipped]:
         left, _bottom = widget.to_window(widget.x, widget.y)
         if left < -1 or left + widget.width > window_width + 1:
             found.append(Clipped(widget.text, f"box from x={left:.0f} to {left + widget.width:.0f} leaves the window"))
+            continue
+        parent = widget.parent
+        if parent is not None and parent is not parent.parent and (
+            widget.x < parent.x - 1.5 or widget.right > parent.right + 1.5
+        ):
+            found.append(Clipped(widget.text, f"sticks out of its {type(parent).__name__} sideways"))
     return found
 
 
