@@ -62,9 +62,13 @@ class Context:
     def emit(self, data: Any, text: str | Callable[[], str]) -> None:
         """Print ``data`` as JSON with --json, else the human text."""
         if self.as_json:
-            print(json.dumps(to_jsonable(data), ensure_ascii=False, indent=2))
+            print_json(data)
         else:
             print(text() if callable(text) else text)
+
+
+def print_json(data: Any) -> None:
+    print(json.dumps(to_jsonable(data), ensure_ascii=False, indent=2))
 
 
 def to_jsonable(value: Any) -> Any:

@@ -8,7 +8,7 @@ from pathlib import Path
 from ..actions import Kiosk
 from ..domain.catalog import ALL_COMPONENTS, PUBLIC_COMPONENTS
 from ..errors import ValidationError
-from . import Context, common_parent, read_json_input, to_jsonable
+from . import Context, common_parent, print_json, read_json_input
 
 
 def _kiosk(ctx: Context) -> Kiosk:
@@ -39,8 +39,8 @@ def _show_service_text(kiosk: Kiosk, service_id: str) -> str:
     svc = kiosk.service(service_id)
     agency = kiosk.agency(svc.agency_id)
     lines = [svc.name, f"({svc.name_en})", agency.name, ""]
-    for key, name_id, _name_en in ALL_COMPONENTS:
-        if (key, name_id, _name_en) == ALL_COMPONENTS[len(PUBLIC_COMPONENTS)]:
+    for i, (key, name_id, _name_en) in enumerate(ALL_COMPONENTS):
+        if i == len(PUBLIC_COMPONENTS):
             lines.append("-- internal components --")
         value = getattr(svc.standard, key)
         lines.append(f"{name_id}:")
@@ -72,7 +72,7 @@ def _object(raw: object) -> dict:
 def cmd_complaint_file(ctx: Context) -> int:
     kiosk = _kiosk(ctx)
     filed = kiosk.file_complaint(_object(read_json_input(ctx.args.json_input)))
-    _print_json(
+    print_json(
         {"uuid": filed.uuid, "tracking_code": filed.tracking_code, "status": filed.status, "created_at": filed.created_at}
     )
     return 0
@@ -100,7 +100,7 @@ def cmd_rating_add(ctx: Context) -> int:
         rid, kind = kiosk.add_quick_rating(raw), "quick"
     else:
         rid, kind = kiosk.add_survey(raw), "ikm"
-    _print_json({"uuid": rid, "kind": kind})
+    print_json({"uuid": rid, "kind": kind})
     return 0
 
 
@@ -136,12 +136,6 @@ def cmd_receipt(ctx: Context) -> int:
         raise ValidationError("Cannot write {path}: {reason}", path=str(out), reason=exc.strerror or str(exc)) from None
     ctx.emit({"out": str(out), "bytes": len(pdf)}, f"Receipt written to {out}")
     return 0
-
-
-def _print_json(data: object) -> None:
-    import json
-
-    print(json.dumps(to_jsonable(data), ensure_ascii=False, indent=2))
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
