@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 
 import pytest
 
@@ -12,7 +11,7 @@ from kiosk.config import load_config
 
 @pytest.fixture
 def kiosk(tmp_path, tiny_catalog):
-    k = Kiosk.open(dataclasses.replace(load_config()).with_data_dir(tmp_path))
+    k = Kiosk.open(load_config().with_data_dir(tmp_path))
     catalog_file = tmp_path / "c.json"
     import json
 

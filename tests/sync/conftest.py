@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import uuid as uuidlib
 from datetime import UTC, datetime
 
@@ -34,7 +33,7 @@ def engine(server):
 
 def kiosk_config(data_dir, url: str, timeout: float = 5.0):
     cfg = load_config().with_data_dir(data_dir)
-    return dataclasses.replace(cfg, server=ServerSection(url=url, timeout_s=timeout))
+    return cfg._replace(server=ServerSection(url=url, timeout_s=timeout))
 
 
 def enroll_kiosk(cfg, server, engine) -> device.Enrollment:
