@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from kiosk.ui.lockdown import AlreadyRunning, CloseGuard, InstanceLock, lock_window
@@ -237,4 +241,28 @@ def test_admin_pin_unlocks_then_locks_out_after_repeated_failures(ui, ui_config)
         _pin(d, screen, DEMO_PIN)
         assert not screen.unlocked
     finally:
+        app.pin_gate = None
+
+
+def test_admin_status_gives_times_in_the_office_time_zone_not_iso(ui, core, ui_config):
+    d = ui
+    app = d.app
+    core.file_complaint({
+        "class": "aspirasi", "topic": "sarana", "description": "Mohon papan petunjuk arah ke loket diperbesar.",
+        "privacy": "anonim", "consent_version": "pdp-2026-11",
+    })
+    oldest = core.status().oldest_pending_at
+    assert oldest and "T" in oldest  # stored as UTC ISO text
+    local = datetime.fromisoformat(oldest).astimezone(ZoneInfo(ui_config.office.timezone))
+    app.pin_gate = None
+    try:
+        app.open_admin()
+        screen = app.screen
+        _pin(d, screen, DEMO_PIN)
+        d.wait(lambda: "Menunggu paling lama sejak" in screen.status_text, what="the kiosk status")
+        line = next(x for x in screen.status_text.splitlines() if x.startswith("Menunggu paling lama sejak"))
+        assert f"{local:%H.%M}" in line and str(local.day) in line, line
+        assert not re.search(r"\d{4}-\d{2}-\d{2}T", screen.status_text), screen.status_text
+    finally:
+        app.home()
         app.pin_gate = None

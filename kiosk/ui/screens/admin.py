@@ -7,6 +7,7 @@ staff's few settings (starting language, idle time), and is the only way out of 
 from __future__ import annotations
 
 import time
+from datetime import datetime
 
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
@@ -101,13 +102,23 @@ class AdminScreen(KScreen):
     def _show_status(self, found) -> None:
         st, printer, sync = found
         never = tr._("never")
+        tz = self.app.cfg.tz
+
+        def moment(iso: str | None) -> str:
+            """Stored times are UTC ISO text; staff read the office's local time, in words."""
+            if not iso:
+                return never
+            try:
+                return tr.datetime(datetime.fromisoformat(iso), tz)
+            except ValueError:
+                return iso
         lines = [
             tr.f("Version {version}, kiosk {kiosk}", version=st.version, kiosk=st.kiosk_id),
             tr.f("Catalog {version}: {agencies} offices, {services} services", version=st.catalog.version or "-",
                  agencies=st.catalog.agencies, services=st.catalog.services),
             tr.f("Records waiting to be sent: {count} (failing: {failing})", count=st.outbox_pending, failing=st.outbox_failing),
-            tr.f("Oldest waiting since: {when}", when=st.oldest_pending_at or never),
-            tr.f("Last sent to the central server: {when}", when=st.last_sent_at or never),
+            tr.f("Oldest waiting since: {when}", when=moment(st.oldest_pending_at)),
+            tr.f("Last sent to the central server: {when}", when=moment(st.last_sent_at)),
             tr.f("Printer ({backend}): {state}", backend=printer.backend, state=tr.error(printer)),
             tr.f("Connection to the central server: {state}", state=sync.state),
             tr.f("Free disk space: {mb} MB in {path}", mb=st.disk_free_mb, path=st.data_dir),
