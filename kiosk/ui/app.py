@@ -248,6 +248,8 @@ class KioskApp(App):
     def input_focused(self, textinput, focused: bool) -> None:
         if focused:
             self.focused_input = textinput
+            if not getattr(textinput, "keyboard_wanted", True):
+                return  # a scanner is typing: the keys come from it
             self.keyboard.attach(textinput)
             # Two frames: the keyboard strip takes its height, then the page lays out again.
             Clock.schedule_once(lambda _dt: Clock.schedule_once(lambda _dt2: self.scroll_into_view(textinput)), 0)

@@ -177,7 +177,9 @@ class Driver:
         self.frames(1)
         for ch in text:
             Window.dispatch("on_key_down", ord(ch.lower()) if ch.isalpha() else ord(ch), 0, ch, [])
-            Window.dispatch("on_textinput", ch)
+            # SDL sends text only while a text box holds the keyboard (SDL_StartTextInput); keys always.
+            if getattr(Window, "_sdl_keyboard", None) is not None:
+                Window.dispatch("on_textinput", ch)
             Window.dispatch("on_key_up", ord(ch.lower()) if ch.isalpha() else ord(ch), 0)
         if enter:
             Window.dispatch("on_key_down", 13, 40, None, [])

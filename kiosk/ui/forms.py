@@ -41,11 +41,24 @@ class KTextInput(TextInput):
     """A text box for the on-screen keyboard: keeps focus while keys are tapped, says which layout."""
 
     osk = OptionProperty("text", options=("text", "digits", "email"))
+    # False while a hardware keyboard (a USB scanner) types into the box: no on-screen keyboard then,
+    # until a finger touches the box.
+    keyboard_wanted = BooleanProperty(True)
 
     def on_focus(self, _w, focused: bool) -> None:
+        if not focused:
+            self.keyboard_wanted = True
         app = App.get_running_app()
         if app is not None and hasattr(app, "input_focused"):
             app.input_focused(self, focused)
+
+    def on_touch_down(self, touch):
+        if self.focus and not self.keyboard_wanted and self.collide_point(*touch.pos):
+            self.keyboard_wanted = True
+            app = App.get_running_app()
+            if app is not None and hasattr(app, "input_focused"):
+                app.input_focused(self, True)
+        return super().on_touch_down(touch)
 
 
 class Field(BoxLayout):

@@ -201,6 +201,21 @@ def test_tracking_shows_the_status_and_catches_typos(ui, core):
     texts = [w.text for w in d.walk(screen.ids.result) if hasattr(w, "text")]
     assert "Tercatat di kiosk" in texts
     assert screen.ids.field.error == ""
+    assert not d.app.typing, "the keyboard gave the room back to the result"
+
+    # The next receipt goes straight under the scanner: nothing is touched in between.
+    second = core.file_complaint({
+        "class": "pengaduan", "topic": "lambat", "description": "Antrean di loket samsat sangat lambat pagi ini.",
+        "privacy": "anonim", "consent_version": "pdp-2026-11",
+    })
+    assert d.app.focused_input is None
+    d.press_keys(f"https://iplik.ntbprov.go.id/lacak/{tracking.parse(second.tracking_code)}", enter=True)
+    d.settle()
+    d.wait(lambda: screen._result is not None and screen._result.tracking_code == second.tracking_code,
+           what="the second receipt's result")
+    assert not d.app.typing, "a scanner needs no on-screen keyboard"
+    texts = [w.text for w in d.walk(screen.ids.result) if hasattr(w, "text")]
+    assert any(second.tracking_code in t for t in texts)
 
 
 def test_information_service_page_shows_gratis_and_leads_to_a_complaint(ui):
@@ -235,14 +250,13 @@ def test_search_results_follow_typing(ui):
 
 
 def test_quick_mode_counts_a_burst_of_taps_once(ui, core):
-    import dataclasses
 
     from kiosk.domain.rating import TapDebouncer
 
     d = ui
     app = d.app
     cfg = app.cfg
-    app.cfg = dataclasses.replace(cfg, survey=dataclasses.replace(cfg.survey, mode="quick"))
+    app.cfg = cfg._replace(survey=cfg.survey._replace(mode="quick"))
     screen = app.screens.get("survey")
     screen._debounce = TapDebouncer(app.cfg.survey.repeat_tap_interval_s)
     screen.forget()  # the mode is read when the survey starts over

@@ -7,6 +7,7 @@ history, what happens next and by when, and the office's answer once there is on
 
 from __future__ import annotations
 
+from kivy.core.window import Window
 from kivy.properties import BooleanProperty
 
 from ...domain import tracking
@@ -53,6 +54,26 @@ class TrackScreen(KScreen):
     def on_enter(self, *_args) -> None:
         # Focused at once, so a receipt held under the scanner is read without touching anything.
         self.ids.field.ids.ti.focus = True
+        Window.bind(on_key_down=self._key_with_nothing_focused)
+
+    def on_leave(self, *_args) -> None:
+        Window.unbind(on_key_down=self._key_with_nothing_focused)
+
+    def _key_with_nothing_focused(self, _window, _key, _scancode, codepoint, _modifiers) -> bool:
+        """The next receipt under the scanner while a result is on screen. The box gave up its focus so
+        the keyboard would not cover the result, and with nothing focused no text arrives, only keys:
+        the first key starts a new code in the box, which then takes the rest (no keyboard shown)."""
+        if self.app.focused_input is not None or self.searching:
+            return False
+        if not codepoint or not codepoint.isprintable() or codepoint.isspace():
+            return False
+        ti = self.ids.field.ids.ti
+        ti.keyboard_wanted = False
+        ti.text = ""
+        self.ids.field.error = ""
+        ti.focus = True
+        ti.insert_text(codepoint)
+        return True
 
     def check(self) -> None:
         field = self.ids.field
