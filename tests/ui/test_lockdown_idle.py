@@ -29,6 +29,15 @@ def test_escape_and_window_close_do_nothing(ui):
     assert d.app.current == "agencies"
 
 
+def test_the_window_has_no_multisampling(ui):
+    """Every frame of a software-rendered kiosk would pay twice for antialiasing that nothing needs."""
+    from kivy.graphics.opengl import glGetIntegerv
+
+    GL_SAMPLE_BUFFERS, GL_SAMPLES = 0x80A8, 0x80A9
+    assert list(glGetIntegerv(GL_SAMPLE_BUFFERS)) == [0]
+    assert list(glGetIntegerv(GL_SAMPLES)) == [0]
+
+
 def test_close_guard_lets_staff_out_only_after_release():
     guard = CloseGuard()
     assert guard.on_keyboard(None, 27) and guard.on_request_close()
