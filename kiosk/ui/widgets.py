@@ -120,6 +120,7 @@ class Tile(Pressable, BoxLayout):
     text = StringProperty("")
     subtitle = StringProperty("")
     highlight = BooleanProperty(False)
+    content_h = NumericProperty(0)  # height of the icon and words
     needed = NumericProperty(0)  # height its content needs; the screen decides the actual height
 
 
