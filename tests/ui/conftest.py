@@ -23,6 +23,12 @@ os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="kiosk-cache-")
 
 REPO = Path(__file__).resolve().parents[2]
 UI_SIZE = (1280, 800)
+
+# And the window's settings, as `kiosk run` sets them first thing: a test module that imports a screen
+# at collection makes Kivy open its window there and then, with whatever settings it has by that time.
+from kiosk.ui.lockdown import configure_kivy  # noqa: E402 - after the environment above
+
+configure_kivy(fullscreen=False, size=UI_SIZE)
 MAX_ATTEMPTS = 3
 
 
