@@ -7,6 +7,7 @@ reached only through :mod:`kiosk.ui.backend` (never on this thread).
 
 from __future__ import annotations
 
+import gc
 import logging
 from datetime import datetime
 from typing import Any
@@ -21,6 +22,7 @@ from ..config import Config
 from ..watchdog import WatchdogFeeder
 from . import settings as ui_settings
 from .backend import Backend
+from .heap import QuietTrimmer
 from .i18n import tr
 from .idle import IdleWatcher
 from .lockdown import lock_window
@@ -53,7 +55,9 @@ class KioskApp(App):
     lang = StringProperty("id")
     large_text = BooleanProperty(False)
     multilingual = BooleanProperty(True)
-    online = BooleanProperty(False)
+    # Until the sync worker first reports, nothing is known: no offline mark (and nothing to draw for it
+    # in the first frame).
+    online = BooleanProperty(True)
     office_name = StringProperty("")
     clock_text = StringProperty("")
     current = StringProperty("")
@@ -78,6 +82,7 @@ class KioskApp(App):
         self.screens: ScreenCache | None = None
         self.guard = None
         self.idle: IdleWatcher | None = None
+        self.trimmer = QuietTrimmer(Clock.schedule_once)
         self.watchdog: WatchdogFeeder | None = None
         self.focused_input = None
         self._keyboard = None
@@ -89,6 +94,13 @@ class KioskApp(App):
         self._clock_ev = None
         self._message_ev = None
         self._sync_ev = None
+        # Start-up makes a few hundred thousand objects that live as long as the app (widgets, KV rules,
+        # the core's modules). The cycle collector would walk them over and over while they are being
+        # made, and again in every full collection for the rest of the day: it waits until the core is
+        # open, then they are set aside for good (gc.freeze), the pattern the gc module documents.
+        self._gc_paused = gc.isenabled()
+        if self._gc_paused:
+            gc.disable()
 
     # --- life cycle -------------------------------------------------------------------------------
 
@@ -138,8 +150,17 @@ class KioskApp(App):
         self.backend.run(lambda _k: ui_settings.load(data_dir), on_done=self._apply_settings, quiet=True)
         # Records go out in the background; the kiosk works the same without a network.
         self.backend.run(_start_sync, quiet=True)
+        self.backend.run(lambda _k: None, on_done=self._settle_heap, on_error=self._settle_heap, quiet=True)
         self._poll_sync()
         self._sync_ev = Clock.schedule_interval(self._poll_sync, SYNC_POLL_S)
+
+    def _settle_heap(self, *_args) -> None:
+        """The core is open: collect what start-up left, freeze the rest, collect normally from now on."""
+        if self._gc_paused:
+            self._gc_paused = False
+            gc.collect()
+            gc.freeze()
+            gc.enable()
 
     def _poll_sync(self, *_args) -> None:
         self.backend.run(_sync_state, on_done=self._show_sync, on_error=lambda _e: None, quiet=True)
@@ -157,6 +178,7 @@ class KioskApp(App):
             self.idle.configure(timeout_s=saved.idle_timeout_s, countdown_s=self.cfg.ui.idle_countdown_s)
 
     def on_stop(self) -> None:
+        self._settle_heap()
         if self.watchdog is not None:
             self.watchdog.stop()
         if self.idle is not None:
@@ -347,11 +369,13 @@ class KioskApp(App):
     def _on_touch_activity(self, _window, _touch) -> bool:
         if self.idle is not None and not self.idle.prompting:
             self.idle.activity()
+        self.trimmer.activity()
         return False
 
     def _on_key_activity(self, *_args) -> bool:
         if self.idle is not None:
             self.idle.activity()
+        self.trimmer.activity()
         return False
 
     def still_here(self) -> None:

@@ -275,3 +275,20 @@ def test_admin_status_gives_times_in_the_office_time_zone_not_iso(ui, core, ui_c
     finally:
         app.home()
         app.pin_gate = None
+
+
+def test_the_offline_mark_shows_only_what_the_sync_worker_reported(ui):
+    from kiosk.ui.app import KioskApp
+
+    d = ui
+    app = d.app
+    mark = app.root.ids.topbar.ids.offline
+    assert KioskApp.online.defaultvalue is True, "before the first report the kiosk does not claim to be offline"
+    try:
+        for state, shown in (("offline", True), ("idle", False), ("error", True), ("sending", False)):
+            app._show_sync(state)
+            d.frames(1)
+            assert mark.shown is shown, state
+            assert bool(mark.children) is shown, "a folded mark is taken off the screen"
+    finally:
+        app._show_sync("idle")
