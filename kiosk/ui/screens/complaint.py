@@ -33,7 +33,7 @@ from ...domain.workflow import STATUS_EXPLANATIONS, Status
 from .. import picker  # noqa: F401 - ServicePicker, used in complaint.kv
 from ..i18n import N_, tr
 from ..kv import load_kv
-from .wizard import ChoiceStep, Step, WizardScreen
+from .wizard import ChoiceStep, PickerStep, Step, TextStep, WizardScreen
 
 
 @dataclass
@@ -119,14 +119,8 @@ FIELD_STEPS = {
 }
 
 
-def step_for_field(field: str | None) -> str | None:
-    if not field:
-        return None
-    return FIELD_STEPS.get(field.split(".")[0])
-
-
-class WhereStep(Step):
-    chosen = StringProperty("")
+class WhereStep(PickerStep):
+    label_key = "place"
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -135,20 +129,10 @@ class WhereStep(Step):
         self.optional = True
         self.next_label = N_("Skip this question")
 
-    def on_wizard(self, _w, wizard) -> None:
-        if wizard is not None:
-            self.ids.picker.caller = wizard
-
     def load(self, draft) -> None:
         self.chosen = draft.place
         self.next_label = N_("Next") if draft.place else N_("Skip this question")
         self.ids.picker.load()
-
-    def picked(self, agency_id: str, service_id: str, label: str) -> None:
-        draft = self.wizard.draft
-        draft.agency_id, draft.service_id, draft.place = agency_id, service_id, label
-        self.chosen = label
-        self.wizard.next()
 
     def remove(self) -> None:
         draft = self.wizard.draft
@@ -156,21 +140,14 @@ class WhereStep(Step):
         self.chosen = ""
         self.next_label = N_("Skip this question")
 
-    def clear(self) -> None:
-        self.chosen = ""
-        self.ids.picker.clear()
 
+class DescribeStep(TextStep):
+    draft_key = "description"
 
-class DescribeStep(Step):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.question = N_("What happened?")
         self.hint = N_("Say what happened, where and when, and who was involved. Do not write your NIK or phone number here.")
-
-    def load(self, draft) -> None:
-        ti = self.ids.field.ids.ti
-        if ti.text != draft.description:
-            ti.text = draft.description
 
     def save(self, draft) -> bool:
         field = self.ids.field
@@ -185,12 +162,6 @@ class DescribeStep(Step):
         field.error = ""
         draft.description = text
         return True
-
-    def show_error(self, field: str | None, message: str) -> None:
-        self.ids.field.error = message
-
-    def clear(self) -> None:
-        self.ids.field.clear()
 
 
 IDENTITY_FIELDS = {"name": ident.validate_name, "nik": ident.validate_nik, "phone": ident.normalize_phone, "email": ident.validate_email}
@@ -335,6 +306,8 @@ class ReceiptView(Step):
 
 
 class ComplaintScreen(WizardScreen):
+    FIELD_STEPS = FIELD_STEPS
+
     def new_draft(self) -> ComplaintDraft:
         return ComplaintDraft()
 
@@ -381,11 +354,6 @@ class ComplaintScreen(WizardScreen):
         return {"where": WhereStep, "describe": DescribeStep, "identity": IdentityStep, "consent": ConsentStep,
                 "review": ReviewStep, "receipt": ReceiptView}[name]()
 
-    def relabel(self) -> None:
-        for widget in self._steps.values():
-            if hasattr(widget, "relabel"):
-                widget.relabel()
-
     # --- sending ----------------------------------------------------------------------------------
 
     def finish(self) -> None:
@@ -402,29 +370,7 @@ class ComplaintScreen(WizardScreen):
         receipt.pdf = str(pdf_path) if pdf_path else ""
         receipt.note = note
         receipt.explanation = STATUS_EXPLANATIONS[Status.RECEIVED_AT_KIOSK]
-        self.app.clear_focus()
-        stage = self.ids.stage
-        stage.clear_widgets()
-        stage.add_widget(receipt)
-        self.current_step = receipt
-        self.step_name = "receipt"
-        self.done = True
-        self.ids.page.scroll_y = 1
-        # What the citizen typed is not needed any more on this kiosk's screen.
-        self.draft = self.new_draft()
-        for name, widget in self._steps.items():
-            if name != "receipt":
-                widget.clear()
-
-    def _failed(self, exc: BaseException) -> None:
-        self.sending = False
-        step = step_for_field(getattr(exc, "field", None)) if isinstance(exc, ValidationError) else None
-        message = tr.error(exc)
-        if step is not None and step in self.step_names():
-            self.show(step)
-            self.current_step.show_error(exc.field, message)
-        else:
-            self.app.notify(message)
+        self.show_end("receipt")
 
 
 def _file_and_receipt(kiosk, raw: dict, lang: str):

@@ -30,13 +30,12 @@ from ...domain.rating import (
     OCCUPATIONS,
     TapDebouncer,
 )
-from ...domain.errors import ValidationError
 from .. import picker  # noqa: F401 - ServicePicker, used in survey.kv
 from ..i18n import N_, tr
 from ..kv import load_kv
 from ..forms import Choice
 from ..widgets import Pressable
-from .wizard import Step, WizardScreen
+from .wizard import PickerStep, Step, TextStep, WizardScreen
 
 FACE_ICONS = ("emoticon-cry-outline", "emoticon-sad-outline", "emoticon-happy-outline", "emoticon-excited-outline")
 FACE_COLOURS = ("error", "warn", "ok", "ok")
@@ -159,8 +158,8 @@ class QuickStep(FacesStep):
         self.wizard.quick_tap(score)
 
 
-class ServiceStep(Step):
-    chosen = StringProperty("")
+class ServiceStep(PickerStep):
+    label_key = "service_name"
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -168,28 +167,14 @@ class ServiceStep(Step):
         self.hint = N_("Search for it, or choose the office and then the service.")
         self.show_next = False
 
-    def on_wizard(self, _w, wizard) -> None:
-        if wizard is not None:
-            self.ids.picker.caller = wizard
-
     def load(self, draft) -> None:
         self.chosen = draft.service_name
         self.show_next = bool(draft.service_id)
         if not self.ids.picker.agency_id:
             self.ids.picker.load(only_agency=self.wizard.app.cfg.office.agency_id)
 
-    def picked(self, agency_id: str, service_id: str, label: str) -> None:
-        draft = self.wizard.draft
-        draft.agency_id, draft.service_id, draft.service_name = agency_id, service_id, label
-        self.chosen = label
-        self.wizard.next()
-
     def save(self, draft) -> bool:
         return bool(draft.service_id)
-
-    def clear(self) -> None:
-        self.chosen = ""
-        self.ids.picker.clear()
 
 
 class ProfileStep(Step):
@@ -271,7 +256,9 @@ class ProfileStep(Step):
         self.ids.age.clear()
 
 
-class CommentStep(Step):
+class CommentStep(TextStep):
+    draft_key = "comment"
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.question = N_("Anything else you want to tell us? (optional)")
@@ -279,20 +266,9 @@ class CommentStep(Step):
         self.optional = True
         self.next_label = N_("Send my answers")
 
-    def load(self, draft) -> None:
-        ti = self.ids.field.ids.ti
-        if ti.text != draft.comment:
-            ti.text = draft.comment
-
     def save(self, draft) -> bool:
         draft.comment = self.ids.field.ids.ti.text.strip()
         return True
-
-    def show_error(self, field: str | None, message: str) -> None:
-        self.ids.field.error = message
-
-    def clear(self) -> None:
-        self.ids.field.clear()
 
 
 class ThanksView(Step):
@@ -306,6 +282,8 @@ FIELD_STEPS = {"service_id": "service", "profile": "profile", "comment": "commen
 
 
 class SurveyScreen(WizardScreen):
+    FIELD_STEPS = FIELD_STEPS
+
     def __init__(self, **kwargs) -> None:
         self.service_given = False  # opened from a service's page: "which service" is answered
         super().__init__(**kwargs)
@@ -346,11 +324,6 @@ class SurveyScreen(WizardScreen):
                 return QuestionStep(element)
         return {"profile": ProfileStep, "comment": CommentStep, "thanks": ThanksView}[name]()
 
-    def relabel(self) -> None:
-        for widget in self._steps.values():
-            if hasattr(widget, "relabel"):
-                widget.relabel()
-
     # --- full survey ------------------------------------------------------------------------------
 
     def finish(self) -> None:
@@ -361,30 +334,8 @@ class SurveyScreen(WizardScreen):
         self.sending = False
         self._show_thanks(THANKS_S, home=True)
 
-    def _failed(self, exc: BaseException) -> None:
-        self.sending = False
-        field = getattr(exc, "field", None) if isinstance(exc, ValidationError) else None
-        step = FIELD_STEPS.get((field or "").split(".")[0])
-        if step and step in self.step_names():
-            self.show(step)
-            self.current_step.show_error(field, tr.error(exc))
-        else:
-            self.app.notify(tr.error(exc))
-
     def _show_thanks(self, seconds: float, *, home: bool) -> None:
-        thanks = self.step("thanks")
-        self.app.clear_focus()
-        stage = self.ids.stage
-        stage.clear_widgets()
-        stage.add_widget(thanks)
-        self.current_step = thanks
-        self.step_name = "thanks"
-        self.done = True
-        self.ids.page.scroll_y = 1
-        self.draft = self.new_draft()
-        for name, widget in self._steps.items():
-            if name != "thanks":
-                widget.clear()
+        self.show_end("thanks")
         self._cancel_thanks()
         after = self.app.home if home else self.start
         self._thanks_ev = Clock.schedule_once(lambda _dt: after(), seconds)

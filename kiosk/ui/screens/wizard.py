@@ -16,6 +16,7 @@ from kivy.clock import Clock
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
+from ...domain.errors import ValidationError
 from ..i18n import tr
 from ..kv import load_kv
 from ..forms import Choice
@@ -112,6 +113,49 @@ class ChoiceStep(Step):
         self.value = None
 
 
+class TextStep(Step):
+    """A question answered by typing into one ``Field`` (id ``field``); ``draft_key`` names the draft's field."""
+
+    draft_key = ""
+
+    def load(self, draft) -> None:
+        ti = self.ids.field.ids.ti
+        value = getattr(draft, self.draft_key)
+        if ti.text != value:
+            ti.text = value
+
+    def show_error(self, field: str | None, message: str) -> None:
+        self.ids.field.error = message
+
+    def clear(self) -> None:
+        self.ids.field.clear()
+
+
+class PickerStep(Step):
+    """A question answered with the ``ServicePicker`` (id ``picker``); picking one moves on at once.
+
+    The draft gets the agency, the service and the label shown, the last under ``label_key``.
+    """
+
+    chosen = StringProperty("")
+    label_key = ""
+
+    def on_wizard(self, _w, wizard) -> None:
+        if wizard is not None:
+            self.ids.picker.caller = wizard
+
+    def picked(self, agency_id: str, service_id: str, label: str) -> None:
+        draft = self.wizard.draft
+        draft.agency_id, draft.service_id = agency_id, service_id
+        setattr(draft, self.label_key, label)
+        self.chosen = label
+        self.wizard.next()
+
+    def clear(self) -> None:
+        self.chosen = ""
+        self.ids.picker.clear()
+
+
 class WizardScreen(KScreen):
     step_no = NumericProperty(1)
     step_total = NumericProperty(1)
@@ -140,6 +184,9 @@ class WizardScreen(KScreen):
     def finish(self) -> None:
         """Called when the last step is saved (submit)."""
 
+    # Which step holds the field a ValidationError from the core names (its first dotted part).
+    FIELD_STEPS: dict[str, str] = {}
+
     # --- navigation -------------------------------------------------------------------------------
 
     def step(self, name: str) -> Step:
@@ -153,18 +200,51 @@ class WizardScreen(KScreen):
     def show(self, name: str) -> None:
         names = list(self.step_names())
         widget = self.step(name)
-        self.app.clear_focus()
-        stage = self.ids.stage
-        stage.clear_widgets()
-        stage.add_widget(widget)
-        self.current_step = widget
-        self.step_name = name
+        self._put_on_stage(name, widget)
         self.step_no = names.index(name) + 1
         self.step_total = len(names)
         self.done = False
         self._changed_at = time.monotonic()
         widget.load(self.draft)
         self.ids.page.scroll_y = 1
+
+    def _put_on_stage(self, name: str, widget: Step) -> None:
+        self.app.clear_focus()
+        stage = self.ids.stage
+        stage.clear_widgets()
+        stage.add_widget(widget)
+        self.current_step = widget
+        self.step_name = name
+
+    def show_end(self, name: str) -> Step:
+        """The last screen (receipt, thanks): no step bar, and the citizen's answers are forgotten."""
+        widget = self.step(name)
+        self._put_on_stage(name, widget)
+        self.done = True
+        self.ids.page.scroll_y = 1
+        # What the citizen typed is not needed any more on this kiosk's screen.
+        self.draft = self.new_draft()
+        for other, step in self._steps.items():
+            if other != name:
+                step.clear()
+        return widget
+
+    def _failed(self, exc: BaseException) -> None:
+        """Sending failed: a ValidationError goes to the step that owns its field, anything else to a notice."""
+        self.sending = False
+        field = getattr(exc, "field", None) if isinstance(exc, ValidationError) else None
+        step = self.FIELD_STEPS.get((field or "").split(".")[0])
+        message = tr.error(exc)
+        if step and step in self.step_names():
+            self.show(step)
+            self.current_step.show_error(field, message)
+        else:
+            self.app.notify(message)
+
+    def relabel(self) -> None:
+        for widget in self._steps.values():
+            if hasattr(widget, "relabel"):
+                widget.relabel()
 
     def accepts_taps(self) -> bool:
         return time.monotonic() - self._changed_at >= STEP_GUARD_S
