@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from kivy.core.text import Label as CoreLabel
 from kivy.properties import NumericProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.floatlayout import FloatLayout
@@ -28,11 +29,20 @@ class SecretCorner(ButtonBehavior, Label):
 
     taps_needed = NumericProperty(ADMIN_TAPS)
     window_s = NumericProperty(ADMIN_WINDOW_S)
+    # The name's width on one line: the top bar stays one row when the name and the controls fit.
+    natural_width = NumericProperty(0)
 
     def __init__(self, now: Callable[[], float] = time.monotonic, **kwargs) -> None:
         super().__init__(**kwargs)
         self._now = now
         self._taps: list[float] = []
+        for name in ("text", "font_size", "bold", "font_name"):
+            self.fbind(name, self._measure)
+        self._measure()
+
+    def _measure(self, *_args) -> None:
+        line = CoreLabel(text=self.text, font_size=self.font_size, bold=self.bold, font_name=self.font_name)
+        self.natural_width = line.get_extents(self.text)[0] if self.text else 0
 
     def on_release(self) -> None:
         now = self._now()

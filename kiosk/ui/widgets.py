@@ -52,6 +52,10 @@ class Txt(Label):
 
 class Icon(Label):
     icon = StringProperty("")
+    # The glyph's size where it is not the theme's icon size. A separate property, not font_size: the
+    # class rule binds font_size to theme.icon, and a use that set font_size too lost to it whenever
+    # the text size changed (tile icons shrank to button size in large text).
+    icon_size = NumericProperty(0)
 
     def on_icon(self, _w, name: str) -> None:
         self.text = glyph(name)
@@ -120,6 +124,7 @@ class Tile(Pressable, BoxLayout):
     text = StringProperty("")
     subtitle = StringProperty("")
     highlight = BooleanProperty(False)
+    compact = BooleanProperty(False)  # icon beside the words instead of over them (the screen decides)
     content_h = NumericProperty(0)  # height of the icon and words
     needed = NumericProperty(0)  # height its content needs; the screen decides the actual height
 

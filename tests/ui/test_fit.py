@@ -49,6 +49,31 @@ def test_no_label_is_clipped(ui, sample, lang, large):
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.parametrize("lang", ["id", "en"])
+@pytest.mark.parametrize("large", [False, True], ids=["normal", "large"])
+def test_home_shows_every_action_without_scrolling(ui, lang, large):
+    """1280x800 is the tightest kiosk: the five tiles and the search still fit, in large text too."""
+    from kiosk.ui.theme import theme
+
+    d = ui
+    try:
+        d.app.lang, d.app.large_text = lang, large
+        d.settle()
+        home = d.screen("home")
+        page, column = home.ids.page, home.ids.column
+        assert column.height <= page.height + 1, (f"Home needs {column.height:.0f} px of {page.height:.0f}: intro {home.ids.intro.height:.0f} pitch_h {home.pitch_h:.0f} tiles {home.ids.tiles.height:.0f} tile_h {home.tile_h:.0f} needs {[round(t.needed) for t in home.ids.tiles.children]} search {home.ids.search.height:.0f} cols {home.ids.tiles.cols}")
+        for tile in home.ids.tiles.children:
+            # The tile's own icon size, not the button size that the class rule would put back.
+            expected = theme.tile_icon * (0.75 if tile.compact else 1)
+            assert tile.ids.ic.font_size == pytest.approx(expected), tile.text
+        topbar = d.app.root.ids.topbar
+        assert topbar.orientation == "horizontal", "the office name and the switches share one row"
+        if large:
+            assert all(t.compact for t in home.ids.tiles.children), "icons beside the words to make room"
+    finally:
+        d.app.large_text = False
+
+
 def test_the_check_finds_a_clipped_label(ui):
     from kivy.core.window import Window
     from kivy.uix.label import Label

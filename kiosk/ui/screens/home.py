@@ -6,11 +6,14 @@ The attract loop highlights one tile after another with a sentence about it, a f
 
 from __future__ import annotations
 
+from kivy.app import App
 from kivy.clock import Clock
+from kivy.core.text import Label as CoreLabel
 from kivy.properties import NumericProperty, StringProperty
 
-from ..i18n import N_
+from ..i18n import N_, tr
 from ..kv import load_kv
+from ..theme import theme
 from .base import KScreen
 
 ATTRACT_STEP_S = 4.0
@@ -27,22 +30,48 @@ TILE_PITCH = (
 TOUCH_TO_START = N_("Touch the screen to start")
 
 
+def text_height(text: str, font_size: float, width: float, *, bold: bool = False, line_height: float = 1.1) -> float:
+    """How tall ``text`` is when wrapped at ``width`` (laid out by Kivy, not drawn; Txt's line height)."""
+    if not text or width <= 1:
+        return 0.0
+    line = CoreLabel(text=text, font_size=font_size, bold=bold, line_height=line_height, text_size=(width, None))
+    return line.render()[1]
+
+
 class HomeScreen(KScreen):
     attract = NumericProperty(-1)  # index of the highlighted tile, -1 for none
     pitch = StringProperty(TOUCH_TO_START)  # msgid of the sentence under the welcome
 
     tile_h = NumericProperty(0)  # one height for every tile: the tallest need, or the room there is
+    pitch_h = NumericProperty(0)  # the tallest of the attract loop's sentences at the current width
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._loop = None
+        self._upright_key: tuple = ()
+        self._upright = 0.0
         self._fit = Clock.create_trigger(self._fit_tiles, -1)
         tiles = self.ids.tiles
         for widget in (self.ids.page, tiles, self.ids.intro, self.ids.search):
             widget.fbind("height", self._fit)
         tiles.fbind("cols", self._fit)
+        tiles.fbind("width", self._fit)
+        theme.fbind("k", self._fit)
+        App.get_running_app().fbind("lang", self._fit)  # other words, other wraps
         for tile in tiles.children:
             tile.fbind("needed", self._fit)
+        self._measure = Clock.create_trigger(self._measure_pitches, -1)
+        pitch = self.ids.pitch
+        for name in ("width", "font_size", "text"):  # text: a language switch
+            pitch.fbind(name, self._measure)
+
+    def _measure_pitches(self, _dt=None) -> None:
+        pitch = self.ids.pitch
+        if pitch.width > 1:
+            self.pitch_h = max(
+                text_height(tr._(msgid), pitch.font_size, pitch.width, bold=pitch.bold, line_height=pitch.line_height)
+                for msgid in (TOUCH_TO_START, *TILE_PITCH)
+            )
 
     def _fit_tiles(self, _dt=None) -> None:
         tiles = self.ids.tiles
@@ -50,8 +79,30 @@ class HomeScreen(KScreen):
         column = self.ids.column
         spare = self.ids.page.height - column.padding[1] - column.padding[3] - self.ids.intro.height
         spare -= self.ids.search.height + 2 * column.spacing + (rows - 1) * tiles.spacing[1]
+        # Icons over the words while that fits; beside them when it would push the last tiles and the
+        # search below the fold (a short screen in large text, or a subtitle that wraps).
+        compact = spare / rows < self._upright_need()
+        for tile in tiles.children:
+            tile.compact = compact
         need = max(tile.needed for tile in tiles.children)
         self.tile_h = max(need, spare / rows)
+
+    def _upright_need(self) -> float:
+        """The height the tallest tile needs with its icon over its words, worked out from the texts and
+        the theme (the tiles' own heights change with the choice, so they cannot tell)."""
+        tiles = self.ids.tiles
+        width = (tiles.width - (tiles.cols - 1) * tiles.spacing[0]) / tiles.cols - 2 * theme.pad
+        key = (round(width), theme.tile_text, theme.small, theme.tile_icon, tr.lang)
+        if key != self._upright_key:
+            words = max(
+                text_height(tile.text, theme.tile_text, width, bold=True)
+                + text_height(tile.subtitle, theme.small, width)
+                for tile in tiles.children
+            )
+            icon = theme.tile_icon * 1.15
+            self._upright_key = key
+            self._upright = max(theme.tile, icon + words + theme.gap + theme.pad * 1.5)
+        return self._upright
 
     def on_enter(self, *_args) -> None:
         self.attract = -1
