@@ -31,54 +31,30 @@ from kiosk.ui.lockdown import configure_kivy  # noqa: E402 - after the environme
 configure_kivy(fullscreen=False, size=UI_SIZE)
 MAX_ATTEMPTS = 3
 
-
-def _standard(fee: int) -> dict:
-    return {
-        "requirements": ["Fotokopi KTP", "Surat permohonan bermeterai"],
-        "procedure": ["Ambil nomor antrean", "Serahkan berkas di loket", "Terima tanda terima"],
-        "duration": "3 hari kerja",
-        "duration_days": 3,
-        "fees": "Gratis" if fee == 0 else f"Rp{fee:,}".replace(",", "."),
-        "fee_idr": fee,
-        "products": ["Surat rekomendasi"],
-        "complaint_handling": ["SP4N-LAPOR! lapor.go.id", "Kiosk iPLiK"],
-        "legal_basis": ["UU 25/2009 tentang Pelayanan Publik"],
-        "facilities": ["Ruang tunggu"],
-        "staff_competence": ["Memahami tugas"],
-        "internal_supervision": ["Kepala bidang"],
-        "staff_count": "3 orang",
-        "service_guarantee": "Sesuai standar",
-        "safety_guarantee": "Data dijaga",
-        "performance_evaluation": "Setiap tahun",
-    }
+from catalog_samples import catalog, standard, two_agencies  # noqa: E402 - after the environment above
 
 
-def _agency(aid: str, name: str, short: str) -> dict:
-    return {
-        "id": aid, "name": name, "name_en": name + " (EN)", "short_name": short,
-        "address": "Jl. Pejanggik, Mataram", "phone": "0370 123456", "email": f"{aid}@ntbprov.go.id",
-        "hours": "Senin-Jumat 08.00-16.00", "motto": "Melayani dengan hati",
-        "maklumat": {"text": "Kami sanggup melayani sesuai standar.", "signed_by": "Kepala", "signed_on": "2026-01-02"},
-        "compliance": [
-            {"aspect": "maklumat", "status": "ada", "evidence": "Dipasang di lobi"},
-            {"aspect": "sarana_prasarana", "status": "sebagian", "evidence": "Belum ada ramp"},
-        ],
-    }
-
-
-UI_CATALOG = {
-    "format": "iplik-catalog/1",
-    "version": "ui-test-1",
-    "demo": True,
-    "province": "Provinsi Nusa Tenggara Barat",
-    "agencies": [_agency("bappenda", "Badan Pendapatan Daerah", "Bappenda"), _agency("dinkes", "Dinas Kesehatan", "Dinkes")],
-    "services": [
-        {"id": "bappenda-pkb", "agency_id": "bappenda", "name": "Pembayaran Pajak Kendaraan Bermotor",
-         "name_en": "Motor vehicle tax payment", "keywords": ["stnk", "pajak motor", "samsat"], "standard": _standard(0)},
-        {"id": "dinkes-sipa", "agency_id": "dinkes", "name": "Surat Rekomendasi Izin Praktik Apoteker",
-         "name_en": "Pharmacist practice licence recommendation", "keywords": ["apotek"], "standard": _standard(50000)},
-    ],
+# The core suite's catalog builder, with longer texts and a second compliance row for the screens to show.
+UI_TEXTS = {
+    "requirements": ["Fotokopi KTP", "Surat permohonan bermeterai"],
+    "procedure": ["Ambil nomor antrean", "Serahkan berkas di loket", "Terima tanda terima"],
 }
+UI_COMPLIANCE = [
+    {"aspect": "maklumat", "status": "ada", "evidence": "Dipasang di lobi"},
+    {"aspect": "sarana_prasarana", "status": "sebagian", "evidence": "Belum ada ramp"},
+]
+UI_CATALOG = catalog(
+    "ui-test-1",
+    two_agencies(UI_COMPLIANCE),
+    [
+        {"id": "bappenda-pkb", "agency_id": "bappenda", "name": "Pembayaran Pajak Kendaraan Bermotor",
+         "name_en": "Motor vehicle tax payment", "keywords": ["stnk", "pajak motor", "samsat"],
+         "standard": standard(0, **UI_TEXTS)},
+        {"id": "dinkes-sipa", "agency_id": "dinkes", "name": "Surat Rekomendasi Izin Praktik Apoteker",
+         "name_en": "Pharmacist practice licence recommendation", "keywords": ["apotek"],
+         "standard": standard(50000, **UI_TEXTS)},
+    ],
+)
 
 
 @pytest.fixture(scope="session")
