@@ -99,6 +99,8 @@ class Theme(EventDispatcher):
     large = BooleanProperty(False)
     scale = NumericProperty(1.0)  # window-derived
     k = NumericProperty(1.0)  # scale x large-text factor
+    # Bumped once all sizes are set: text sizes follow it (see size()).
+    revision = NumericProperty(0)
 
     # text sizes
     small = NumericProperty(TEXT_SIZES["small"])
@@ -165,14 +167,18 @@ class Theme(EventDispatcher):
     def _apply(self) -> None:
         s = self.scale
         self.k = k = s * (LARGE_TEXT_FACTOR if self.large else 1.0)
-        self.small = round(TEXT_SIZES["small"] * k)
+        # The class rules' defaults first (Txt's body, Icon's icon). A use that sets its own size in KV
+        # is a second binding on the same property, and when both change the last one to fire wins: set
+        # after body, "font_size: theme.small" stays small (set before it, small labels turned body-sized
+        # after a switch of text size).
         self.body = round(TEXT_SIZES["body"] * k)
+        self.icon = round(TEXT_SIZES["icon"] * k)
+        self.small = round(TEXT_SIZES["small"] * k)
         self.button = round(TEXT_SIZES["button"] * k)
         self.h2 = round(TEXT_SIZES["h2"] * k)
         self.h1 = round(TEXT_SIZES["h1"] * k)
         self.tile_text = round(TEXT_SIZES["tile"] * k)
         self.code = round(TEXT_SIZES["code"] * k)
-        self.icon = round(TEXT_SIZES["icon"] * k)
         self.tile_icon = round(TEXT_SIZES["tile_icon"] * s)
         self.face_icon = round(TEXT_SIZES["face_icon"] * s)
         self.target = round(TARGET_SIZES["target"] * k)
@@ -183,6 +189,14 @@ class Theme(EventDispatcher):
         self.gap = round(GAP_SIZES["gap"] * s)
         self.pad = round(GAP_SIZES["pad"] * s)
         self.radius = round(GAP_SIZES["radius"] * s)
+        self.revision += 1
+
+    def size(self, role: str, _revision: int = 0) -> float:
+        """The text size for a role ("body", "small", "h1"...). Txt's KV rule passes ``revision`` so it is
+        bound to that one property: a label's size then comes from one binding, its role, and cannot be
+        overwritten by another binding on a size set a moment later (which is what happened while the
+        class rule and a use's own rule were both bound to font_size)."""
+        return getattr(self, role)
 
     def text_pairs(self) -> dict[str, tuple]:
         """Every (text colour, background) pair in use, by name; tested for 4.5:1."""

@@ -32,7 +32,14 @@ class Txt(Label):
     ``halign``; only text that must wrap gets a texture as wide as the box. (A texture is blended pixel
     by pixel on every frame: twenty full-width lines of short text cost a software renderer as much as
     painting the whole screen once more.)
+
+    Its size comes from ``role`` (a theme text size) times ``scale``, never from ``font_size`` set by a
+    use: that would be a second binding on font_size beside the class rule's, and the later of the two
+    to fire would win each time the text size changes.
     """
+
+    role = OptionProperty("body", options=("small", "body", "button", "tile_text", "h2", "h1", "code"))
+    scale = NumericProperty(1.0)
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)

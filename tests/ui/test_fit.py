@@ -61,7 +61,7 @@ def test_home_shows_every_action_without_scrolling(ui, lang, large):
         d.settle()
         home = d.screen("home")
         page, column = home.ids.page, home.ids.column
-        assert column.height <= page.height + 1, (f"Home needs {column.height:.0f} px of {page.height:.0f}: intro {home.ids.intro.height:.0f} pitch_h {home.pitch_h:.0f} tiles {home.ids.tiles.height:.0f} tile_h {home.tile_h:.0f} needs {[round(t.needed) for t in home.ids.tiles.children]} search {home.ids.search.height:.0f} cols {home.ids.tiles.cols}")
+        assert column.height <= page.height + 1, (f"Home needs {column.height:.0f} px of {page.height:.0f}: intro {home.ids.intro.height:.0f} pitch_h {home.pitch_h:.0f} tiles {home.ids.tiles.height:.0f} tile_h {home.tile_h:.0f} needs {[round(t.needed) for t in home.ids.tiles.children]} search {home.ids.search.height:.0f} cols {home.ids.tiles.cols} upright {home._upright_need():.0f} key {home._upright_key} subs {[(t.ids.sub.text, t.ids.sub.height, t.ids.sub.width, t.ids.sub.font_size, t.ids.sub.text_size) for t in home.ids.tiles.children]}")
         for tile in home.ids.tiles.children:
             # The tile's own icon size, not the button size that the class rule would put back.
             expected = theme.tile_icon * (0.75 if tile.compact else 1)
@@ -72,6 +72,29 @@ def test_home_shows_every_action_without_scrolling(ui, lang, large):
             assert all(t.compact for t in home.ids.tiles.children), "icons beside the words to make room"
     finally:
         d.app.large_text = False
+
+
+def test_switching_text_size_there_and_back_gives_every_label_its_size_again(ui, sample):
+    """A size set by a use in KV and the class rule's own size both follow the theme; whichever fired
+    last used to win, so small print came back body-sized after large text was switched on and off."""
+    from kivy.uix.label import Label
+
+    d = ui
+    changed = []
+    for name, action in scenes(sample):
+        d.app.reset_all()
+        d.settle()
+        action(d)
+        d.settle()
+        labels = [w for w in d.walk() if isinstance(w, Label) and w.text]
+        before = [(w.text[:30], w.font_size) for w in labels]
+        d.app.toggle_large_text()
+        d.settle()
+        d.app.toggle_large_text()
+        d.settle()
+        after = [(w.text[:30], w.font_size) for w in labels]
+        changed += [f"{name}: {b[0]!r} {b[1]} -> {a[1]}" for b, a in zip(before, after) if b != a]
+    assert not changed, "\n".join(changed[:20])
 
 
 def test_the_check_finds_a_clipped_label(ui):

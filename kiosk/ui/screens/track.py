@@ -124,14 +124,14 @@ class TrackScreen(KScreen):
             about.append(tr.pick(r.service.name, r.service.name_en))
         elif r.agency is not None:
             about.append(tr.pick(r.agency.name, r.agency.name_en))
-        status.add_widget(Txt(text=" \u00b7 ".join(about), color=theme.muted, font_size=theme.small))
+        status.add_widget(Txt(text=" \u00b7 ".join(about), color=theme.muted, role="small"))
         box.add_widget(status)
 
         answer = Section(title=tr._("Answer from the office"), icon="message-reply-text-outline")
         if r.response:
             answer.add_widget(Txt(text=r.response))
             if r.response_at is not None:
-                answer.add_widget(Txt(text=tr.datetime(r.response_at, tz), color=theme.muted, font_size=theme.small))
+                answer.add_widget(Txt(text=tr.datetime(r.response_at, tz), color=theme.muted, role="small"))
         else:
             answer.add_widget(Txt(text=tr._("No answer yet."), color=theme.muted))
         box.add_widget(answer)
