@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import time
 from datetime import datetime
 from typing import Any
 
@@ -32,6 +33,11 @@ from .theme import register_fonts, theme
 log = logging.getLogger(__name__)
 
 MESSAGE_S = 6.0
+# Screens built ahead while the kiosk is quiet, most used first (admin only when staff ask for it).
+PREPARE_ORDER = ("agencies", "complaint", "survey", "track", "search", "services", "service", "forms",
+                 "compliance")
+PREPARE_EVERY_S = 0.5
+PREPARE_AFTER_QUIET_S = 2.0
 SYNC_POLL_S = 30.0  # how often the offline mark asks the sync worker how it is doing
 ONLINE_STATES = ("idle", "sending")
 
@@ -64,6 +70,7 @@ class KioskApp(App):
     can_go_back = BooleanProperty(False)
     idle_left = NumericProperty(0)
     busy = BooleanProperty(False)
+    building = NumericProperty(0)  # long pages being built a few parts per frame (KScreen.build_in_steps)
     typing = BooleanProperty(False)  # the on-screen keyboard is up
     message = StringProperty("")
 
@@ -83,6 +90,8 @@ class KioskApp(App):
         self.guard = None
         self.idle: IdleWatcher | None = None
         self.trimmer = QuietTrimmer(Clock.schedule_once)
+        self._last_activity = time.monotonic()
+        self._prepare_ev = None
         self.watchdog: WatchdogFeeder | None = None
         self.focused_input = None
         self._keyboard = None
@@ -150,9 +159,24 @@ class KioskApp(App):
         self.backend.run(lambda _k: ui_settings.load(data_dir), on_done=self._apply_settings, quiet=True)
         # Records go out in the background; the kiosk works the same without a network.
         self.backend.run(_start_sync, quiet=True)
-        self.backend.run(lambda _k: None, on_done=self._settle_heap, on_error=self._settle_heap, quiet=True)
+        self.backend.run(lambda _k: None, on_done=self._core_opened, on_error=self._core_opened, quiet=True)
         self._poll_sync()
         self._sync_ev = Clock.schedule_interval(self._poll_sync, SYNC_POLL_S)
+
+    def _core_opened(self, *_args) -> None:
+        self._settle_heap()
+        self._prepare_ev = Clock.schedule_once(self._prepare_a_screen, PREPARE_EVERY_S)
+
+    def _prepare_a_screen(self, *_args) -> None:
+        """Screens nobody has opened yet are built while nobody is using the kiosk, one at a time: the
+        first visit of each then costs a screen change, not a build (up to 160 ms measured)."""
+        self._prepare_ev = None
+        if self.current == "home" and time.monotonic() - self._last_activity >= PREPARE_AFTER_QUIET_S:
+            name = next((n for n in PREPARE_ORDER if not self.screens.has(n)), None)
+            if name is None:
+                return  # all built
+            self.screens.get(name)
+        self._prepare_ev = Clock.schedule_once(self._prepare_a_screen, PREPARE_EVERY_S)
 
     def _settle_heap(self, *_args) -> None:
         """The core is open: collect what start-up left, freeze the rest, collect normally from now on."""
@@ -183,7 +207,7 @@ class KioskApp(App):
             self.watchdog.stop()
         if self.idle is not None:
             self.idle.stop()
-        for ev in (self._clock_ev, self._sync_ev):
+        for ev in (self._clock_ev, self._sync_ev, self._prepare_ev):
             if ev is not None:
                 ev.cancel()
         self.backend.stop()
@@ -367,12 +391,14 @@ class KioskApp(App):
     # --- idle -------------------------------------------------------------------------------------
 
     def _on_touch_activity(self, _window, _touch) -> bool:
+        self._last_activity = time.monotonic()
         if self.idle is not None and not self.idle.prompting:
             self.idle.activity()
         self.trimmer.activity()
         return False
 
     def _on_key_activity(self, *_args) -> bool:
+        self._last_activity = time.monotonic()
         if self.idle is not None:
             self.idle.activity()
         self.trimmer.activity()

@@ -107,6 +107,7 @@ class Driver:
         self.app.backend.wait_idle(timeout)
         self.frames(2)  # answers scheduled by the worker land on the next frame
         self.wait(lambda: self.app.backend.pending == 0, timeout, "backend answers")
+        self.wait(lambda: self.app.building == 0, timeout, "pages built")
 
     # --- input ------------------------------------------------------------------------------------
 

@@ -42,6 +42,9 @@ class ScreenCache:
             self._screens[name] = screen
         return screen
 
+    def has(self, name: str) -> bool:
+        return name in self._screens
+
     def loaded(self) -> list[KScreen]:
         return list(self._screens.values())
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from kivy.app import App
+from kivy.clock import Clock
 from kivy.uix.screenmanager import Screen
+
+# How long one frame may spend building a long page before the next frame (and any touch) gets its turn.
+STEP_BUDGET_S = 0.012
 
 
 class KScreen(Screen):
@@ -24,6 +29,7 @@ class KScreen(Screen):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._generation = 0
+        self._steps_token = 0
 
     @property
     def app(self):
@@ -66,6 +72,30 @@ class KScreen(Screen):
             return run
 
         self.app.backend.run(fn, *args, on_done=guard(on_done), on_error=guard(on_error or self.show_error))
+
+    def build_in_steps(self, steps: Iterable[Callable[[], None]]) -> None:
+        """Build a long page a few parts per frame: the first parts show at once, and a touch in the middle
+        (Back, say) is answered within a frame instead of after the whole page. A new build, a reset or
+        a forget drops what is left of the previous one."""
+        self._steps_token += 1
+        token, generation = self._steps_token, self._generation
+        pending = iter(steps)
+        app = self.app
+        app.building += 1
+
+        def run(_dt=None) -> None:
+            if token != self._steps_token or generation != self._generation:
+                app.building -= 1
+                return
+            deadline = time.perf_counter() + STEP_BUDGET_S
+            for step in pending:
+                step()
+                if time.perf_counter() >= deadline:
+                    Clock.schedule_once(run, 0)
+                    return
+            app.building -= 1
+
+        run()
 
     def show_error(self, exc: BaseException) -> None:
         """Default for calls without their own error handler: a plain message on the app."""

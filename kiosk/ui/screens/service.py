@@ -90,53 +90,69 @@ class ServiceScreen(KScreen):
         service, agency, ikm = self._found
         self.title = tr.pick(service.name, service.name_en)
         self.agency_name = tr.pick(agency.name, agency.name_en)
+        self.ids.content.clear_widgets()
+        # One section per step: a long standard takes several frames to lay out.
+        self.build_in_steps(self._sections(service, agency, ikm, ticked))
+
+    def _sections(self, service, agency, ikm, ticked):
         std = service.standard
         content = self.ids.content
-        content.clear_widgets()
 
         def section(key: str) -> Section:
             box = Section(title=component_title(key), icon=COMPONENT_ICONS[key])
             content.add_widget(box)
             return box
 
-        box = section("requirements")
-        box.add_widget(Txt(text=tr._("Tick what you already have with you."), font_size=theme.small, color=theme.muted))
-        for requirement in std.requirements:
-            box.add_widget(CheckItem(text=requirement, selected=requirement in ticked))
-        box = section("procedure")
-        for number, step in enumerate(std.procedure, 1):
-            box.add_widget(NumberedStep(number=number, text=step))
-        box = section("duration")
-        box.add_widget(Txt(text=std.duration))
-        box = section("fees")
-        if std.is_free:
-            box.add_widget(Badge(text=tr._("Free of charge"), icon="check-circle-outline", color=theme.ok))
-        box.add_widget(Txt(text=std.fees))
-        box = section("products")
-        for product in std.products:
-            box.add_widget(Txt(text="\u2022 " + product))
-        box = section("complaint_handling")
-        for channel in std.complaint_handling:
-            box.add_widget(Txt(text="\u2022 " + channel))
+        def requirements():
+            box = section("requirements")
+            box.add_widget(Txt(text=tr._("Tick what you already have with you."), role="small",
+                               color=theme.muted))
+            for requirement in std.requirements:
+                box.add_widget(CheckItem(text=requirement, selected=requirement in ticked))
 
-        box = Section(title=tr._("Service charter (maklumat pelayanan)"), icon="certificate-outline")
-        box.add_widget(Txt(text=agency.maklumat.text))
-        box.add_widget(Txt(text=f"{agency.maklumat.signed_by}, {agency.maklumat.signed_on}", font_size=theme.small, color=theme.muted))
-        content.add_widget(box)
+        def procedure():
+            box = section("procedure")
+            for number, step in enumerate(std.procedure, 1):
+                box.add_widget(NumberedStep(number=number, text=step))
 
-        box = Section(title=tr._("Satisfaction with this service (IKM)"), icon="emoticon-happy-outline")
-        if ikm is None:
-            box.add_widget(Txt(text=tr._("Nobody has rated this service at this kiosk yet. Be the first!")))
-        else:
-            kinerja = tr.pick(ikm.band.kinerja_id, ikm.band.kinerja_en)
-            box.add_widget(Txt(
-                text=tr.f("Score {score} of 100: grade {grade} ({meaning})",
-                          score=format_score(ikm.score, tr.lang), grade=ikm.band.mutu, meaning=kinerja),
-                font_size=theme.button, bold=True,
-            ))
-            box.add_widget(Txt(text=tr.f("From {count} surveys answered at this kiosk.", count=ikm.respondents),
-                               font_size=theme.small, color=theme.muted))
-        content.add_widget(box)
+        def duration_and_fees():
+            section("duration").add_widget(Txt(text=std.duration))
+            box = section("fees")
+            if std.is_free:
+                box.add_widget(Badge(text=tr._("Free of charge"), icon="check-circle-outline", color=theme.ok))
+            box.add_widget(Txt(text=std.fees))
+
+        def products_and_complaints():
+            box = section("products")
+            for product in std.products:
+                box.add_widget(Txt(text="\u2022 " + product))
+            box = section("complaint_handling")
+            for channel in std.complaint_handling:
+                box.add_widget(Txt(text="\u2022 " + channel))
+
+        def maklumat():
+            box = Section(title=tr._("Service charter (maklumat pelayanan)"), icon="certificate-outline")
+            box.add_widget(Txt(text=agency.maklumat.text))
+            box.add_widget(Txt(text=f"{agency.maklumat.signed_by}, {agency.maklumat.signed_on}",
+                               role="small", color=theme.muted))
+            content.add_widget(box)
+
+        def satisfaction():
+            box = Section(title=tr._("Satisfaction with this service (IKM)"), icon="emoticon-happy-outline")
+            if ikm is None:
+                box.add_widget(Txt(text=tr._("Nobody has rated this service at this kiosk yet. Be the first!")))
+            else:
+                kinerja = tr.pick(ikm.band.kinerja_id, ikm.band.kinerja_en)
+                box.add_widget(Txt(
+                    text=tr.f("Score {score} of 100: grade {grade} ({meaning})",
+                              score=format_score(ikm.score, tr.lang), grade=ikm.band.mutu, meaning=kinerja),
+                    role="button", bold=True,
+                ))
+                box.add_widget(Txt(text=tr.f("From {count} surveys answered at this kiosk.", count=ikm.respondents),
+                                   role="small", color=theme.muted))
+            content.add_widget(box)
+
+        return (requirements, procedure, duration_and_fees, products_and_complaints, maklumat, satisfaction)
 
     def complain(self) -> None:
         if self._found is not None:
@@ -148,6 +164,7 @@ class ServiceScreen(KScreen):
             self.app.go("survey", service_id=self._found[0].id)
 
     def reset(self) -> None:
+        self._steps_token += 1  # whatever is left of a page being built is dropped
         self._found = None
         self.service_id = ""
         self.form_id = ""
