@@ -87,13 +87,13 @@ def test_switching_text_size_there_and_back_gives_every_label_its_size_again(ui,
         action(d)
         d.settle()
         labels = [w for w in d.walk() if isinstance(w, Label) and w.text]
-        before = [(w.text[:30], w.font_size) for w in labels]
+        before = [w.font_size for w in labels]
         d.app.toggle_large_text()
         d.settle()
         d.app.toggle_large_text()
         d.settle()
-        after = [(w.text[:30], w.font_size) for w in labels]
-        changed += [f"{name}: {b[0]!r} {b[1]} -> {a[1]}" for b, a in zip(before, after) if b != a]
+        changed += [f"{name}: {w.text[:30]!r} {size} -> {w.font_size}"
+                    for w, size in zip(labels, before) if w.font_size != size]
     assert not changed, "\n".join(changed[:20])
 
 
