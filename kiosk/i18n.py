@@ -12,8 +12,6 @@ import functools
 from collections.abc import Callable
 from pathlib import Path
 
-from babel.messages.pofile import read_po
-
 from .paths import ASSETS
 
 LANGUAGES = ("id", "en")
@@ -26,6 +24,8 @@ Translate = Callable[[str], str]
 @functools.cache
 def messages(lang: str, locale_dir: Path = LOCALE_DIR) -> dict[str, str]:
     """msgid -> translated text for one language (fuzzy and empty entries are left out)."""
+    from babel.messages.pofile import read_po  # 8 ms to import: only when a catalog is read
+
     table: dict[str, str] = {}
     for po in sorted((locale_dir / lang / "LC_MESSAGES").glob("*.po")):
         with po.open("rb") as fh:

@@ -139,3 +139,17 @@ def test_every_command_has_help():
 
     commands = list(walk(build_parser()))
     assert len(commands) > 10
+
+
+def test_run_parses_without_loading_every_command(tmp_path):
+    """`kiosk run` is how the kiosk starts: it must not import the store, the PDF code or the server first."""
+    code = (
+        "import sys\n"
+        "from kiosk.cli import main\n"
+        "try:\n    main(['run', '--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('kiosk.actions', 'kiosk.central', 'kiosk.store', 'reportlab', 'fastapi') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+    assert "--exit-when-ready" in out.stdout

@@ -14,7 +14,7 @@ def cmd_run(ctx: Context) -> int:
     from ..ui.main import run
 
     size = tuple(int(v) for v in ctx.args.size.lower().split("x")) if ctx.args.size else None
-    run(ctx.config, windowed=ctx.args.windowed, size=size)
+    run(ctx.config, windowed=ctx.args.windowed, size=size, exit_when_ready=ctx.args.exit_when_ready)
     return 0
 
 
@@ -22,4 +22,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = sub.add_parser("run", parents=[common], help="run the touchscreen app (full screen, locked down)")
     p.add_argument("--windowed", action="store_true", help="a normal window with a cursor (development)")
     p.add_argument("--size", metavar="WxH", help="window size for --windowed, e.g. 1920x1080")
+    p.add_argument("--exit-when-ready", action="store_true",
+                   help="quit once Home is drawn and the core is open, printing when each happened "
+                        "(a release's smoke test; bench/bench_ui_start.py)")
     p.set_defaults(handler=cmd_run)
