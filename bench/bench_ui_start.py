@@ -52,35 +52,9 @@ class Hello(App):
 Hello().run()
 """
 
-KIOSK = r"""
-import os, sys, time
-from pathlib import Path
-from kiosk.config import load_config
-from kiosk.ui.lockdown import configure_kivy
-w, h = (int(v) for v in os.environ["BENCH_SIZE"].split("x"))
-configure_kivy(fullscreen=False, size=(w, h))
-from kiosk.ui.app import KioskApp
-from kivy.core.window import Window
-from kivy.clock import Clock
-
-app = KioskApp(load_config(os.environ["BENCH_CONFIG"]), fullscreen=False)
-state = {}
-
-def first(*_):
-    if "first" not in state and app.current == "home":
-        state["first"] = time.time()
-        print("FIRST_FRAME", state["first"], flush=True)
-        Clock.schedule_interval(done, 0.01)
-
-def done(_dt):
-    if app.backend.ready.is_set():
-        print("CORE_READY", time.time(), flush=True)
-        app.stop()
-        return False
-
-Window.bind(on_flip=first)
-app.run()
-"""
+# The kiosk starts exactly as its systemd unit starts it: the `kiosk` command, `run` (windowed here, as
+# offscreen SDL has no screen to fill), told to print when Home is drawn and when the core is open.
+KIOSK_ARGS = ["run", "--windowed", "--exit-when-ready"]
 
 
 def make_data(data_dir: Path, records: int) -> Path:
@@ -127,9 +101,9 @@ def make_data(data_dir: Path, records: int) -> Path:
     return config_path
 
 
-def run_child(script: Path, env: dict) -> dict[str, float]:
+def run_child(command: list[str], env: dict) -> dict[str, float]:
     spawned = time.time()
-    out = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=120)
+    out = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
     marks = {}
     for line in out.stdout.splitlines():
         name, _, value = line.partition(" ")
@@ -165,20 +139,22 @@ def main() -> None:
         # cannot write into the release, so without these every start would compile them again).
         subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "kiosk")], check=True, env=env)
         subprocess.run([sys.executable, "-m", "kiosk.ui.kv"], check=True, env=env, capture_output=True)
-        bare_py, kiosk_py = Path(tmp) / "bare.py", Path(tmp) / "kiosk_start.py"
+        bare_py = Path(tmp) / "bare.py"
         bare_py.write_text(BARE, encoding="utf-8")
-        kiosk_py.write_text(KIOSK, encoding="utf-8")
+        bare_cmd = [sys.executable, str(bare_py)]
+        kiosk_cmd = [str(Path(sys.executable).parent / "kiosk"), "--config", str(config_path), *KIOSK_ARGS,
+                     "--size", args.size]
         # The baseline opens its window as the kiosk does (no multisampling, see kiosk/ui/lockdown.py);
         # Kivy's defaults (2x multisampling) are timed too, for reference.
         same_env = {**env, "BENCH_MULTISAMPLES": "0"}
-        run_child(bare_py, env)  # warm-up: Kivy writes its config.ini, caches fill
-        run_child(bare_py, same_env)
-        run_child(kiosk_py, env)
+        run_child(bare_cmd, env)  # warm-up: Kivy writes its config.ini, caches fill
+        run_child(bare_cmd, same_env)
+        run_child(kiosk_cmd, env)
         bare, bare_default, kiosk, core = [], [], [], []
         for _ in range(args.runs):
-            bare.append(run_child(bare_py, same_env)["FIRST_FRAME"])
-            bare_default.append(run_child(bare_py, env)["FIRST_FRAME"])
-            marks = run_child(kiosk_py, env)
+            bare.append(run_child(bare_cmd, same_env)["FIRST_FRAME"])
+            bare_default.append(run_child(bare_cmd, env)["FIRST_FRAME"])
+            marks = run_child(kiosk_cmd, env)
             kiosk.append(marks["FIRST_FRAME"])
             core.append(marks.get("CORE_READY", float("nan")))
     b, k, c = statistics.median(bare), statistics.median(kiosk), statistics.median(core)

@@ -74,8 +74,10 @@ class KioskApp(App):
     typing = BooleanProperty(False)  # the on-screen keyboard is up
     message = StringProperty("")
 
-    def __init__(self, cfg: Config, *, fullscreen: bool | None = None, opener=None, **kwargs) -> None:
+    def __init__(self, cfg: Config, *, fullscreen: bool | None = None, opener=None,
+                 exit_when_ready: bool = False, **kwargs) -> None:
         super().__init__(**kwargs)
+        self.exit_when_ready = exit_when_ready
         self.cfg = cfg
         self.fullscreen = cfg.ui.fullscreen if fullscreen is None else fullscreen
         self.tr = tr
@@ -107,9 +109,10 @@ class KioskApp(App):
         # the core's modules). The cycle collector would walk them over and over while they are being
         # made, and again in every full collection for the rest of the day: it waits until the core is
         # open, then they are set aside for good (gc.freeze), the pattern the gc module documents.
-        self._gc_paused = gc.isenabled()
-        if self._gc_paused:
-            gc.disable()
+        # (kiosk.ui.main pauses it already before Kivy is imported; tests and tools that make the app
+        # directly get the same from here on.)
+        self._gc_paused = True
+        gc.disable()
 
     # --- life cycle -------------------------------------------------------------------------------
 
@@ -155,6 +158,8 @@ class KioskApp(App):
 
     def _first_frame(self, *_args) -> None:
         Window.unbind(on_flip=self._first_frame)
+        if self.exit_when_ready:
+            print("FIRST_FRAME", time.time(), flush=True)
         data_dir = self.cfg.data_dir
         self.backend.run(lambda _k: ui_settings.load(data_dir), on_done=self._apply_settings, quiet=True)
         # Records go out in the background; the kiosk works the same without a network.
@@ -164,6 +169,10 @@ class KioskApp(App):
         self._sync_ev = Clock.schedule_interval(self._poll_sync, SYNC_POLL_S)
 
     def _core_opened(self, *_args) -> None:
+        if self.exit_when_ready:
+            print("CORE_READY", time.time(), flush=True)
+            self.staff_exit()
+            return
         self._settle_heap()
         self._prepare_ev = Clock.schedule_once(self._prepare_a_screen, PREPARE_EVERY_S)
 

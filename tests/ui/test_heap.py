@@ -70,3 +70,12 @@ def test_touches_do_not_pile_up_timers():
 
 def test_release_really_calls_the_c_library():
     assert heap.release_free_memory() is True  # glibc here, as on Debian and Raspberry Pi OS
+
+
+def test_the_collector_is_back_on_once_the_core_is_open_with_start_up_frozen(ui):
+    import gc
+
+    ui.settle()
+    assert ui.app.backend.ready.is_set()
+    assert gc.isenabled(), "paused for the start-up only"
+    assert gc.get_freeze_count() > 10_000, "the start-up's objects are set aside, not walked in every collection"
