@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from kivy.clock import Clock
 from kivy.core.text import Label as CoreLabel
 from kivy.properties import NumericProperty
 from kivy.uix.behaviors import ButtonBehavior
@@ -36,9 +37,10 @@ class SecretCorner(ButtonBehavior, Label):
         super().__init__(**kwargs)
         self._now = now
         self._taps: list[float] = []
+        measure = Clock.create_trigger(self._measure, -1)  # once per frame, whatever changed
         for name in ("text", "font_size", "bold", "font_name"):
-            self.fbind(name, self._measure)
-        self._measure()
+            self.fbind(name, measure)
+        measure()
 
     def _measure(self, *_args) -> None:
         line = CoreLabel(text=self.text, font_size=self.font_size, bold=self.bold, font_name=self.font_name)

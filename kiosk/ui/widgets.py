@@ -14,6 +14,7 @@ from kivy.properties import (
     OptionProperty,
     StringProperty,
 )
+from kivy.factory import Factory
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
@@ -189,6 +190,30 @@ class _Folding:
 
 class Reveal(_Folding, BoxLayout):
     """Part of a screen that is shown or folded away; folded, it takes no room."""
+
+
+class LazyReveal(Reveal):
+    """A Reveal whose content (one widget of the KV class ``content``) is made the first time it shows:
+    for parts that the start screen never shows. ``ref`` names it in the parent rule's ``ids``."""
+
+    content = StringProperty("")
+    ref = StringProperty("")
+
+    def on_kv_post(self, _base) -> None:
+        # Shown from the start (no change of ``shown`` to react to): made on the next frame, if still shown.
+        Clock.schedule_once(lambda _dt: self.shown and self._make(), 0)
+
+    def on_shown(self, widget, shown: bool) -> None:
+        if shown:
+            self._make()
+        super().on_shown(widget, shown)
+
+    def _make(self) -> None:
+        if self.content and not self.children and not self._folded:
+            made = Factory.get(self.content)()
+            super().add_widget(made)
+            if self.ref and self.parent is not None:
+                self.parent.ids[self.ref] = made.proxy_ref
 
 
 class Overlay(_Folding, FloatLayout):

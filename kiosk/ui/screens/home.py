@@ -67,6 +67,8 @@ class HomeScreen(KScreen):
 
     def _measure_pitches(self, _dt=None) -> None:
         pitch = self.ids.pitch
+        if self.attract < 0 and not self.pitch_h:
+            return  # until the loop first changes the sentence: not on the way to the first frame
         if pitch.width > 1:
             self.pitch_h = max(
                 text_height(tr._(msgid), pitch.font_size, pitch.width, bold=pitch.bold, line_height=pitch.line_height)
@@ -81,15 +83,20 @@ class HomeScreen(KScreen):
         spare -= self.ids.search.height + 2 * column.spacing + (rows - 1) * tiles.spacing[1]
         # Icons over the words while that fits; beside them when it would push the last tiles and the
         # search below the fold (a short screen in large text, or a subtitle that wraps).
-        compact = spare / rows < self._upright_need()
-        for tile in tiles.children:
-            tile.compact = compact
+        if tiles.width > tiles.cols * 100:  # laid out (a widget starts 100 px wide)
+            compact = spare / rows < self._upright_need(spare / rows)
+            for tile in tiles.children:
+                tile.compact = compact
         need = max(tile.needed for tile in tiles.children)
         self.tile_h = max(need, spare / rows)
 
-    def _upright_need(self) -> float:
+    def _upright_need(self, room: float) -> float:
         """The height the tallest tile needs with its icon over its words, worked out from the texts and
-        the theme (the tiles' own heights change with the choice, so they cannot tell)."""
+        the theme (the tiles' own heights change with the choice, so they cannot tell). Measured only when
+        ``room`` is short of two full lines for the title and for the subtitle."""
+        t = theme
+        if room >= t.tile_icon * 1.15 + 2.2 * (t.tile_text + t.small) + t.gap + t.pad * 1.5:
+            return 0.0
         tiles = self.ids.tiles
         width = (tiles.width - (tiles.cols - 1) * tiles.spacing[0]) / tiles.cols - 2 * theme.pad
         key = (round(width), theme.tile_text, theme.small, theme.tile_icon, tr.lang)
@@ -118,6 +125,8 @@ class HomeScreen(KScreen):
         self.attract = (self.attract + 1) % len(TILE_PITCH)
 
     def on_attract(self, _w, index: int) -> None:
+        if index >= 0 and not self.pitch_h:
+            self._measure_pitches()  # the row takes the longest sentence's height as the loop starts
         self.pitch = TILE_PITCH[index] if index >= 0 else TOUCH_TO_START
 
     def reset(self) -> None:
