@@ -118,8 +118,9 @@ class KioskApp(App):
 
     def build(self):
         # A new screen settles in a few passes (text wraps, then its box grows, then its parent lays
-        # out): more than Kivy's default of 10 for the deepest wizard steps, all within one frame.
-        Clock.max_iteration = 20
+        # out): more than Kivy's default of 10 for the deepest wizard steps, all within one frame; a screen
+        # built ahead while another showed settles all at once on its first visit (survey: over 20 passes).
+        Clock.max_iteration = 40
         register_fonts()
         theme.set_primary(self.cfg.ui.primary_color)
         theme.large = self.large_text
