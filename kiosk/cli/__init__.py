@@ -97,6 +97,17 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
+def write_output(path: str, data: bytes) -> Path:
+    """Write a command's document (a PDF) to ``path``; a folder that cannot be written is bad input."""
+    out = Path(path)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+    except OSError as exc:
+        raise ValidationError("Cannot write {path}: {reason}", path=str(out), reason=exc.strerror or str(exc)) from None
+    return out
+
+
 def read_json_input(source: str) -> Any:
     """Read a JSON document from a file path or '-' (standard input), with bad input as ValidationError."""
     try:

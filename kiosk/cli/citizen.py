@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from ..actions import Kiosk
 from ..domain.catalog import ALL_COMPONENTS, PUBLIC_COMPONENTS
 from ..errors import ValidationError
-from . import Context, common_parent, print_json, read_json_input
+from . import Context, common_parent, print_json, read_json_input, write_output
 
 
 def _kiosk(ctx: Context) -> Kiosk:
@@ -128,12 +127,7 @@ def cmd_krejcie(ctx: Context) -> int:
 
 def cmd_receipt(ctx: Context) -> int:
     pdf = _kiosk(ctx).receipt_pdf(ctx.args.code, lang=ctx.args.lang)
-    out = Path(ctx.args.out)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(pdf)
-    except OSError as exc:
-        raise ValidationError("Cannot write {path}: {reason}", path=str(out), reason=exc.strerror or str(exc)) from None
+    out = write_output(ctx.args.out, pdf)
     ctx.emit({"out": str(out), "bytes": len(pdf)}, f"Receipt written to {out}")
     return 0
 

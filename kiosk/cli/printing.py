@@ -12,14 +12,13 @@ technician's doctor can tell.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from ..actions import Kiosk, PrintOutcome
 from ..errors import ValidationError
 from ..i18n import both
 from ..printing.paper import PaperEstimate
 from ..printing.status import PrinterStatus
-from . import EXIT_FAILED, EXIT_OK, Context, read_json_input
+from . import EXIT_FAILED, EXIT_OK, Context, read_json_input, write_output
 
 
 def _kiosk(ctx: Context) -> Kiosk:
@@ -153,12 +152,7 @@ def cmd_form_print(ctx: Context) -> int:
             raise ValidationError("The input must be a JSON object.")
     if args.out:
         pdf = kiosk.render_form(args.form_id, values, args.lang)
-        out = Path(args.out)
-        try:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_bytes(pdf)
-        except OSError as exc:
-            raise ValidationError("Cannot write {path}: {reason}", path=str(out), reason=exc.strerror or str(exc)) from None
+        out = write_output(args.out, pdf)
         ctx.emit({"out": str(out), "bytes": len(pdf)}, f"Form written to {out}")
         return EXIT_OK
     return _outcome(ctx, kiosk.print_form(args.form_id, values, args.lang, wait_s=args.wait))
