@@ -237,15 +237,19 @@ def parse_config(raw: dict, source: Path) -> Config:
     return cfg
 
 
-def load_config(path: Path | str | None = None) -> Config:
-    source = Path(path) if path else DEFAULT_CONFIG
+def read_toml(source: Path, error: type[Exception], what: str) -> dict:
+    """A TOML file of the kiosk's (``what``: "configuration file", "form file"), or ``error`` naming it."""
     try:
         with source.open("rb") as fh:
-            raw = tomllib.load(fh)
+            return tomllib.load(fh)
     except FileNotFoundError:
-        raise ConfigError(f"{source}: the configuration file does not exist") from None
+        raise error(f"{source}: the {what} does not exist") from None
     except OSError as exc:
-        raise ConfigError(f"{source}: cannot be read ({exc.strerror})") from None
+        raise error(f"{source}: cannot be read ({exc.strerror})") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{source}: is not valid TOML ({exc})") from None
-    return parse_config(raw, source)
+        raise error(f"{source}: is not valid TOML ({exc})") from None
+
+
+def load_config(path: Path | str | None = None) -> Config:
+    source = Path(path) if path else DEFAULT_CONFIG
+    return parse_config(read_toml(source, ConfigError, "configuration file"), source)

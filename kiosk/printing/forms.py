@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import re
-import tomllib
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from ..config import read_toml
 from ..domain import identity
 from ..domain.errors import ValidationError
 from ..errors import KioskError
@@ -551,16 +551,7 @@ def parse_form(raw: dict, source: Path) -> FormSpec:
 
 def load_form(path: Path | str) -> FormSpec:
     source = Path(path)
-    try:
-        with source.open("rb") as fh:
-            raw = tomllib.load(fh)
-    except FileNotFoundError:
-        raise FormFileError(f"{source}: the form file does not exist") from None
-    except OSError as exc:
-        raise FormFileError(f"{source}: cannot be read ({exc.strerror})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise FormFileError(f"{source}: is not valid TOML ({exc})") from None
-    return parse_form(raw, source)
+    return parse_form(read_toml(source, FormFileError, "form file"), source)
 
 
 def load_forms(folder: Path | str, *, strict: bool = True) -> dict[str, FormSpec]:
