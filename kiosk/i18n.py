@@ -44,6 +44,14 @@ def translator(lang: str) -> Translate:
     return lambda msgid: table.get(msgid, msgid)
 
 
+def fill(message: str, params: dict) -> str:
+    """A message with its ``{named}`` params filled in; left as it is when they do not match."""
+    try:
+        return message.format(**params)
+    except (KeyError, IndexError):
+        return message
+
+
 def both(msgid: str, **params: object) -> str:
     """'Indonesian / English' in one line, for the command line and logs seen by staff."""
     ind = translator("id")(msgid).format(**params)

@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from enum import StrEnum
 from typing import Any
 
+from ..i18n import fill
 from .paper import PaperEstimate
 
 
@@ -104,10 +105,7 @@ class PrinterStatus:
     @property
     def text(self) -> str:
         """The message in English with its params (logs, --json). Screens translate ``message``."""
-        try:
-            return self.message.format(**self.params)
-        except (KeyError, IndexError):
-            return self.message
+        return fill(self.message, self.params)
 
     def with_paper(self, paper: PaperEstimate | None) -> PrinterStatus:
         """This status with the paper estimate, raised to PAPER_LOW when the estimate says so and the

@@ -31,6 +31,7 @@ from .. import __version__
 from ..config import Config
 from ..domain.errors import ValidationError
 from ..errors import ConfigError, StoreError
+from ..i18n import fill
 from ..store import catalog as catalog_store
 from ..store import sync_ops
 from ..store.db import Store
@@ -76,10 +77,7 @@ class SyncStatus:
 
     @property
     def text(self) -> str:
-        try:
-            return self.message.format(**self.params)
-        except (KeyError, IndexError):
-            return self.message
+        return fill(self.message, self.params)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
