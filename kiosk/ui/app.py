@@ -92,7 +92,6 @@ class KioskApp(App):
         self.guard = None
         self.idle: IdleWatcher | None = None
         self.trimmer = QuietTrimmer(Clock.schedule_once)
-        self._last_activity = time.monotonic()
         self._prepare_ev = None
         self.watchdog: WatchdogFeeder | None = None
         self.focused_input = None
@@ -181,7 +180,8 @@ class KioskApp(App):
         """Screens nobody has opened yet are built while nobody is using the kiosk, one at a time: the
         first visit of each then costs a screen change, not a build (up to 160 ms measured)."""
         self._prepare_ev = None
-        if self.current == "home" and time.monotonic() - self._last_activity >= PREPARE_AFTER_QUIET_S:
+        quiet_s = self.idle.now() - self.idle.last_activity if self.idle is not None else 0.0
+        if self.current == "home" and quiet_s >= PREPARE_AFTER_QUIET_S:
             name = next((n for n in PREPARE_ORDER if not self.screens.has(n)), None)
             if name is None:
                 return  # all built
@@ -401,14 +401,12 @@ class KioskApp(App):
     # --- idle -------------------------------------------------------------------------------------
 
     def _on_touch_activity(self, _window, _touch) -> bool:
-        self._last_activity = time.monotonic()
         if self.idle is not None and not self.idle.prompting:
             self.idle.activity()
         self.trimmer.activity()
         return False
 
     def _on_key_activity(self, *_args) -> bool:
-        self._last_activity = time.monotonic()
         if self.idle is not None:
             self.idle.activity()
         self.trimmer.activity()

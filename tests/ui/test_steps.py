@@ -78,11 +78,11 @@ def test_unvisited_screens_are_built_while_the_kiosk_is_quiet_and_not_while_it_i
         # Somebody is using the kiosk: nothing is built behind their back.
         deadline = clock.monotonic() + app_module.PREPARE_EVERY_S * 3
         while clock.monotonic() < deadline:
-            app._last_activity = clock.monotonic()
+            app.idle.last_activity = clock.monotonic()
             d.frames(1)
         assert not app.screens.has("track") and not app.screens.has("forms")
         # Then nobody touches the screen for a while.
-        app._last_activity = clock.monotonic() - app_module.PREPARE_AFTER_QUIET_S
+        app.idle.last_activity = clock.monotonic() - app_module.PREPARE_AFTER_QUIET_S
         d.wait(lambda: app.screens.has("track") and app.screens.has("forms"), timeout=15, what="screens built")
         assert app.current == "home", "built out of sight"
     finally:

@@ -60,10 +60,13 @@ class HomeScreen(KScreen):
         App.get_running_app().fbind("lang", self._fit)  # other words, other wraps
         for tile in tiles.children:
             tile.fbind("needed", self._fit)
+        # Not on the sentence's text: the loop changes it every few seconds, the heights only change
+        # with the width, the size or the language.
         self._measure = Clock.create_trigger(self._measure_pitches, -1)
         pitch = self.ids.pitch
-        for name in ("width", "font_size", "text"):  # text: a language switch
+        for name in ("width", "font_size"):
             pitch.fbind(name, self._measure)
+        App.get_running_app().fbind("lang", self._measure)
 
     def _measure_pitches(self, _dt=None) -> None:
         pitch = self.ids.pitch
