@@ -132,7 +132,6 @@ def main() -> None:
             "KIVY_NO_FILELOG": "1",
             "KIVY_HOME": str(Path(tmp) / "kivy"),
             "BENCH_SIZE": args.size,
-            "BENCH_CONFIG": str(config_path),
             "PYTHONPATH": str(ROOT),
         }
         # As deploy/update.sh installs a release: bytecode compiled, KV rules parsed ahead (a kiosk user

@@ -68,10 +68,9 @@ def compile_all(root: Path) -> int:
     written = 0
     for path in sorted(root.rglob("*.kv")):
         text = path.read_text(encoding="utf-8")
-        entry = path.parent / CACHE_DIR / (path.name + "c")
-        if _read(entry, _key(text)) is None:
-            if _write(entry, _key(text), Parser(content=text, filename=str(path))):
-                written += 1
+        key, entry = _key(text), path.parent / CACHE_DIR / (path.name + "c")
+        if _read(entry, key) is None and _write(entry, key, Parser(content=text, filename=str(path))):
+            written += 1
     return written
 
 
