@@ -2,13 +2,19 @@
 
 :func:`configure_kivy` must run before anything imports ``kivy.core.window`` (Kivy reads its window
 settings once, when the window is created); :func:`lock_window` runs once the window exists. Staff leave
-through the admin screen, which calls :meth:`KioskApp.staff_exit` and lifts the close guard first.
+through the admin screen, which calls :meth:`KioskApp.staff_exit` and lifts the close guard first;
+systemd stops the app with SIGTERM, which :func:`stop_on_signals` turns into the same exit.
 """
 
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
+import signal
+import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import KioskError
@@ -16,6 +22,9 @@ from ..errors import KioskError
 ESCAPE = 27
 # Kivy's keycodes for the Android back button / browser back: treated like Escape.
 BACK_KEYS = frozenset({ESCAPE, 1001})
+
+
+log = logging.getLogger(__name__)
 
 
 class AlreadyRunning(KioskError):
@@ -26,6 +35,9 @@ def configure_kivy(*, fullscreen: bool, size: tuple[int, int] | None = None) -> 
     """Kivy's window and input settings for a kiosk (before the window is created)."""
     from kivy.config import Config
 
+    # SDL would turn SIGTERM into a window-close request, which the close guard refuses: systemd's stop
+    # then waited out TimeoutStopSec and killed the app. Signals are the app's own (stop_on_signals).
+    os.environ.setdefault("SDL_NO_SIGNAL_HANDLERS", "1")
     Config.set("kivy", "exit_on_escape", "0")
     Config.set("kivy", "keyboard_mode", "system")  # physical keyboards and USB scanners; our own OSK
     Config.set("kivy", "log_level", os.environ.get("KIOSK_KIVY_LOG_LEVEL", "info"))
@@ -67,6 +79,29 @@ class CloseGuard:
 
     def release(self) -> None:
         self.released = True
+
+
+def stop_on_signals(stop: Callable[[], None], signals=(signal.SIGTERM, signal.SIGINT)) -> None:
+    """SIGTERM (systemd stopping or restarting the unit) and SIGINT (Ctrl+C in a developer's shell) end
+    the app as staff exit does: the backend finishes the record it is writing and the store closes.
+
+    The handler runs on the UI thread between two bytecodes, possibly inside the Clock while it holds
+    its lock, so it does not schedule the exit itself: a short thread does (Clock's scheduling is
+    thread-safe). Before the app is running there is nothing to close, and the process just exits.
+    """
+
+    def handler(signum, _frame) -> None:
+        from kivy.app import App
+
+        log.info("signal %s: stopping the app", signal.Signals(signum).name)
+        if App.get_running_app() is None:
+            sys.exit(128 + signum)
+        from kivy.clock import Clock
+
+        threading.Thread(target=Clock.schedule_once, args=(lambda _dt: stop(), 0), daemon=True).start()
+
+    for signum in signals:
+        signal.signal(signum, handler)
 
 
 def lock_window(window, *, fullscreen: bool) -> CloseGuard:

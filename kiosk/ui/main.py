@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from ..config import Config, load_config
-from .lockdown import InstanceLock, configure_kivy
+from .lockdown import InstanceLock, configure_kivy, stop_on_signals
 
 DEV_SIZE = (1280, 800)
 
@@ -35,7 +35,9 @@ def run(cfg: Config, *, windowed: bool = False, size: tuple[int, int] | None = N
     try:
         from .app import KioskApp  # creates the window: after configure_kivy
 
-        KioskApp(cfg, fullscreen=fullscreen, exit_when_ready=exit_when_ready).run()
+        app = KioskApp(cfg, fullscreen=fullscreen, exit_when_ready=exit_when_ready)
+        stop_on_signals(app.staff_exit)
+        app.run()
     finally:
         lock.release()
 
