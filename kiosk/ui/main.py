@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from ..config import Config, load_config
+from .kv import kivy_style_from_cache
 from .lockdown import InstanceLock, configure_kivy, stop_on_signals
 
 DEV_SIZE = (1280, 800)
@@ -20,8 +21,9 @@ def prepare_process(*, fullscreen: bool, size: tuple[int, int] | None) -> None:
     """What comes before Kivy is imported. The cycle collector is paused for the whole start-up: Kivy's
     modules and the app's widgets are objects that live as long as the process, and collecting while
     they are made only walks them again and again (12 ms of the start here). KioskApp turns it back on,
-    with those objects frozen, once the core is open."""
+    with those objects frozen, once the core is open. Kivy's own KV rules come from the parse cache."""
     gc.disable()
+    kivy_style_from_cache()
     configure_kivy(fullscreen=fullscreen, size=size)
 
 

@@ -144,3 +144,68 @@ def test_compile_all_writes_each_file_once(tmp_path):
         (tmp_path / name).write_text(SAMPLE.replace("SampleBox", name[:3].title() + "Box"), encoding="utf-8")
     assert kv.compile_all(tmp_path) == 2
     assert kv.compile_all(tmp_path) == 0
+
+
+# Kivy's own style.kv is loaded while kivy.lang is first imported, so each check runs in a fresh
+# interpreter. It prints what Kivy's Builder holds afterwards, in the shape used above.
+STYLE_PROBE = r"""
+import json, sys, types
+from pathlib import Path
+use_cache = sys.argv[1] == "cache"
+if use_cache:
+    from kiosk.ui import kv
+    assert kv.kivy_style_from_cache(Path(sys.argv[2]))
+from kivy.lang import Builder, Parser
+import kivy.lang.builder, kivy.lang.parser
+from tests.ui.test_kv_cache import shape
+print(json.dumps({
+    "loaded": kv.kivy_style_loaded if use_cache else "",
+    "real_parser": kivy.lang.parser.Parser is Parser and kivy.lang.builder.Parser is Parser and isinstance(Parser, type),
+    "rules": repr([(repr(sel), shape(rule)) for sel, rule in Builder.rules]),
+    "files": sorted(Builder.files),
+}))
+"""
+
+
+def style_probe(mode: str, entry: Path) -> dict:
+    import json
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    kivy_home = entry.parent.parent / "kivy-home"
+    kivy_home.mkdir(exist_ok=True)
+    env = {**os.environ, "KIVY_NO_ARGS": "1", "PYTHONPATH": str(root), "KIVY_HOME": str(kivy_home),
+           "PYTHONHASHSEED": "0"}  # a rule's watched keys come from a set: the same order in every process
+    out = subprocess.run([sys.executable, "-c", STYLE_PROBE, mode, str(entry)], cwd=root, capture_output=True,
+                         text=True, timeout=120, env=env)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_kivy_style_comes_from_the_cache_with_the_rules_kivy_parses(tmp_path):
+    entry = tmp_path / kv.CACHE_DIR / "kivy-style.kvc"
+    plain = style_probe("plain", entry)
+    first = style_probe("cache", entry)  # a miss: Kivy's rules parsed, and the entry written
+    second = style_probe("cache", entry)  # a hit
+    assert (first["loaded"], second["loaded"]) == ("parsed", "cache")
+    assert entry.read_bytes().startswith(kv._key(kv.KIVY_STYLE.read_text(encoding="utf-8")))
+    assert len(plain["rules"]) > 10_000, "Kivy's style has rules for every stock widget"
+    assert first["rules"] == second["rules"] == plain["rules"]
+    assert first["files"] == second["files"] == plain["files"]
+    assert first["real_parser"] and second["real_parser"], "Kivy's Parser class is back in place"
+
+
+def test_a_damaged_kivy_style_entry_is_parsed_again(tmp_path):
+    entry = tmp_path / "kivy-style.kvc"
+    entry.write_bytes(kv._key(kv.KIVY_STYLE.read_text(encoding="utf-8")) + b"not a pickle")
+    probe = style_probe("cache", entry)
+    assert probe["loaded"] == "parsed" and probe["real_parser"]
+    assert probe["rules"] == style_probe("plain", entry)["rules"]
+
+
+def test_the_release_build_caches_kivy_style_too(tmp_path, monkeypatch):
+    monkeypatch.setattr(kv, "KIVY_STYLE_ENTRY", tmp_path / "kivy-style.kvc")
+    assert kv.compile_all(tmp_path, with_kivy_style=True) == 1
+    assert kv.compile_all(tmp_path, with_kivy_style=True) == 0
+    assert kv._read(tmp_path / "kivy-style.kvc", kv._key(kv.KIVY_STYLE.read_text(encoding="utf-8"))) is not None
