@@ -167,7 +167,7 @@ install_release() {
   fi
   # Byte-compile now: the kiosk user cannot write into the release, so it would compile every start.
   "$real/.venv/bin/python" -m compileall -q "$real/kiosk" >/dev/null || true
-  # The same for the KV files of the screens (kiosk/ui/kv.py): parsed rules kept beside them.
+  # The same for the KV files of the screens and Kivy's own style.kv (kiosk/ui/kv.py): parsed rules kept.
   "$real/.venv/bin/python" -m kiosk.ui.kv >/dev/null 2>&1 || true
   if ! "$real/.venv/bin/kiosk" --help >/dev/null 2>"$real.smoke.log"; then
     warn "the new release's kiosk command does not start:"
