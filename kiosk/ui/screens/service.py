@@ -51,6 +51,18 @@ class ServiceScreen(KScreen):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._found = None
+        # "Fill in the form" is in the row of actions only for a service that has a form: left there
+        # invisible, it took a row of its own when the actions wrap, an empty band above the page.
+        self._fill_form = self.ids.fill_form.__self__  # the widget itself: ids hold weak proxies
+        self._actions = self._fill_form.parent
+        self._actions.remove_widget(self._fill_form)
+
+    def on_form_id(self, _screen, form_id: str) -> None:
+        shown = self._fill_form.parent is not None
+        if form_id and not shown:
+            self._actions.add_widget(self._fill_form)
+        elif not form_id and shown:
+            self._actions.remove_widget(self._fill_form)
 
     def open(self, service_id: str = "", **_params) -> None:
         if service_id != self.service_id or self._found is None:
