@@ -4,7 +4,8 @@
 
 Runs the real app offscreen on a throw-away data directory holding the demo catalog, a filed complaint
 and a survey (so tracking and the IKM have something to show). For each scene it writes
-``<size>/<lang>-<normal|large>/<NN>-<scene>.png`` and lists any label whose text does not fit its box.
+``<size>/<lang>-<normal|large>/<NN>-<scene>.png`` and lists any label whose text does not fit its box,
+and any row of choices whose buttons do not start at the same height.
 Kivy allows one window per process, so each window size runs in its own child process.
 """
 
@@ -78,6 +79,25 @@ def clipped_labels(root, window_width: float) -> list[Clipped]:
             widget.x < parent.x - 1.5 or widget.right > parent.right + 1.5
         ):
             found.append(Clipped(widget.text, f"sticks out of its {type(parent).__name__} sideways"))
+    return found
+
+
+def uneven_rows(root) -> list[Clipped]:
+    """Rows of side-by-side choices whose buttons do not line up at the top (a short one beside a
+    tall one looks like it belongs to the next row)."""
+    from .widgets import ChoiceGrid
+
+    found: list[Clipped] = []
+    for grid in root.walk(restrict=True):
+        if not isinstance(grid, ChoiceGrid) or _hidden(grid):
+            continue
+        children = grid.children[::-1]
+        cols = max(1, grid.cols or 1)
+        for start in range(0, len(children), cols):
+            tops = [child.top for child in children[start:start + cols]]
+            if max(tops) - min(tops) > 1.5:
+                label = getattr(children[start], "text", "") or type(children[start]).__name__
+                found.append(Clipped(label, f"row of choices uneven by {max(tops) - min(tops):.0f} px, starting with"))
     return found
 
 
@@ -270,7 +290,7 @@ def render(config_path: Path, sample: dict, size: tuple[int, int], out: Path) ->
                 d.settle()
                 d.frames(3)
                 d.screenshot(folder / f"{n:02d}-{name}.png")
-                for clip in clipped_labels(d.app.root, Window.width):
+                for clip in clipped_labels(d.app.root, Window.width) + uneven_rows(d.app.root):
                     problems.append(f"{folder.relative_to(out)}/{name}: {clip}")
     d.stop()
     return problems

@@ -18,6 +18,7 @@ from kivy.factory import Factory
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
 from kivy.uix.scrollview import ScrollView
 
@@ -135,6 +136,21 @@ class Tile(Pressable, BoxLayout):
     compact = BooleanProperty(False)  # icon beside the words instead of over them (the screen decides)
     content_h = NumericProperty(0)  # height of the icon and words
     needed = NumericProperty(0)  # height its content needs; the screen decides the actual height
+
+
+class ChoiceGrid(GridLayout):
+    """Choices side by side in as many columns as fit (widgets.kv). A choice shorter than the one beside
+    it sits at the top of the row, where the eye starts: GridLayout puts it at the bottom."""
+
+    def do_layout(self, *args) -> None:
+        super().do_layout(*args)
+        children = self.children[::-1]  # in the order they were added: row by row, left to right
+        cols = max(1, self.cols or 1)
+        for start in range(0, len(children), cols):
+            row = children[start:start + cols]
+            top = max(child.top for child in row)
+            for child in row:
+                child.top = top
 
 
 class Page(ScrollView):
