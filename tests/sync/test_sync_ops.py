@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -76,11 +76,15 @@ def test_failures_keep_the_error_and_the_schedule(store):
 
 def test_pulled_updates_apply_with_their_cursor_all_or_nothing(store):
     (uid, code), = file_complaints(store, 1)
+    # The server's events come after the filing, whatever day the test runs (fixed dates here once
+    # passed the day they were written and failed the next, sorted before the filing).
+    filed = datetime.fromisoformat(records.complaint_by_code(store.db, code).created_at)
+    verified_at, followed_at = ((filed + timedelta(hours=h)).isoformat() for h in (1, 2))
     update = {
-        "uuid": uid, "tracking_code": code, "status": "followed_up", "status_at": "2026-11-24T02:00:00+00:00",
-        "response": "Sudah ditindaklanjuti.", "response_at": "2026-11-24T02:00:00+00:00",
-        "events": [{"id": 7, "status": "verified", "at": "2026-11-24T01:00:00+00:00", "note": None},
-                   {"id": 9, "status": "followed_up", "at": "2026-11-24T02:00:00+00:00", "note": None}],
+        "uuid": uid, "tracking_code": code, "status": "followed_up", "status_at": followed_at,
+        "response": "Sudah ditindaklanjuti.", "response_at": followed_at,
+        "events": [{"id": 7, "status": "verified", "at": verified_at, "note": None},
+                   {"id": 9, "status": "followed_up", "at": followed_at, "note": None}],
     }
     assert sync_ops.apply_updates(store.db, [update], "9") == 1
     assert sync_ops.apply_updates(store.db, [update], "9") == 1  # a page applied twice adds no events
