@@ -125,12 +125,14 @@ class ServicePicker(BoxLayout):
             buttons = [b for b in self.ids.services.children[::-1] if b is not self._whole]
             for button, service in zip(buttons, self._services):
                 button.value = (service.agency_id, service.id)
-                button.text = tr.pick(service.name, service.name_en)
+                button.names = (service.name, service.name_en)
+                button.text = tr.pick(*button.names)
                 button.description = ""
         elif self.mode == "search":
             for button, hit in zip(self._pool, self._hits):
                 button.value = (hit.agency_id, hit.service_id)
-                button.text = tr.pick(hit.name, hit.name_en)
+                button.names = (hit.name, hit.name_en)
+                button.text = tr.pick(*button.names)
                 button.description = hit.agency_name
 
     # --- choosing ---------------------------------------------------------------------------------
@@ -140,17 +142,18 @@ class ServicePicker(BoxLayout):
 
     def _service_chosen(self, button) -> None:
         agency_id, service_id = button.value
-        self.dispatch("on_picked", agency_id, service_id, button.text)
+        self.dispatch("on_picked", agency_id, service_id, button.names)
 
     def pick_whole_agency(self) -> None:
         agency = self._browsing
-        self.dispatch("on_picked", agency.id, "", tr.pick(agency.name, agency.name_en))
+        self.dispatch("on_picked", agency.id, "", (agency.name, agency.name_en))
 
     def back_to_agencies(self) -> None:
         self.agency_id = ""
         self.load()
 
-    def on_picked(self, agency_id: str, service_id: str, label: str) -> None:
+    def on_picked(self, agency_id: str, service_id: str, names: tuple[str, str]) -> None:
+        """``names``: what was picked, in Indonesian and in English (shown in whichever is current)."""
         pass
 
     def clear(self) -> None:

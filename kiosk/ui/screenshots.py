@@ -118,7 +118,7 @@ def _wizard(d, screen: str, step: str, fill: Callable | None = None) -> None:
 def _complaint_draft(draft) -> None:
     draft.complaint_class, draft.topic, draft.privacy = "pengaduan", "pungli", "biasa"
     draft.description = SAMPLE_COMPLAINT["description"]
-    draft.place = "Pembayaran Pajak Kendaraan Bermotor Tahunan"
+    draft.place = ("Pembayaran Pajak Kendaraan Bermotor Tahunan", "Annual motor vehicle tax payment")
     draft.name, draft.phone = "Baiq Nurul Aini", "081234567890"
     draft.consent = True
 

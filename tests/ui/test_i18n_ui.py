@@ -115,3 +115,44 @@ def test_an_unwritable_cache_only_costs_time(tmp_path, monkeypatch):
     blocker.write_text("x")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
     assert catalogs.messages("en") == i18n.messages("en")
+
+
+def test_what_was_picked_follows_a_language_switch(ui):
+    """The service a citizen picked, and the lists they pick from, speak the language of the moment:
+    the answer used to keep the words of the language it was picked in."""
+    d = ui
+    d.tap(d.screen("home").ids.tile_survey)
+    survey = d.app.screen
+    step = survey.current_step
+    picker = step.ids.picker
+    d.settle()
+    d.tap(picker.ids.agencies.children[0])
+    d.settle()
+    services = [b for b in picker.ids.services.children if isinstance(b.value, tuple)]
+    name, english = services[0].names
+    assert services[0].text == name and english and english != name
+    d.tap(services[0])
+    assert survey.step_name == "U1"
+    d.tap(d.app.root.ids.topbar.ids.lang_en)
+    survey.show("service")
+    d.settle()
+    assert step.chosen == english
+    assert [b.text for b in picker.ids.services.children if isinstance(b.value, tuple)] == [
+        b.names[1] for b in services
+    ]
+    d.tap(d.app.root.ids.topbar.ids.lang_id)
+    assert step.chosen == name
+
+    d.app.home()
+    d.app.go("complaint")
+    complaint = d.app.screen
+    complaint.show("where")
+    d.settle()
+    picker = complaint.current_step.ids.picker
+    d.tap(picker.ids.agencies.children[0])
+    d.settle()
+    d.tap([b for b in picker.ids.services.children if isinstance(b.value, tuple)][0])
+    complaint.show("review")
+    d.settle()
+    d.tap(d.app.root.ids.topbar.ids.lang_en)
+    assert ("Office or service", english) in [(label, value) for label, value, _step in complaint.current_step.rows]

@@ -42,7 +42,7 @@ class ComplaintDraft:
     topic: str | None = None
     agency_id: str = ""
     service_id: str = ""
-    place: str = ""  # what the citizen picked, as shown
+    place: tuple[str, ...] = ()  # what the citizen picked: its names in Indonesian and English
     description: str = ""
     privacy: str | None = None
     name: str = ""
@@ -130,13 +130,14 @@ class WhereStep(PickerStep):
         self.next_label = N_("Skip this question")
 
     def load(self, draft) -> None:
-        self.chosen = draft.place
+        self.chosen = tr.pick(*draft.place) if draft.place else ""
         self.next_label = N_("Next") if draft.place else N_("Skip this question")
         self.ids.picker.load()
 
     def remove(self) -> None:
         draft = self.wizard.draft
-        draft.agency_id = draft.service_id = draft.place = ""
+        draft.agency_id = draft.service_id = ""
+        draft.place = ()
         self.chosen = ""
         self.next_label = N_("Skip this question")
 
@@ -265,7 +266,7 @@ class ReviewStep(Step):
         rows = [
             (N_("Type"), tr._(CLASS_LABELS[ComplaintClass(draft.complaint_class)]) if draft.complaint_class else none, "class"),
             (N_("Topic"), tr._(TOPIC_LABELS[Topic(draft.topic)]) if draft.topic else none, "topic"),
-            (N_("Office or service"), draft.place or none, "where"),
+            (N_("Office or service"), tr.pick(*draft.place) if draft.place else none, "where"),
             (N_("What happened"), draft.description or none, "describe"),
             (N_("Privacy"), tr._(PRIVACY_LABELS[Privacy(draft.privacy)]) if draft.privacy else none, "privacy"),
         ]
@@ -328,7 +329,7 @@ class ComplaintScreen(WizardScreen):
     def _apply_preset(self, found) -> None:
         agency_id, service_id, names = found
         self.draft.agency_id, self.draft.service_id = agency_id, service_id
-        self.draft.place = tr.pick(*names)
+        self.draft.place = names
 
     def step_names(self) -> list[str]:
         names = ["class", "topic", "where", "describe", "privacy"]

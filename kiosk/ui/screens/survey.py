@@ -47,7 +47,7 @@ QUICK_THANKS_S = 4.0
 class SurveyDraft:
     agency_id: str = ""
     service_id: str = ""
-    service_name: str = ""
+    service_name: tuple[str, ...] = ()  # its names in Indonesian and English
     answers: dict[str, int] = field(default_factory=dict)
     gender: str = ""
     age: str = ""
@@ -168,7 +168,7 @@ class ServiceStep(PickerStep):
         self.show_next = False
 
     def load(self, draft) -> None:
-        self.chosen = draft.service_name
+        self.chosen = tr.pick(*draft.service_name) if draft.service_name else ""
         self.show_next = bool(draft.service_id)
         if not self.ids.picker.agency_id:
             self.ids.picker.load(only_agency=self.wizard.app.cfg.office.agency_id)
@@ -304,7 +304,7 @@ class SurveyScreen(WizardScreen):
 
     def _preset(self, service) -> None:
         self.draft.agency_id, self.draft.service_id = service.agency_id, service.id
-        self.draft.service_name = tr.pick(service.name, service.name_en)
+        self.draft.service_name = (service.name, service.name_en)
         self.service_given = True
         self.start()
 

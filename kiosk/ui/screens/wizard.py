@@ -134,7 +134,8 @@ class TextStep(Step):
 class PickerStep(Step):
     """A question answered with the ``ServicePicker`` (id ``picker``); picking one moves on at once.
 
-    The draft gets the agency, the service and the label shown, the last under ``label_key``.
+    The draft gets the agency, the service and the names of what was picked (Indonesian, English)
+    under ``label_key``: shown in the language of the moment, also after a switch.
     """
 
     chosen = StringProperty("")
@@ -144,12 +145,18 @@ class PickerStep(Step):
         if wizard is not None:
             self.ids.picker.caller = wizard
 
-    def picked(self, agency_id: str, service_id: str, label: str) -> None:
+    def picked(self, agency_id: str, service_id: str, names: tuple[str, str]) -> None:
         draft = self.wizard.draft
         draft.agency_id, draft.service_id = agency_id, service_id
-        setattr(draft, self.label_key, label)
-        self.chosen = label
+        setattr(draft, self.label_key, names)
+        self.chosen = tr.pick(*names)
         self.wizard.next()
+
+    def relabel(self) -> None:
+        self.ids.picker.relabel()
+        if self.wizard is not None:
+            names = getattr(self.wizard.draft, self.label_key)
+            self.chosen = tr.pick(*names) if names else ""
 
     def clear(self) -> None:
         self.chosen = ""
