@@ -130,7 +130,7 @@ class WhereStep(PickerStep):
         self.next_label = N_("Skip this question")
 
     def load(self, draft) -> None:
-        self.chosen = tr.pick(*draft.place) if draft.place else ""
+        self.show_chosen(draft)
         self.next_label = N_("Next") if draft.place else N_("Skip this question")
         self.ids.picker.load()
 

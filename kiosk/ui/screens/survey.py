@@ -168,7 +168,7 @@ class ServiceStep(PickerStep):
         self.show_next = False
 
     def load(self, draft) -> None:
-        self.chosen = tr.pick(*draft.service_name) if draft.service_name else ""
+        self.show_chosen(draft)
         self.show_next = bool(draft.service_id)
         if not self.ids.picker.agency_id:
             self.ids.picker.load(only_agency=self.wizard.app.cfg.office.agency_id)

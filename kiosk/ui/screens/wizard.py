@@ -152,11 +152,14 @@ class PickerStep(Step):
         self.chosen = tr.pick(*names)
         self.wizard.next()
 
+    def show_chosen(self, draft) -> None:
+        names = getattr(draft, self.label_key)
+        self.chosen = tr.pick(*names) if names else ""
+
     def relabel(self) -> None:
         self.ids.picker.relabel()
         if self.wizard is not None:
-            names = getattr(self.wizard.draft, self.label_key)
-            self.chosen = tr.pick(*names) if names else ""
+            self.show_chosen(self.wizard.draft)
 
     def clear(self) -> None:
         self.chosen = ""
