@@ -91,12 +91,10 @@ def uneven_rows(root) -> list[Clipped]:
     for grid in root.walk(restrict=True):
         if not isinstance(grid, ChoiceGrid) or _hidden(grid):
             continue
-        children = grid.children[::-1]
-        cols = max(1, grid.cols or 1)
-        for start in range(0, len(children), cols):
-            tops = [child.top for child in children[start:start + cols]]
+        for row in grid.choice_rows():
+            tops = [child.top for child in row]
             if max(tops) - min(tops) > 1.5:
-                label = getattr(children[start], "text", "") or type(children[start]).__name__
+                label = getattr(row[0], "text", "") or type(row[0]).__name__
                 found.append(Clipped(label, f"row of choices uneven by {max(tops) - min(tops):.0f} px, starting with"))
     return found
 

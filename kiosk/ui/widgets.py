@@ -142,12 +142,14 @@ class ChoiceGrid(GridLayout):
     """Choices side by side in as many columns as fit (widgets.kv). A choice shorter than the one beside
     it sits at the top of the row, where the eye starts: GridLayout puts it at the bottom."""
 
+    def choice_rows(self) -> list[list]:
+        """The choices row by row, left to right (the order they were added)."""
+        children, cols = self.children[::-1], max(1, self.cols or 1)
+        return [children[start:start + cols] for start in range(0, len(children), cols)]
+
     def do_layout(self, *args) -> None:
         super().do_layout(*args)
-        children = self.children[::-1]  # in the order they were added: row by row, left to right
-        cols = max(1, self.cols or 1)
-        for start in range(0, len(children), cols):
-            row = children[start:start + cols]
+        for row in self.choice_rows():
             top = max(child.top for child in row)
             for child in row:
                 child.top = top
