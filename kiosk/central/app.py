@@ -19,7 +19,7 @@ from . import errors
 from .db import open_database
 from .devices import Authenticator
 from .limits import BodyLimit
-from .routes import enroll, health, sync, tracking
+from .api import enroll, health, sync, tracking
 from .security import RateLimiter
 from .settings import Settings, validate
 

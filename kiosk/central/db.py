@@ -121,8 +121,25 @@ complaints = sa.Table(
     sa.Column("response", sa.Text),
     sa.Column("response_at", UtcDateTime),
     sa.Column("closed_at", UtcDateTime),
+    # --- back office (0002) ---
+    # The part of the service's standard the citizen says was not kept (domain.complaint.StandardPart).
+    sa.Column("standard_part", sa.String(16)),
+    sa.Column("forwarded_at", UtcDateTime),
+    # The day (office time zone) the next service level falls due; NULL while no clock runs. Set at
+    # every status change so the inbox can sort and filter by it in SQL (docs/backoffice.md).
+    sa.Column("due_on", sa.Date),
+    # Set by `kiosk central tick` when due_on has passed; cleared by the next status change.
+    sa.Column("overdue_at", UtcDateTime),
+    sa.Column("reopened_count", sa.Integer, nullable=False, server_default="0"),
+    # The citizen's own verdict on the answer (four faces, 1..4), given once on the tracking page.
+    sa.Column("citizen_rating", sa.SmallInteger),
+    sa.Column("citizen_comment", sa.Text),
+    sa.Column("citizen_rated_at", UtcDateTime),
+    sa.Column("reopen_requested_at", UtcDateTime),
     sa.Index("complaints_status", "status", "created_at"),
     sa.Index("complaints_device", "device_id"),
+    sa.Index("complaints_due", "due_on", "tracking_code"),
+    sa.Index("complaints_handling", "handling_agency_id", "due_on"),
 )
 
 # The server's part of each complaint's timeline. ``id`` is the pull cursor: writers of this table
@@ -137,6 +154,9 @@ complaint_events = sa.Table(
     sa.Column("at", UtcDateTime, nullable=False),
     sa.Column("note", sa.Text),
     sa.Column("actor", sa.String(100)),
+    # Staff-only text (never pulled by kiosks, never on the public page) and the staff account that acted.
+    sa.Column("internal_note", sa.Text),
+    sa.Column("user_id", sa.Integer),
     sa.Index("complaint_events_device", "device_id", "id"),
     sa.Index("complaint_events_complaint", "complaint_uuid", "id"),
 )
@@ -176,6 +196,129 @@ ikm_snapshots = sa.Table(
     sa.Column("computed_at", UtcDateTime, nullable=False),
     sa.Column("ratings_seen", sa.Integer, nullable=False),
     sa.Column("doc", sa.Text, nullable=False),
+)
+
+
+# --- the back office's own state (0002): everything several server processes must agree on --------
+
+staff_users = sa.Table(
+    "staff_users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("username", sa.String(64), nullable=False, unique=True),  # lower case
+    sa.Column("display_name", sa.String(200), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),  # staff.Role
+    sa.Column("email", sa.String(254)),
+    sa.Column("password_hash", sa.String(255), nullable=False),  # Argon2id, PHC string
+    sa.Column("password_changed_at", UtcDateTime, nullable=False),
+    sa.Column("must_change_password", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("totp_secret", sa.String(64)),
+    sa.Column("totp_last_step", sa.BigInteger),  # a TOTP code is accepted once (no replay)
+    sa.Column("failed_logins", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("locked_until", UtcDateTime),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("disabled_at", UtcDateTime),
+)
+
+# An officer's agencies (catalog agency ids).
+staff_agencies = sa.Table(
+    "staff_agencies",
+    metadata,
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("staff_users.id"), primary_key=True),
+    sa.Column("agency_id", sa.String(64), primary_key=True),
+    sa.Index("staff_agencies_agency", "agency_id"),
+)
+
+# Server-side sessions: the cookie holds a random id, the table only its sha256.
+staff_sessions = sa.Table(
+    "staff_sessions",
+    metadata,
+    sa.Column("id_hash", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("staff_users.id"), nullable=False),
+    sa.Column("stage", sa.String(8), nullable=False),  # "totp" (password given), "full"
+    sa.Column("csrf_token", sa.String(64), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("last_seen_at", UtcDateTime, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),  # absolute expiry
+    sa.Column("ip", sa.String(64)),
+    sa.Column("user_agent", sa.String(200)),
+    sa.Index("staff_sessions_user", "user_id"),
+)
+
+# Failed sign-ins per key ("user:NAME", "ip:ADDR"): a sliding window and a lock, shared by every process.
+login_throttle = sa.Table(
+    "login_throttle",
+    metadata,
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("window_start", UtcDateTime, nullable=False),
+    sa.Column("locked_until", UtcDateTime),
+)
+
+# Append-only (triggers refuse UPDATE and DELETE): sign-ins, identity views, changes, exports.
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Column("user_id", sa.Integer),
+    sa.Column("username", sa.String(64)),
+    sa.Column("ip", sa.String(64)),
+    sa.Column("action", sa.String(48), nullable=False),
+    sa.Column("complaint_uuid", sa.String(36)),
+    sa.Column("target", sa.String(200)),
+    sa.Column("detail", sa.Text),  # JSON, never personal data
+    sa.Index("audit_log_at", "at"),
+    sa.Index("audit_log_user", "user_id", "at"),
+    sa.Index("audit_log_complaint", "complaint_uuid"),
+)
+
+response_templates = sa.Table(
+    "response_templates",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("agency_id", sa.String(64)),  # NULL: for every agency
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.Column("updated_by", sa.Integer),
+    sa.Index("response_templates_agency", "agency_id"),
+)
+
+# E-mails to citizens who left an address: one row per message, sent and retried by `tick`. The
+# address is read from the complaint at send time, so this table holds no personal data.
+notifications = sa.Table(
+    "notifications",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("complaint_uuid", sa.String(36), sa.ForeignKey("complaints.uuid"), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),  # "forwarded", "answered"
+    sa.Column("status", sa.String(8), nullable=False),  # "pending", "sent", "failed", "skipped"
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_error", sa.String(300)),
+    sa.Column("next_attempt_at", UtcDateTime, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("sent_at", UtcDateTime),
+    sa.Index("notifications_due", "status", "next_attempt_at"),
+    sa.Index("notifications_complaint", "complaint_uuid"),
+)
+
+# Leases for jobs that one host at a time must run (`tick`), where PostgreSQL's advisory locks are not there.
+server_locks = sa.Table(
+    "server_locks",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("holder", sa.String(100), nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
+)
+
+# Random keys made once per database (e.g. to sign the public feedback form), so every process agrees.
+server_secrets = sa.Table(
+    "server_secrets",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("value", sa.String(128), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
 )
 
 

@@ -28,13 +28,11 @@ def get_device(
 
 
 def client_address(request: Request) -> str:
+    """The client's address: the socket's, or, behind a configured trusted proxy, the nearest address
+    in X-Forwarded-For that is not itself a trusted proxy (the entries left of it are the client's word)."""
     settings: Settings = request.app.state.settings
-    if settings.trust_forwarded_for:
-        forwarded = request.headers.get("x-forwarded-for", "")
-        first = forwarded.split(",")[0].strip()
-        if first:
-            return first[:64]
-    return request.client.host if request.client else "unknown"
+    peer = request.client.host if request.client else "unknown"
+    return security.client_address(peer, request.headers.getlist("x-forwarded-for"), settings.trusted_proxies)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

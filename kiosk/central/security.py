@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import ipaddress
 import secrets
 import threading
 import time
@@ -54,6 +55,30 @@ def bearer_token(authorization: str | None) -> str | None:
     if scheme.lower() != "bearer" or not value.strip():
         return None
     return value.strip()
+
+
+def client_address(peer: str, forwarded: list[str], trusted_proxies: tuple[str, ...]) -> str:
+    """Walk X-Forwarded-For from the right while the hop is a trusted proxy; the first untrusted hop
+    is the client. A request that did not come from a trusted proxy is known by its peer address."""
+    networks = [ipaddress.ip_network(p, strict=False) for p in trusted_proxies]
+
+    def trusted(addr: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(addr)
+        except ValueError:
+            return False
+        return any(ip in n for n in networks)
+
+    if not networks or not trusted(peer):
+        return peer[:64]
+    hops = [h.strip() for line in forwarded for h in line.split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not trusted(hop):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return peer[:64]  # garbage written by the client: fall back to what we know
+    return peer[:64]
 
 
 # --- rate limiting ---------------------------------------------------------------------------------

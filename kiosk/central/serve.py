@@ -23,7 +23,7 @@ def run(settings: Settings, *, host: str = "127.0.0.1", port: int = 8080, log_le
     logging.basicConfig(level=getattr(logging, log_level.upper(), logging.WARNING))
     app = create_app(settings)  # migrations run here, before the socket is opened
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False,
-                proxy_headers=settings.trust_forwarded_for, timeout_keep_alive=30)
+                proxy_headers=False, timeout_keep_alive=30)
 
 
 def write_openapi(path: Path | None) -> str:

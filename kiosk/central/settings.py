@@ -9,6 +9,7 @@ Values come from keyword arguments (tests, the CLI) or ``IPLIK_CENTRAL_*`` envir
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 from dataclasses import dataclass
 from datetime import date
@@ -39,12 +40,33 @@ class Settings:
     enroll_per_minute: float = 2.0
     # How often the per-service IKM aggregates shipped with the catalog are recomputed at most.
     ikm_refresh_s: float = 3600.0
-    # Trust X-Forwarded-For from a reverse proxy for the client address (rate limits).
-    trust_forwarded_for: bool = False
+    # Reverse proxies (addresses or CIDR blocks) whose X-Forwarded-For is believed for the client's
+    # address; a request from anywhere else is known by its socket address alone.
+    trusted_proxies: tuple[str, ...] = ()
     timezone: str = "Asia/Makassar"
     holidays: tuple[str, ...] = ()
     # SQLite only: seconds a writer waits for the file lock before the request gets 503.
     sqlite_busy_timeout_s: float = 30.0
+    # --- the staff back office ---
+    # The address citizens and staff reach this server at, for links in e-mails (no trailing slash).
+    public_url: str = "http://127.0.0.1:8080"
+    # Session cookies carry the Secure flag (browsers still send them to http://localhost).
+    cookie_secure: bool = True
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    min_password_length: int = 12
+    # Failed sign-ins (per account, and per client address) before a lock of login_lock_minutes.
+    login_max_failures: int = 5
+    login_lock_minutes: int = 15
+    # The named rule set of service levels (docs/backoffice.md): working days to verify, answer, close.
+    deadline_rules: str = "permenpanrb-62-2018"
+    # Mail to citizens who left an address. An empty smtp_host means nothing is sent (messages wait).
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_tls: str = "starttls"  # "starttls", "ssl" or "none" (a relay on the same host)
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "iPLiK <no-reply@localhost>"
 
     @property
     def is_sqlite(self) -> bool:
@@ -98,6 +120,25 @@ def validate(s: Settings) -> Settings:
         ZoneInfo(s.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         fail("timezone", "must be a time zone such as Asia/Makassar")
+    for proxy in s.trusted_proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            fail("trusted_proxies", f"has {proxy!r}, not an address or CIDR block")
+    if not s.public_url.startswith(("http://", "https://")) or s.public_url.endswith("/"):
+        fail("public_url", "must be an http(s) address without a trailing slash")
+    if not 5 <= s.session_idle_minutes <= 24 * 60:
+        fail("session_idle_minutes", "must be between 5 and 1440")
+    if not 1 <= s.session_absolute_hours <= 24 * 7:
+        fail("session_absolute_hours", "must be between 1 and 168")
+    if not 8 <= s.min_password_length <= 128:
+        fail("min_password_length", "must be between 8 and 128")
+    if s.login_max_failures < 1 or s.login_lock_minutes < 1:
+        fail("login_max_failures", "and login_lock_minutes must be at least 1")
+    if s.smtp_tls not in ("starttls", "ssl", "none"):
+        fail("smtp_tls", "must be starttls, ssl or none")
+    if not 1 <= s.smtp_port <= 65535:
+        fail("smtp_port", "must be a TCP port")
     for d in s.holidays:
         try:
             date.fromisoformat(d)

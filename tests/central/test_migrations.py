@@ -17,7 +17,7 @@ def test_migrations_match_the_table_definitions_and_rerun_cleanly(backend, tmp_p
     open_database(Settings(database_url=url)).dispose()  # a second start migrates nothing
     with engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
-        assert ctx.get_current_revision() == "0001"
+        assert ctx.get_current_revision() == "0002"
         diff = compare_metadata(ctx, metadata)
     engine.dispose()
     assert diff == []

@@ -1,0 +1,101 @@
+"""Who may do what in the back office: the roles, the signed-in person, and the one place that decides.
+
+Every route and every CLI command asks these functions; none checks a role by itself. The rules are
+written out in ``docs/backoffice.md`` ("Roles").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Role(str, Enum):
+    ADMIN = "admin"  # the province: users, agencies, everything
+    DESK = "desk"  # the province's complaint desk: verifies, forwards, closes; all agencies
+    OFFICER = "officer"  # one or more agencies: sees and answers what was forwarded to them
+    VIEWER = "viewer"  # Inspectorate, Ombudsman: statistics and complaint texts, never identities
+    TECHNICIAN = "technician"  # the kiosk fleet only
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.ADMIN: "Administrator",
+    Role.DESK: "Complaint desk",
+    Role.OFFICER: "Agency officer",
+    Role.VIEWER: "Viewer (Inspectorate, Ombudsman)",
+    Role.TECHNICIAN: "Technician",
+}
+
+# A second factor is required for these roles (and optional for the others).
+TOTP_REQUIRED: frozenset[Role] = frozenset({Role.ADMIN, Role.DESK})
+
+
+@dataclass(frozen=True, slots=True)
+class Staff:
+    """The person behind a request (web session or CLI sign-in)."""
+
+    user_id: int
+    username: str
+    display_name: str
+    role: Role
+    agencies: frozenset[str] = frozenset()  # officers only
+
+    @property
+    def sees_all_agencies(self) -> bool:
+        return self.role in (Role.ADMIN, Role.DESK, Role.VIEWER)
+
+
+# --- complaints -------------------------------------------------------------------------------------
+
+# Workflow actions (complaints.ACTIONS keys) each role may take, on complaints it can see.
+_ACTIONS: dict[Role, frozenset[str]] = {
+    Role.ADMIN: frozenset({"verify", "forward", "hold", "not-authority", "respond", "close", "reopen"}),
+    Role.DESK: frozenset({"verify", "forward", "hold", "not-authority", "respond", "close", "reopen"}),
+    Role.OFFICER: frozenset({"respond", "hold"}),
+    Role.VIEWER: frozenset(),
+    Role.TECHNICIAN: frozenset(),
+}
+
+
+def can_read_complaints(staff: Staff) -> bool:
+    return staff.role is not Role.TECHNICIAN
+
+
+def can_see_complaint(staff: Staff, *, handling_agency_id: str | None, forwarded: bool) -> bool:
+    """An officer sees a complaint once it was forwarded to one of their agencies; the province sees all."""
+    if not can_read_complaints(staff):
+        return False
+    if staff.sees_all_agencies:
+        return True
+    return forwarded and handling_agency_id is not None and handling_agency_id in staff.agencies
+
+
+def can_act(staff: Staff, action: str) -> bool:
+    return action in _ACTIONS[staff.role]
+
+
+def can_view_identity(staff: Staff, *, privacy: str) -> bool:
+    """Never for ``anonim`` (there is none to show) and never for viewers; always an audit row."""
+    return privacy != "anonim" and staff.role in (Role.ADMIN, Role.DESK, Role.OFFICER)
+
+
+def can_edit_templates(staff: Staff, agency_id: str | None) -> bool:
+    """Response templates: the province for every agency (``None``), officers for their own agencies."""
+    if staff.role in (Role.ADMIN, Role.DESK):
+        return True
+    return staff.role is Role.OFFICER and agency_id is not None and agency_id in staff.agencies
+
+
+# --- administration ---------------------------------------------------------------------------------
+
+
+def can_manage_users(staff: Staff) -> bool:
+    return staff.role is Role.ADMIN
+
+
+def can_read_audit(staff: Staff) -> bool:
+    return staff.role is Role.ADMIN
+
+
+def can_see_fleet(staff: Staff) -> bool:
+    return staff.role in (Role.ADMIN, Role.TECHNICIAN)

@@ -1,0 +1,125 @@
+"""The append-only audit log: who did what, when, from where, on which complaint.
+
+Rows are written in the same transaction as the change they describe, so a change without its row
+(or a row without its change) cannot happen. The database refuses UPDATE and DELETE on the table
+(triggers from migration 0002). ``detail`` is a small JSON object and never holds personal data:
+an identity view records *that* it was seen, not what was seen.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from .access import Staff
+from .db import audit_log, now, reader
+
+# Actions, as stored in ``audit_log.action``. Keep them stable: the audit page filters on them.
+SIGN_IN = "sign_in"
+SIGN_IN_FAILED = "sign_in_failed"
+SIGN_IN_LOCKED = "sign_in_locked"
+SIGN_OUT = "sign_out"
+SIGN_OUT_EVERYWHERE = "sign_out_everywhere"
+TOTP_ENROLLED = "totp_enrolled"
+IDENTITY_VIEWED = "identity_viewed"
+COMPLAINT_ACTION = "complaint_action"  # detail: {"action": "forward", "to": "dinkes", ...}
+USER_CREATED = "user_created"
+USER_CHANGED = "user_changed"
+USER_DISABLED = "user_disabled"
+PASSWORD_RESET = "password_reset"
+PASSWORD_CHANGED = "password_changed"
+TEMPLATE_CHANGED = "template_changed"
+EXPORT = "export"
+TICK = "tick"  # the deadline job's own changes (user_id NULL)
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who an audit row names: a staff member (web or CLI) or the system itself."""
+
+    user_id: int | None
+    username: str
+    ip: str | None = None
+
+    @classmethod
+    def of(cls, staff: Staff, ip: str | None) -> Actor:
+        return cls(staff.user_id, staff.username, ip)
+
+
+SYSTEM = Actor(None, "system", None)
+
+
+def record(
+    conn: sa.Connection,
+    actor: Actor,
+    action: str,
+    *,
+    complaint_uuid: str | None = None,
+    target: str | None = None,
+    detail: Mapping[str, Any] | None = None,
+    at: datetime | None = None,
+) -> None:
+    conn.execute(
+        audit_log.insert().values(
+            at=at or now(),
+            user_id=actor.user_id,
+            username=actor.username[:64],
+            ip=(actor.ip or "")[:64] or None,
+            action=action,
+            complaint_uuid=complaint_uuid,
+            target=(target or "")[:200] or None,
+            detail=json.dumps(dict(detail), ensure_ascii=False, sort_keys=True) if detail else None,
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRow:
+    id: int
+    at: datetime
+    user_id: int | None
+    username: str | None
+    ip: str | None
+    action: str
+    complaint_uuid: str | None
+    target: str | None
+    detail: dict[str, Any]
+
+
+def query(
+    engine: sa.Engine,
+    *,
+    action: str | None = None,
+    username: str | None = None,
+    complaint_uuid: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    before_id: int | None = None,
+    limit: int = 100,
+) -> list[AuditRow]:
+    """Newest first; ``before_id`` pages backwards (the cursor is the last id shown)."""
+    q = sa.select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
+    if action:
+        q = q.where(audit_log.c.action == action)
+    if username:
+        q = q.where(audit_log.c.username == username.lower())
+    if complaint_uuid:
+        q = q.where(audit_log.c.complaint_uuid == complaint_uuid)
+    if since:
+        q = q.where(audit_log.c.at >= since)
+    if until:
+        q = q.where(audit_log.c.at < until)
+    if before_id:
+        q = q.where(audit_log.c.id < before_id)
+    with reader(engine) as conn:
+        rows = conn.execute(q).all()
+    return [
+        AuditRow(r.id, r.at, r.user_id, r.username, r.ip, r.action, r.complaint_uuid, r.target,
+                 json.loads(r.detail) if r.detail else {})
+        for r in rows
+    ]
