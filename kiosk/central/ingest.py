@@ -16,8 +16,9 @@ Heartbeats are not records: the newest one updates the device row and each is ac
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -160,7 +161,13 @@ def _result(uuid: Any, status: str, entry: dict[str, Any] | None = None) -> dict
     return out
 
 
-def push(engine: Engine, device_id: str, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def push(
+    engine: Engine,
+    device_id: str,
+    batch: list[dict[str, Any]],
+    *,
+    first_due: Callable[[datetime], date | None] = lambda _at: None,
+) -> list[dict[str, Any]]:
     """Store a batch; return one result per input record, in input order."""
     results: list[dict[str, Any] | None] = [None] * len(batch)
     valid: list[_Valid] = []
@@ -202,7 +209,7 @@ def push(engine: Engine, device_id: str, batch: list[dict[str, Any]]) -> list[di
     for attempt in range(3):
         try:
             with engine.begin() as conn:
-                outcome = _store(conn, device_id, valid)
+                outcome = _store(conn, device_id, valid, first_due)
                 for i, hb in sorted(heartbeats, key=lambda x: x[1]["at"]):
                     apply_heartbeat(conn, device_id, hb["body"], hb["at"])
             break
@@ -225,7 +232,9 @@ def push(engine: Engine, device_id: str, batch: list[dict[str, Any]]) -> list[di
     return results  # type: ignore[return-value]
 
 
-def _store(conn: sa.Connection, device_id: str, valid: list[_Valid]) -> dict[int, tuple[str, dict | None]]:
+def _store(
+    conn: sa.Connection, device_id: str, valid: list[_Valid], first_due: Callable[[datetime], date | None]
+) -> dict[int, tuple[str, dict | None]]:
     outcome: dict[int, tuple[str, dict | None]] = {}
     if not valid:
         return outcome
@@ -266,8 +275,10 @@ def _store(conn: sa.Connection, device_id: str, valid: list[_Valid]) -> dict[int
         records.insert(),
         [{"uuid": v.uuid, "kind": v.kind, "device_id": device_id, "body_hash": v.hash, "received_at": at} for v in new],
     )
+    due = first_due(at)  # every complaint of the batch reaches the server at the same moment
     complaint_rows = [
-        {**v.row, "uuid": v.uuid, "device_id": device_id, "received_at": at, "status": Status.SENT.value, "status_at": at}
+        {**v.row, "uuid": v.uuid, "device_id": device_id, "received_at": at, "status": Status.SENT.value,
+         "status_at": at, "due_on": due}
         for v in new
         if v.kind == wire.COMPLAINT
     ]

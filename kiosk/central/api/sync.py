@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from ...sync import wire
-from .. import catalog, complaints, errors, ingest
+from ...domain.workflow import Status
+from .. import catalog, complaints, errors, ingest, workdays
 from ..deps import DeviceDep, EngineDep, SettingsDep
 from ..models import LIMITS_DOC, CatalogOut, ProblemOut, PushIn, PushOut, UpdatesOut
 
@@ -29,7 +30,10 @@ AUTH_ERRORS = {401: {"model": ProblemOut}}
 def push(body: PushIn, device: DeviceDep, engine: EngineDep, settings: SettingsDep) -> PushOut:
     if len(body.records) > settings.max_batch_records:
         raise errors.Problem(errors.TOO_MANY_RECORDS, {"limit": settings.max_batch_records})
-    results = ingest.push(engine, device.id, [r.model_dump() for r in body.records])
+    results = ingest.push(
+        engine, device.id, [r.model_dump() for r in body.records],
+        first_due=lambda at: workdays.due_on(Status.SENT, at, at, workdays.calendar(settings), settings.tz),
+    )
     return PushOut.model_validate({"device_id": device.id, "results": results})
 
 
