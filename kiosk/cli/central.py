@@ -181,6 +181,28 @@ def _action(name: str):
 
 
 @_problems_as_errors
+def cmd_tick(ctx: Context) -> int:
+    """The deadline job, as the systemd timer runs it. It acts as the system, not as a staff member."""
+    from datetime import datetime
+
+    from ..central.tick import run_tick
+
+    settings = _settings(ctx)
+    at = None
+    if ctx.args.now:
+        try:
+            at = datetime.fromisoformat(ctx.args.now)
+        except ValueError:
+            raise ValidationError(AS_IS, reason=f"--now {ctx.args.now!r} is not an ISO date-time "
+                                                "such as 2026-12-21T08:00+08:00") from None
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=settings.tz)  # a bare time is the office's local time
+    result = run_tick(_engine(ctx), settings, now=at)
+    ctx.emit(result, result.summary())
+    return 0
+
+
+@_problems_as_errors
 def cmd_openapi(ctx: Context) -> int:
     from ..central.serve import write_openapi
 
@@ -252,6 +274,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
             p.add_argument("--text", required=True, help="the response, as the citizen will read it")
         p.add_argument("--note", help="a short public note for the timeline (no personal data)")
         p.set_defaults(handler=_action(name))
+
+    p = cs.add_parser("tick", parents=parents, help="the deadline job: mark overdue, close unanswered, send e-mails")
+    p.add_argument("--now", metavar="ISO", help="run as if it were this moment (tests, catching up); "
+                                                "a time without an offset is the office's local time")
+    p.set_defaults(handler=cmd_tick)
 
     p = cs.add_parser("openapi", parents=[common], help="print the OpenAPI spec, or write it with --out")
     p.add_argument("--out", metavar="FILE")
