@@ -180,7 +180,7 @@ def run_tick(engine: Engine, settings: Settings, *, now: datetime | None = None,
         if held is None:
             log.info("tick: another run holds the lock; nothing done")
             return TickResult(skipped_locked=True)
-        filled = _fill_missing_due(engine, settings, held)
+        filled = _fill_missing_due(engine, settings, today, held)
         closed = _auto_close(engine, today, at, held)
         marked = _mark_overdue(engine, today, at, held)
         held.keep()
@@ -193,8 +193,8 @@ def run_tick(engine: Engine, settings: Settings, *, now: datetime | None = None,
     return result
 
 
-def _fill_missing_due(engine: Engine, settings: Settings, held: _Held) -> int:
-    cal = workdays.calendar(settings)
+def _fill_missing_due(engine: Engine, settings: Settings, today: date, held: _Held) -> int:
+    cal = workdays.calendar(settings, around=today)
     tz = settings.tz
     c = complaints.c
     done, after = 0, ""
