@@ -49,7 +49,8 @@ def publish_agencies(engine: sa.Engine, n: int) -> None:
                                                       doc=json.dumps(doc)))
 
 
-def seed(engine: sa.Engine, settings: Settings, n: int, *, agencies: int = 200, seed: int = 1, chunk: int = 5000) -> None:
+def seed(engine: sa.Engine, settings: Settings, n: int, *, agencies: int = 200, seed: int = 1, chunk: int = 5000,
+         status_mix: list[tuple[str, float]] | None = None) -> None:
     rnd = random.Random(seed)
     ids = agency_ids(agencies)
     tz = settings.tz
@@ -58,8 +59,9 @@ def seed(engine: sa.Engine, settings: Settings, n: int, *, agencies: int = 200, 
     with engine.begin() as conn:
         conn.execute(devices.insert().values(id="kio-bench", name="BENCH kiosk", office="Kantor Bench",
                                              agency_id=ids[0], token_hash="b" * 64, enrolled_at=today))
-    statuses = [s for s, _ in STATUS_MIX]
-    weights = [w for _, w in STATUS_MIX]
+    mix = status_mix or STATUS_MIX
+    statuses = [s for s, _ in mix]
+    weights = [w for _, w in mix]
     done = 0
     while done < n:
         size = min(chunk, n - done)

@@ -21,6 +21,7 @@ rating or a reopen request given on an earlier answer does not keep a later one 
 from __future__ import annotations
 
 import importlib
+import json
 import importlib.util
 import logging
 import os
@@ -39,7 +40,7 @@ from ..errors import KioskError
 from ..i18n import both
 from . import audit, notify, workdays
 from .complaints import lock_events
-from .db import complaint_events, complaints, server_locks
+from .db import UtcDateTime, audit_log, complaint_events, complaints, server_locks
 from .db import now as utc_now
 from .settings import Settings
 
@@ -232,30 +233,52 @@ def _auto_close_condition(today: date) -> sa.ColumnElement[bool]:
 def _auto_close(engine: Engine, today: date, at: datetime, held: _Held) -> int:
     cond = _auto_close_condition(today)
     note = both(AUTO_CLOSE_NOTE, days=AUTO_CLOSE_DAYS)
+    detail = {"change": "auto_close", "status": Status.CLOSED.value}
+    c = complaints.c
     total = 0
     while True:
         with engine.begin() as conn:
             lock_events(conn)  # kiosks pull events by id: every events writer takes this lock
-            batch = sa.select(complaints.c.uuid).where(cond).order_by(complaints.c.uuid).limit(BATCH)
+            batch = sa.select(c.uuid).where(cond).limit(BATCH)
             # The condition again on the row itself: a desk action since the select must win.
-            rows = conn.execute(
-                complaints.update()
-                .where(complaints.c.uuid.in_(batch.scalar_subquery()), cond)
-                .values(status=Status.CLOSED.value, status_at=at, closed_at=at, due_on=None, overdue_at=None)
-                .returning(complaints.c.uuid, complaints.c.device_id)
-            ).all()
-            if not rows:
+            closing = (complaints.update().where(c.uuid.in_(batch.scalar_subquery()), cond)
+                       .values(status=Status.CLOSED.value, status_at=at, closed_at=at, due_on=None, overdue_at=None)
+                       .returning(c.uuid, c.device_id))
+            if conn.dialect.name == "postgresql":
+                n = _close_in_one_statement(conn, closing, at, note, detail)
+            else:
+                rows = conn.execute(closing).all()
+                n = len(rows)
+                if rows:
+                    conn.execute(complaint_events.insert(), [
+                        {"complaint_uuid": r.uuid, "device_id": r.device_id, "status": Status.CLOSED.value,
+                         "at": at, "note": note, "actor": "system", "internal_note": None, "user_id": None}
+                        for r in rows
+                    ])
+                    audit.record_each(conn, audit.SYSTEM, audit.TICK, ((r.uuid, detail) for r in rows),
+                                      target="complaint", at=at)
+            if not n:
                 return total
-            conn.execute(complaint_events.insert(), [
-                {"complaint_uuid": r.uuid, "device_id": r.device_id, "status": Status.CLOSED.value, "at": at,
-                 "note": note, "actor": "system", "internal_note": None, "user_id": None}
-                for r in rows
-            ])
-            audit.record_each(conn, audit.SYSTEM, audit.TICK,
-                              ((r.uuid, {"change": "auto_close", "status": Status.CLOSED.value}) for r in rows),
-                              target="complaint", at=at)
-        total += len(rows)
+        total += n
         held.keep()
+
+
+def _close_in_one_statement(conn: sa.Connection, closing: sa.Update, at: datetime, note: str, detail: dict) -> int:
+    """PostgreSQL: the update, its events and its audit rows as one statement (data-modifying CTEs), so
+    a batch of thousands costs one round trip instead of one per row. Same rows as the portable path."""
+    batch = closing.cte("batch")
+    events = complaint_events.insert().from_select(
+        ["complaint_uuid", "device_id", "status", "at", "note", "actor"],
+        sa.select(batch.c.uuid, batch.c.device_id, sa.literal(Status.CLOSED.value), sa.literal(at, UtcDateTime),
+                  sa.literal(note), sa.literal(audit.SYSTEM.username)),
+    ).cte("events")
+    audits = audit_log.insert().from_select(
+        ["at", "username", "action", "complaint_uuid", "target", "detail"],
+        sa.select(sa.literal(at, UtcDateTime), sa.literal(audit.SYSTEM.username), sa.literal(audit.TICK),
+                  batch.c.uuid, sa.literal("complaint"), sa.literal(json.dumps(detail, sort_keys=True))),
+    ).add_cte(events).returning(audit_log.c.id)
+    # Counted from RETURNING: the driver's rowcount is not reliable for a statement with CTEs.
+    return len(conn.execute(audits).all())
 
 
 def _mark_overdue(engine: Engine, today: date, at: datetime, held: _Held) -> int:
@@ -267,19 +290,30 @@ def _mark_overdue(engine: Engine, today: date, at: datetime, held: _Held) -> int
             # No event is written, but staff actions take this lock first: taking it too means a bulk
             # action and a batch here never wait on each other's rows in opposite orders.
             lock_events(conn)
-            batch = sa.select(c.uuid).where(cond).order_by(c.uuid).limit(BATCH)
-            rows = conn.execute(
-                complaints.update().where(c.uuid.in_(batch.scalar_subquery()), cond)
-                .values(overdue_at=at).returning(c.uuid, c.status, c.due_on)
-            ).all()
-            if not rows:
+            batch = sa.select(c.uuid).where(cond).limit(BATCH)
+            marking = (complaints.update().where(c.uuid.in_(batch.scalar_subquery()), cond)
+                       .values(overdue_at=at).returning(c.uuid, c.status, c.due_on))
+            if conn.dialect.name == "postgresql":
+                marked = marking.cte("batch")
+                # The same detail as record_each writes, built in SQL (jsonb prints its keys sorted).
+                detail = sa.cast(sa.func.jsonb_build_object("change", "overdue", "status", marked.c.status,
+                                                            "due_on", sa.func.to_char(marked.c.due_on, "YYYY-MM-DD")),
+                                 sa.Text)
+                n = len(conn.execute(audit_log.insert().from_select(
+                    ["at", "username", "action", "complaint_uuid", "target", "detail"],
+                    sa.select(sa.literal(at, UtcDateTime), sa.literal(audit.SYSTEM.username), sa.literal(audit.TICK),
+                              marked.c.uuid, sa.literal("complaint"), detail),
+                ).returning(audit_log.c.id)).all())
+            else:
+                rows = conn.execute(marking).all()
+                n = audit.record_each(
+                    conn, audit.SYSTEM, audit.TICK,
+                    ((r.uuid, {"change": "overdue", "status": r.status, "due_on": r.due_on.isoformat()}) for r in rows),
+                    target="complaint", at=at,
+                )
+            if not n:
                 return total
-            audit.record_each(
-                conn, audit.SYSTEM, audit.TICK,
-                ((r.uuid, {"change": "overdue", "status": r.status, "due_on": r.due_on.isoformat()}) for r in rows),
-                target="complaint", at=at,
-            )
-        total += len(rows)
+        total += n
         held.keep()
 
 
