@@ -302,3 +302,30 @@ def test_a_process_finds_the_advisory_lock_held_and_skips(postgres_only, engine,
     out, err = p.communicate(timeout=120)
     assert p.returncode == 0, err
     assert json.loads(out)["closed"] == 1
+
+
+# --- the command ---------------------------------------------------------------------------------------
+
+
+def test_the_command_runs_at_a_local_moment_and_prints_one_line(sqlite_only, engine, settings):
+    uid, _ = rows.add(engine, settings, status="followed_up", status_at=ANSWERED)
+    p = cli_tick(settings, "2026-12-30T23:59")  # no offset: the office's time, still the closing day
+    out, err = p.communicate(timeout=120)
+    assert p.returncode == 0, err
+    assert json.loads(out)["closed"] == 0
+    env = {**os.environ, "PYTHONPATH": str(REPO), "IPLIK_CENTRAL_TIMEZONE": "Asia/Makassar"}
+    run = subprocess.run([sys.executable, "-m", "kiosk.cli", "central", "tick", "--db", settings.database_url,
+                          "--now", "2026-12-31T00:01"], env=env, cwd=REPO, capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == ("tick: 0 marked overdue, 1 closed automatically, 0 e-mails sent, 0 failed, "
+                                  "0 sessions purged, 0 due days filled")
+    assert rows.get(engine, uid).status == "closed"
+
+
+def test_the_command_refuses_a_moment_it_cannot_read(sqlite_only, settings):
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    run = subprocess.run([sys.executable, "-m", "kiosk.cli", "central", "tick", "--db", settings.database_url,
+                          "--now", "31/12/2026"], env=env, cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2
+    assert "'31/12/2026' is not an ISO date-time" in run.stderr and "Traceback" not in run.stderr
