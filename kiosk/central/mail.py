@@ -125,12 +125,16 @@ class Mailer:
             smtp = smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=self.timeout, context=context)
         else:
             smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=self.timeout)
+        try:
             if s.smtp_tls == "starttls":
                 smtp.ehlo()
-                smtp.starttls(context=context)
+                smtp.starttls(context=context)  # verifies the certificate and the host name
                 smtp.ehlo()
-        if s.smtp_user:
-            smtp.login(s.smtp_user, s.smtp_password)
+            if s.smtp_user:
+                smtp.login(s.smtp_user, s.smtp_password)
+        except BaseException:
+            smtp.close()
+            raise
         return smtp
 
     def send(self, msg: EmailMessage) -> None:

@@ -225,3 +225,81 @@ def test_the_tick_sends_what_is_due(engine, db_url, smtp):
     assert (result.mails_sent, result.mails_failed) == (2, 0)
     assert len(smtp.received) == 2
     assert run_tick(engine, settings, now=T0 + timedelta(minutes=6)).mails_sent == 0
+
+
+# --- TLS and login -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1 (openssl, as on any server)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    d = tmp_path_factory.mktemp("tls")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(d / "key.pem"), "-out", str(d / "cert.pem")],
+                   check=True, capture_output=True)
+    return d / "cert.pem", d / "key.pem"
+
+
+@pytest.fixture
+def tls_smtp(certificate):
+    """An SMTP server that refuses mail before STARTTLS and wants a login (user "iplik", "s3cret")."""
+    import ssl
+
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    cert, key = certificate
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (b"iplik", b"s3cret")
+        # The reply spelled out: aiosmtpd 1.4 sends none for a bare failure and the client times out.
+        return AuthResult(success=ok, handled=False,
+                          message=None if ok else "535 5.7.8 Authentication credentials invalid")
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), tls_context=context,
+                            require_starttls=True, authenticator=authenticator, auth_required=True)
+    controller.start()
+    inbox.port = controller.port
+    yield inbox
+    controller.stop()
+
+
+def test_starttls_with_a_trusted_certificate_and_a_login_delivers(engine, db_url, tls_smtp, certificate, monkeypatch):
+    # The client verifies the server against the system's trust store; trust this test's certificate.
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))
+    settings = mail_settings(db_url, tls_smtp.port).replace(smtp_tls="starttls", smtp_user="iplik",
+                                                            smtp_password="s3cret")
+    uid, code = queued(engine, settings)
+    assert notify.send_due(engine, settings, T0) == (1, 0)
+    [(rcpt, msg)] = tls_smtp.received
+    assert rcpt == [rows.EMAIL] and code in body(msg)
+
+
+def test_an_untrusted_certificate_is_not_sent_to(engine, db_url, tls_smtp):
+    settings = mail_settings(db_url, tls_smtp.port).replace(smtp_tls="starttls", smtp_user="iplik",
+                                                            smtp_password="s3cret")
+    uid, _ = queued(engine, settings)
+    assert notify.send_due(engine, settings, T0) == (0, 1)
+    assert tls_smtp.received == []
+    [row] = notify.for_complaint(engine, uid)
+    assert (row.status, row.attempts, row.last_error) == ("pending", 1, "SSLCertVerificationError")
+
+
+def test_a_wrong_password_is_retried_later_not_given_up(engine, db_url, tls_smtp, certificate, monkeypatch):
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))
+    settings = mail_settings(db_url, tls_smtp.port).replace(smtp_tls="starttls", smtp_user="iplik",
+                                                            smtp_password="wrong")
+    first, _ = queued(engine, settings)
+    second, _ = queued(engine, settings)
+    assert notify.send_due(engine, settings, T0) == (0, 2)
+    assert tls_smtp.received == []
+    for uid in (first, second):
+        [row] = notify.for_complaint(engine, uid)
+        assert (row.status, row.last_error) == ("pending", "SMTPAuthenticationError 535")
