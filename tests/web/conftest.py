@@ -92,9 +92,21 @@ def browser():
 def page(browser):
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID")
     p = context.new_page()
-    # Anything the CSP blocks, or a script error, is a bug of the page: collected for the tests.
+    # Anything the CSP blocks, a script error, or a stylesheet, script or image that fails to load is
+    # a bug of the page: collected in page.console_errors for the tests. The page's own status (an
+    # error page is a 404 on purpose) is not.
     p.console_errors = []
-    p.on("console", lambda msg: p.console_errors.append(msg.text) if msg.type == "error" else None)
+
+    def on_console(msg):
+        if msg.type == "error" and not msg.text.startswith("Failed to load resource"):
+            p.console_errors.append(msg.text)
+
+    def on_response(response):
+        if response.status >= 400 and response.request.resource_type != "document":
+            p.console_errors.append(f"{response.status} {response.url}")
+
+    p.on("console", on_console)
+    p.on("response", on_response)
     p.on("pageerror", lambda exc: p.console_errors.append(str(exc)))
     yield p
     context.close()
