@@ -13,6 +13,8 @@ from fastapi import Depends, HTTPException, Request
 
 from ..access import Staff
 
+COOKIE = "iplik_staff"
+
 
 def current_staff(request: Request) -> Staff:
     raise HTTPException(303, headers={"Location": "/staff/sign-in?next=" + quote(request.url.path, safe="/")})
