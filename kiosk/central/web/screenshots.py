@@ -29,6 +29,7 @@ from pathlib import Path
 
 PAGES: list[tuple[str, str, str | None]] = [
     ("error-404", "/staff/no-such-page", None),
+    ("error-404-signed-in", "/staff/no-such-page", "admin"),
 ]
 
 SEEDS: list[str] = [
