@@ -88,6 +88,21 @@ def test_an_unanswered_answer_closes_once_its_tenth_working_day_is_over(engine, 
     assert counts(engine) == before
 
 
+def test_the_kiosk_that_took_the_report_pulls_the_closing(engine, settings):
+    from kiosk.central.complaints import updates_for_device
+
+    uid, code = rows.add(engine, settings, status="followed_up", status_at=ANSWERED)
+    before = updates_for_device(engine, rows.DEVICE, None, 100)
+    assert before["updates"] == []
+    run_tick(engine, settings, now=local(2026, 12, 31, 8))
+    pulled = updates_for_device(engine, rows.DEVICE, before["cursor"], 100)
+    [update] = pulled["updates"]
+    assert (update["uuid"], update["status"]) == (uid, "closed")
+    [event] = update["events"]
+    assert event["status"] == "closed" and event["note"].startswith("Ditutup otomatis")
+    assert int(pulled["cursor"]) == event["id"]
+
+
 def test_a_citizen_who_replied_to_this_answer_keeps_it_open(engine, settings):
     rated, _ = rows.add(engine, settings, status="followed_up", status_at=ANSWERED,
                         citizen_rating=2, citizen_rated_at=ANSWERED + timedelta(days=1))
