@@ -188,7 +188,9 @@ def run_tick(engine: Engine, settings: Settings, *, now: datetime | None = None,
         # Under the lock too: two hosts must not send the same e-mail.
         sent, failed = notify.send_due(engine, settings, at)
         held.keep()
-        purged = _purge_sessions(engine, at)
+        # Sessions expire on the wall clock, like the lease: a run with a frozen `now` days ahead (a
+        # test, a demo) must not sign out the staff who are working right now.
+        purged = _purge_sessions(engine, utc_now())
     result = TickResult(marked, closed, sent, failed, purged, False, filled)
     log.info("%s", result.summary())
     return result
