@@ -303,3 +303,24 @@ def test_a_wrong_password_is_retried_later_not_given_up(engine, db_url, tls_smtp
     for uid in (first, second):
         [row] = notify.for_complaint(engine, uid)
         assert (row.status, row.last_error) == ("pending", "SMTPAuthenticationError 535")
+
+
+def test_implicit_tls_delivers_to_a_verified_server(engine, db_url, certificate, monkeypatch):
+    import ssl
+
+    cert, key = certificate
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), ssl_context=context)
+    controller.start()
+    try:
+        settings = mail_settings(db_url, controller.port).replace(smtp_tls="ssl")
+        queued(engine, settings)
+        # Untrusted first: nothing goes out in clear instead.
+        assert notify.send_due(engine, settings, T0) == (0, 1)
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+        assert notify.send_due(engine, settings, T0 + timedelta(minutes=5)) == (1, 0)
+        assert len(inbox.received) == 1
+    finally:
+        controller.stop()
