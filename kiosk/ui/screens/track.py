@@ -2,11 +2,13 @@
 
 The check character in every code catches a typo before the store is asked, with a message that says
 what to look at. The answer comes from this kiosk's own store: the status in plain words, its
-history, what happens next and by when, and the office's answer once there is one.
+history, what happens next and by when, and the office's answer once there is one: in full (it wraps, the
+page scrolls), and scrolled into view when the result appears, since that is what the citizen came for.
 """
 
 from __future__ import annotations
 
+from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.properties import BooleanProperty
 
@@ -46,6 +48,7 @@ class TrackScreen(KScreen):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._result = None
+        self._answer = None  # the answer's section while a result with an answer is shown
         ti = self.ids.field.ids.ti
         ti.bind(on_text_validate=lambda _ti: self.check())
         # A scanner ends with Enter; after a mistyped or unknown code the box stays ready for the next try.
@@ -103,6 +106,15 @@ class TrackScreen(KScreen):
         self.found = True
         self.app.clear_focus()
         self._build()
+        if result.response:
+            # After the layout of this frame (wrapped text gets its height then), not before.
+            Clock.schedule_once(self._reveal_answer, 0)
+
+    def _reveal_answer(self, _dt=None) -> None:
+        answer = self._answer
+        if answer is None or answer.parent is None:
+            return  # another code was looked up meanwhile
+        self.app.scroll_into_view(answer)
 
     def relabel(self) -> None:
         if self._result is not None:
@@ -135,6 +147,7 @@ class TrackScreen(KScreen):
         else:
             answer.add_widget(Txt(text=tr._("No answer yet."), color=theme.muted))
         box.add_widget(answer)
+        self._answer = answer if r.response else None
 
         history = Section(title=tr._("History"), icon="timeline-clock-outline")
         for event in reversed(r.events):
@@ -143,6 +156,7 @@ class TrackScreen(KScreen):
 
     def reset(self) -> None:
         self._result = None
+        self._answer = None
         self.found = self.searching = False
         self.ids.field.clear()
         self.ids.result.clear_widgets()
