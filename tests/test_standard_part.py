@@ -19,7 +19,7 @@ from kiosk.domain.complaint import (
 )
 from kiosk.i18n import messages
 
-from .test_complaint import ok, raw, rejected
+from test_complaint import ok, raw, rejected
 
 
 def test_a_named_part_is_kept_and_travels_in_the_document():
