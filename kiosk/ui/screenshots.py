@@ -260,7 +260,7 @@ def prepare_data(data_dir: Path, catalog: Path | None) -> tuple[Path, dict]:
         filed = kiosk.file_complaint({**SAMPLE_COMPLAINT, "service_id": service.id})
         kiosk.add_survey({"service_id": service.id, "answers": {e.code: 3 + (i % 2) for i, e in enumerate(ELEMENTS)}})
         answered = kiosk.file_complaint({**SAMPLE_COMPLAINT, "service_id": service.id})
-        _answer(kiosk, answered.tracking_code)
+        answer_sample(kiosk, answered.tracking_code)
         sample = {"agency_id": agency.id, "service_id": service.id, "code": filed.tracking_code,
                   "answered": answered.tracking_code}
     finally:
@@ -276,7 +276,7 @@ SAMPLE_ANSWER = (
 )
 
 
-def _answer(kiosk, code_text: str) -> None:
+def answer_sample(kiosk, code_text: str) -> None:
     """The office's answer to a complaint, as the sync brings it (a status page from the server)."""
     from datetime import datetime, timedelta, timezone
 
