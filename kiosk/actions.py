@@ -135,10 +135,16 @@ class Kiosk:
     def __init__(self, config: Config, store: Store) -> None:
         self.config = config
         self.store = store
-        self.calendar = WorkCalendar(config.holidays)
         self._sync: SyncWorker | None = None
         self._printer: Printer | None = None
         self._forms: dict[str, form_files.FormSpec] | None = None
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        """Working days as the server counts them (its holidays and cuti bersama, pulled with the catalog)
+        plus any local day in this kiosk's config, so the receipt's dates are the server's deadlines.
+        Before the first pull (or offline from the start) only the config's list is known."""
+        return WorkCalendar(self.config.holidays | catalog_store.stored_holidays(self.store.db))
 
     @classmethod
     def open(cls, config: Config) -> Kiosk:

@@ -99,6 +99,7 @@ def complaint_row(body: dict[str, Any]) -> dict[str, Any]:
         "topic": doc["topic"],
         "agency_id": doc["agency_id"],
         "service_id": doc["service_id"],
+        "standard_part": doc.get("standard_part"),
         "privacy": doc["privacy"],
         "description": doc["description"],
         "incident_date": doc["incident_date"],

@@ -6,6 +6,7 @@ so that one bad record is a per-record 4xx and not a rejected batch.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -58,6 +59,14 @@ class CatalogOut(BaseModel):
     cursor: str | None
     catalog: dict[str, Any] | None = Field(
         default=None, description="The whole catalog (iplik-catalog/1), services carrying `ikm` aggregates"
+    )
+    holidays: list[date] | None = Field(
+        default=None,
+        description=(
+            "Non-working days (national holidays, cuti bersama and the province's local ones) from last "
+            "year to two years ahead, sent with every answer, changed or not, so the kiosk's receipt "
+            "deadlines count the same working days as the server. Absent from older servers."
+        ),
     )
 
 

@@ -33,10 +33,20 @@ def holiday_dates(settings: Settings, first_year: int, last_year: int) -> frozen
     return national_holidays(first_year, last_year) | settings.holiday_dates
 
 
+def holidays_around(settings: Settings, today: date | None = None) -> list[date]:
+    """The holidays a calendar near ``today`` (the server's today by default) needs, oldest first: last
+    year (complaints filed then still have deadlines) to two years on (a receipt's last deadline).
+
+    This is the list the kiosks get with the catalog; :func:`calendar` is built from the same one, so a
+    kiosk and the server count the same working days.
+    """
+    year = (today or datetime.now(settings.tz).date()).year
+    return sorted(holiday_dates(settings, year - 1, year + 2))
+
+
 def calendar(settings: Settings, around: date | None = None) -> WorkCalendar:
     """A calendar good for deadlines near ``around`` (today by default): last year to two years on."""
-    year = (around or datetime.now(settings.tz).date()).year
-    return WorkCalendar(holiday_dates(settings, year - 1, year + 2))
+    return WorkCalendar(frozenset(holidays_around(settings, around)))
 
 
 def local_day(moment: datetime, tz: ZoneInfo) -> date:

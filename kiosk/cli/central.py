@@ -128,14 +128,15 @@ def cmd_catalog_publish(ctx: Context) -> int:
 @_problems_as_errors
 def cmd_complaints_list(ctx: Context) -> int:
     from ..central.complaints import list_complaints
-    from ..domain.workflow import Status, WorkCalendar
+    from ..central import workdays
+    from ..domain.workflow import Status
 
     settings = _settings(ctx)
     if ctx.args.status is not None and ctx.args.status not in {s.value for s in Status}:
         raise ValidationError(AS_IS, reason=f"unknown status {ctx.args.status}; one of: " + ", ".join(s.value for s in Status))
     rows = list_complaints(
         _engine(ctx),
-        calendar=WorkCalendar(settings.holiday_dates),
+        calendar=workdays.calendar(settings),
         tz=settings.tz,
         status=ctx.args.status,
         agency_id=ctx.args.agency,

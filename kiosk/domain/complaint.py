@@ -49,6 +49,24 @@ class Privacy(str, Enum):
     RAHASIA = "rahasia"  # the report itself is not public
 
 
+class StandardPart(str, Enum):
+    """The part of the service's standard (UU 25/2009 Pasal 21) the citizen says was not kept.
+
+    The six parts PermenPANRB 15/2014 shows the public, plus the two internal ones a citizen meets at the
+    counter (the premises, and the officers' competence). Values fit the server's 16-character column.
+    A citizen who does not know sends none: the field is optional.
+    """
+
+    PERSYARATAN = "persyaratan"
+    PROSEDUR = "prosedur"
+    WAKTU = "waktu"
+    BIAYA = "biaya"
+    PRODUK = "produk"
+    SARANA = "sarana"
+    KOMPETENSI = "kompetensi"
+    PENGADUAN = "pengaduan"
+
+
 CLASS_LABELS: dict[ComplaintClass, str] = {
     ComplaintClass.PENGADUAN: "Complaint",
     ComplaintClass.ASPIRASI: "Suggestion",
@@ -71,6 +89,29 @@ PRIVACY_LABELS: dict[Privacy, str] = {
     Privacy.RAHASIA: "Confidential",
 }
 
+STANDARD_PART_LABELS: dict[StandardPart, str] = {
+    StandardPart.PERSYARATAN: "Requirements",
+    StandardPart.PROSEDUR: "Procedure",
+    StandardPart.WAKTU: "Completion time",
+    StandardPart.BIAYA: "Fees",
+    StandardPart.PRODUK: "Service product",
+    StandardPart.SARANA: "Premises and equipment",
+    StandardPart.KOMPETENSI: "Staff competence",
+    StandardPart.PENGADUAN: "Complaint handling",
+}
+
+# The catalog key (kiosk.domain.catalog.ALL_COMPONENTS) of each part: what the service's standard
+# promises there, for whoever reads the complaint next to it.
+STANDARD_PART_COMPONENTS: dict[StandardPart, str] = {
+    StandardPart.PERSYARATAN: "requirements",
+    StandardPart.PROSEDUR: "procedure",
+    StandardPart.WAKTU: "duration",
+    StandardPart.BIAYA: "fees",
+    StandardPart.PRODUK: "products",
+    StandardPart.SARANA: "facilities",
+    StandardPart.KOMPETENSI: "staff_competence",
+    StandardPart.PENGADUAN: "complaint_handling",
+}
 
 # --- text ------------------------------------------------------------------------------------------
 
@@ -141,7 +182,7 @@ INCIDENT_MAX_AGE_YEARS = 2
 
 # The JSON keys of a complaint as the UI, the CLI and the sync layer exchange it.
 COMPLAINT_KEYS = (
-    "class", "topic", "agency_id", "service_id", "description", "incident_date", "privacy",
+    "class", "topic", "agency_id", "service_id", "standard_part", "description", "incident_date", "privacy",
     "identity", "consent_version",
 )
 IDENTITY_KEYS = ("name", "nik", "phone", "email")
@@ -170,6 +211,7 @@ MSG_CONTACT_NEEDED = "Please give a phone number or an email address, so the age
 MSG_CONSENT_NEEDED = "Please read and accept the personal data notice first."
 MSG_CONSENT_TOO_LONG = "The notice version can have at most {limit} characters."
 MSG_CONSENT_TIME = "Must be a date and time with a time zone, written in ISO 8601."
+MSG_PART_WITHOUT_SERVICE = "Choose the service first: the part of the standard belongs to a service."
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +250,7 @@ class Complaint:
     consent_at: datetime  # when; always timezone-aware (WIB, WITA and WIT kiosks share one server)
     agency_id: str | None = None
     service_id: str | None = None
+    standard_part: StandardPart | None = None  # only with a service: it is that service's standard
     incident_date: date | None = None
     identity: Identity | None = None
 
@@ -262,6 +305,15 @@ def _choice(raw: Mapping[str, Any], key: str, enum: type[Enum]) -> Any:
     except ValueError:
         choices = ", ".join(member.value for member in enum)
         raise ValidationError(MSG_BAD_CHOICE, field=key, value=value, choices=choices) from None
+
+
+def _standard_part(raw: Mapping[str, Any], service_id: str | None) -> StandardPart | None:
+    if _present(raw, "standard_part") is None:
+        return None
+    part = _choice(raw, "standard_part", StandardPart)
+    if service_id is None:
+        raise ValidationError(MSG_PART_WITHOUT_SERVICE, field="standard_part")
+    return part
 
 
 def _slug(raw: Mapping[str, Any], key: str) -> str | None:
@@ -384,6 +436,7 @@ def _parse(raw: Any, keys: tuple[str, ...], *, today: date | None, now: datetime
     topic = _choice(raw, "topic", Topic)
     agency_id = _slug(raw, "agency_id")
     service_id = _slug(raw, "service_id")
+    standard_part = _standard_part(raw, service_id)
     description = _description(raw)
     incident_date = _incident_date(raw, today)
     privacy = _choice(raw, "privacy", Privacy)
@@ -394,6 +447,7 @@ def _parse(raw: Any, keys: tuple[str, ...], *, today: date | None, now: datetime
         topic=topic,
         agency_id=agency_id,
         service_id=service_id,
+        standard_part=standard_part,
         description=description,
         incident_date=incident_date,
         privacy=privacy,
@@ -423,11 +477,15 @@ def validate_complaint(raw: Mapping[str, Any], *, today: date, now: datetime) ->
 
 
 def complaint_to_dict(c: Complaint) -> dict[str, Any]:
-    """JSON-ready: the input shape with normalised values, every key present, plus ``consent_at``."""
+    """JSON-ready: the input shape with normalised values, every key present, plus ``consent_at``.
+
+    Except ``standard_part``, present only when the citizen named one: a complaint without it is the
+    same document as before the field existed, so a server not yet upgraded still takes it.
+    """
     identity = None
     if c.identity is not None:
         identity = {key: getattr(c.identity, key) for key in IDENTITY_KEYS}
-    return {
+    doc = {
         "class": c.complaint_class.value,
         "topic": c.topic.value,
         "agency_id": c.agency_id,
@@ -439,6 +497,9 @@ def complaint_to_dict(c: Complaint) -> dict[str, Any]:
         "consent_version": c.consent_version,
         "consent_at": c.consent_at.isoformat(),
     }
+    if c.standard_part is not None:
+        doc["standard_part"] = c.standard_part.value
+    return doc
 
 
 def complaint_from_dict(d: Mapping[str, Any]) -> Complaint:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlite_utils import Database
@@ -103,6 +105,35 @@ def catalog_info(db: Database) -> CatalogInfo:
 def catalog_cursor(db: Database) -> str | None:
     row = db.execute("SELECT value FROM catalog_meta WHERE key = 'cursor'").fetchone()
     return row[0] if row else None
+
+
+HOLIDAYS_KEY = "holidays"
+
+
+def store_holidays(db: Database, days: list[date] | tuple[date, ...]) -> bool:
+    """Keep the server's list of non-working days (sent with every catalog answer); True if it changed.
+
+    Kept apart from the catalog's own rows: the list changes with decrees and the turn of the year, not
+    with catalog versions, and ``replace_catalog`` leaves it alone.
+    """
+    text = json.dumps(sorted({d.isoformat() for d in days}))
+    row = db.execute("SELECT value FROM catalog_meta WHERE key = ?", [HOLIDAYS_KEY]).fetchone()
+    if row is not None and row[0] == text:
+        return False
+    with db.atomic():
+        db.execute("INSERT OR REPLACE INTO catalog_meta (key, value) VALUES (?, ?)", [HOLIDAYS_KEY, text])
+    return True
+
+
+def stored_holidays(db: Database) -> frozenset[date]:
+    """The server's non-working days as last pulled; empty before the first pull (or from an old server)."""
+    row = db.execute("SELECT value FROM catalog_meta WHERE key = ?", [HOLIDAYS_KEY]).fetchone()
+    return _holidays_from_text(row[0]) if row else frozenset()
+
+
+@functools.lru_cache(maxsize=4)
+def _holidays_from_text(text: str) -> frozenset[date]:
+    return frozenset(date.fromisoformat(d) for d in json.loads(text))
 
 
 def get_agency(db: Database, agency_id: str) -> Agency | None:

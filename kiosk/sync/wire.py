@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from datetime import date
 from typing import Any
 
 API_PREFIX = "/api/v1"
@@ -112,3 +113,24 @@ def heartbeat_body(
     if disk_free_mb is not None:
         body["disk_free_mb"] = disk_free_mb
     return body
+
+
+# The catalog answer's list of non-working days: four years of national holidays, cuti bersama and a
+# province's local days are about 100 dates; the bound only stops a broken answer from being kept.
+MAX_HOLIDAYS = 2000
+_ISO_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def holidays_from_wire(value: Any) -> tuple[date, ...] | None:
+    """The ``holidays`` of a catalog answer: None when the server sent none (an older server), else the
+    dates. Raises ValueError for anything but a list of ``YYYY-MM-DD`` texts."""
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) > MAX_HOLIDAYS:
+        raise ValueError("holidays must be a list of at most %d dates" % MAX_HOLIDAYS)
+    days = []
+    for item in value:
+        if not isinstance(item, str) or not _ISO_DAY.match(item):
+            raise ValueError("holidays must be dates written YYYY-MM-DD")
+        days.append(date.fromisoformat(item))  # ValueError for 2026-02-30
+    return tuple(days)

@@ -373,6 +373,14 @@ class SyncWorker:
             except ValidationError as exc:
                 log.error("catalog from the server refused: %s", exc)
                 self._set(last_error=MSG_CATALOG_INVALID.format(reason=exc.render()))
+        try:
+            holidays = wire.holidays_from_wire(data.get("holidays"))
+        except ValueError as exc:
+            # The old list (or the kiosk's own) keeps the deadlines going; the rest of the pull is fine.
+            log.error("holidays from the server refused: %s", exc)
+            holidays = None
+        if holidays is not None and catalog_store.store_holidays(db, holidays):
+            log.info("the server's calendar has %d non-working days", len(holidays))
         since = sync_ops.get_state(db, sync_ops.STATUS_CURSOR)
         for _ in range(1000):  # pages; a bound so that a server bug cannot loop us forever
             page = client.updates(since)

@@ -307,8 +307,10 @@ class KioskApp(App):
             if not getattr(textinput, "keyboard_wanted", True):
                 return  # a scanner is typing: the keys come from it
             self.keyboard.attach(textinput)
-            # Two frames: the keyboard strip takes its height, then the page lays out again.
-            Clock.schedule_once(lambda _dt: Clock.schedule_once(lambda _dt2: self.scroll_into_view(textinput)), 0)
+            # Two frames: the keyboard strip takes its height, then the page lays out again. A box that
+            # lost its focus meanwhile (a scanner's Enter, a result shown) no longer needs the room.
+            Clock.schedule_once(lambda _dt: Clock.schedule_once(
+                lambda _dt2: self.scroll_into_view(textinput) if textinput.focus else None), 0)
         else:
             if self.focused_input is textinput:
                 self.focused_input = None

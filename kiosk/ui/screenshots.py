@@ -1,9 +1,10 @@
 """Every screen of the app to PNG, in each window size, language and text size; and a clipping check.
 
     python -m kiosk.ui.screenshots --out out/screens [--catalog FILE] [--sizes 1920x1080,1080x1920,1280x800]
+        [--only complaint-standard,track-answer]
 
-Runs the real app offscreen on a throw-away data directory holding the demo catalog, a filed complaint
-and a survey (so tracking and the IKM have something to show). For each scene it writes
+Runs the real app offscreen on a throw-away data directory holding the demo catalog, a filed complaint, one
+with an office's answer and a survey (so tracking and the IKM have something to show). For each scene it writes
 ``<size>/<lang>-<normal|large>/<NN>-<scene>.png`` and lists any label whose text does not fit its box,
 and any row of choices whose buttons do not start at the same height.
 Kivy allows one window per process, so each window size runs in its own child process.
@@ -151,6 +152,20 @@ def scenes(sample: dict) -> list[Scene]:
         scr.ids.field.ids.ti.text = code
         scr.check()
 
+    def track_answer(d):
+        d.app.go("track")
+        scr = d.app.screen
+        scr.ids.field.ids.ti.text = sample["answered"]
+        scr.check()
+
+    def standard(d):
+        def fill(draft):
+            _complaint_draft(draft)
+            draft.agency_id, draft.service_id = agency, service
+            draft.standard_part = "biaya"
+
+        _wizard(d, "complaint", "standard", fill)
+
     def track_typo(d):
         d.app.go("track")
         scr = d.app.screen
@@ -197,6 +212,7 @@ def scenes(sample: dict) -> list[Scene]:
         ("complaint-class", lambda d: _wizard(d, "complaint", "class")),
         ("complaint-topic", lambda d: _wizard(d, "complaint", "topic")),
         ("complaint-where", lambda d: _wizard(d, "complaint", "where")),
+        ("complaint-standard", standard),
         ("complaint-describe", lambda d: _wizard(d, "complaint", "describe", _complaint_draft)),
         ("complaint-describe-keyboard", describe_with_keyboard),
         ("complaint-privacy", lambda d: _wizard(d, "complaint", "privacy", _complaint_draft)),
@@ -210,6 +226,7 @@ def scenes(sample: dict) -> list[Scene]:
         ("survey-comment", lambda d: _wizard(d, "survey", "comment")),
         ("survey-thanks", lambda d: (d.app.go("survey"), d.app.screen._show_thanks(3600, home=True))),
         ("track-result", track),
+        ("track-answer", track_answer),
         ("track-typo", track_typo),
         ("admin-pin", lambda d: d.app.go("admin")),
         ("admin-status", admin_open),
@@ -242,10 +259,38 @@ def prepare_data(data_dir: Path, catalog: Path | None) -> tuple[Path, dict]:
         service = kiosk.services(agency.id)[0]
         filed = kiosk.file_complaint({**SAMPLE_COMPLAINT, "service_id": service.id})
         kiosk.add_survey({"service_id": service.id, "answers": {e.code: 3 + (i % 2) for i, e in enumerate(ELEMENTS)}})
-        sample = {"agency_id": agency.id, "service_id": service.id, "code": filed.tracking_code}
+        answered = kiosk.file_complaint({**SAMPLE_COMPLAINT, "service_id": service.id})
+        answer_sample(kiosk, answered.tracking_code)
+        sample = {"agency_id": agency.id, "service_id": service.id, "code": filed.tracking_code,
+                  "answered": answered.tracking_code}
     finally:
         kiosk.close()
     return config_path, sample
+
+
+SAMPLE_ANSWER = (
+    "Terima kasih atas laporan Anda. Kami sudah memeriksa loket yang Anda sebutkan dan menegur petugas "
+    "yang meminta uang di luar tarif resmi. Uang Rp 50.000 sudah dikembalikan kepada Anda pada 12 Maret.\n\n"
+    "Mulai bulan ini papan tarif resmi dipasang di depan setiap loket, dan pembayaran hanya melalui bank. "
+    "Jika masih ada petugas yang meminta uang tambahan, laporkan lagi melalui kiosk ini atau SP4N-LAPOR!."
+)
+
+
+def answer_sample(kiosk, code_text: str) -> None:
+    """The office's answer to a complaint, as the sync brings it (a status page from the server)."""
+    from datetime import datetime, timedelta, timezone
+
+    from ..domain import tracking
+    from ..store import records, sync_ops
+
+    row = records.complaint_by_code(kiosk.store.db, tracking.parse(code_text))
+    at = datetime.now(timezone.utc)
+    stamps = [(at + timedelta(hours=i)).isoformat(timespec="seconds") for i in range(4)]
+    events = [{"status": st, "at": t, "note": None}
+              for st, t in zip(("sent", "verified", "forwarded", "followed_up"), stamps)]
+    sync_ops.apply_updates(kiosk.store.db, [{"uuid": row.uuid, "status": "followed_up", "status_at": stamps[3],
+                                             "response": SAMPLE_ANSWER, "response_at": stamps[3],
+                                             "events": events}], "screenshots")
 
 
 def _receipt_sample(cfg, code: str):
@@ -264,7 +309,7 @@ def _receipt_sample(cfg, code: str):
     return filed, None, qr_matrix(cfg.tracking_url(tracking.parse(code))), "Your receipt is printed. Please take it from the printer."
 
 
-def render(config_path: Path, sample: dict, size: tuple[int, int], out: Path) -> list[str]:
+def render(config_path: Path, sample: dict, size: tuple[int, int], out: Path, only: frozenset[str] = frozenset()) -> list[str]:
     """Render every scene at one window size (this process's only window); returns problem lines."""
     from .driver import Driver, prepare_environment
 
@@ -281,6 +326,8 @@ def render(config_path: Path, sample: dict, size: tuple[int, int], out: Path) ->
         for large in (False, True):
             folder = out / f"{size[0]}x{size[1]}" / f"{lang}-{'large' if large else 'normal'}"
             for n, (name, action) in enumerate(scenes(sample)):
+                if only and name not in only:
+                    continue
                 d.app.reset_all()
                 d.app.lang, d.app.large_text = lang, large
                 d.settle()
@@ -299,13 +346,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", required=True, type=Path, help="folder for the PNG files")
     parser.add_argument("--catalog", type=Path, help="catalog JSON (default: the demo catalog)")
     parser.add_argument("--sizes", default=",".join(f"{w}x{h}" for w, h in SIZES), help="e.g. 1920x1080,1280x800")
+    parser.add_argument("--only", default="", help="scene names to render, comma-separated (default: all)")
     parser.add_argument("--child", help=argparse.SUPPRESS)  # internal: config|sample-json|WxH
     args = parser.parse_args(argv)
     out = args.out.resolve()
     if args.child:
         config_path, sample_json, size_text = args.child.split("|")
         size = tuple(int(v) for v in size_text.split("x"))
-        problems = render(Path(config_path), json.loads(sample_json), size, out)  # type: ignore[arg-type]
+        only = frozenset(n for n in args.only.split(",") if n)
+        problems = render(Path(config_path), json.loads(sample_json), size, out, only)  # type: ignore[arg-type]
         for line in problems:
             print(line)
         return 1 if problems else 0
@@ -315,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
     failed = False
     for size_text in args.sizes.split(","):
         child = [sys.executable, "-m", "kiosk.ui.screenshots", "--out", str(out),
-                 "--child", f"{config_path}|{json.dumps(sample)}|{size_text}"]
+                 "--only", args.only, "--child", f"{config_path}|{json.dumps(sample)}|{size_text}"]
         result = subprocess.run(child, env={**os.environ, "KIVY_NO_ARGS": "1"}, check=False)
         failed |= result.returncode != 0
         print(f"{size_text}: {'text that does not fit (listed above)' if result.returncode else 'ok'}")

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from kiosk.ui.screenshots import SAMPLE_COMPLAINT, _receipt_sample, clipped_labels, scenes, uneven_rows
+from kiosk.ui.screenshots import SAMPLE_COMPLAINT, _receipt_sample, answer_sample, clipped_labels, scenes, uneven_rows
 
 pytestmark = pytest.mark.ui
 
@@ -25,9 +25,12 @@ def sample(ui_config):
     try:
         filed = kiosk.file_complaint({**SAMPLE_COMPLAINT, "service_id": "bappenda-pkb"})
         kiosk.add_survey({"service_id": "bappenda-pkb", "answers": {e.code: 4 for e in ELEMENTS}})
+        answered = kiosk.file_complaint({**SAMPLE_COMPLAINT, "service_id": "bappenda-pkb"})
+        answer_sample(kiosk, answered.tracking_code)
     finally:
         kiosk.close()
-    data = {"agency_id": "bappenda", "service_id": "bappenda-pkb", "code": filed.tracking_code}
+    data = {"agency_id": "bappenda", "service_id": "bappenda-pkb", "code": filed.tracking_code,
+            "answered": answered.tracking_code}
     return {**data, "receipt": _receipt_sample(ui_config, filed.tracking_code)}
 
 

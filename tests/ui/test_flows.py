@@ -50,6 +50,9 @@ def test_complaint_from_home_to_receipt(ui, core, ui_config):
     d.settle()
     service_button = [b for b in picker.ids.services.children if isinstance(b.value, tuple)][0]
     d.tap(service_button)
+    # A service was picked: which part of its standard was not kept (issue #11), then the story.
+    assert screen.step_name == "standard"
+    choose(d, 3)  # biaya
     assert screen.step_name == "describe"
     field = screen.current_step.ids.field
     d.tap(field.ids.ti)
@@ -83,6 +86,7 @@ def test_complaint_from_home_to_receipt(ui, core, ui_config):
     (row,) = rows(core, "SELECT uuid, status, doc FROM complaints WHERE tracking_code = ?", code)
     assert row[1] == "received_at_kiosk"
     assert "50.000" in row[2] and "bappenda-pkb" in row[2] and ui_config.privacy.consent_version in row[2]
+    assert '"standard_part": "biaya"' in row[2]
     assert rows(core, "SELECT kind FROM outbox WHERE record_uuid = ?", row[0]) == [("complaint",)]
     # The pdf printer backend of the test config "prints" to a file; the screen says it printed.
     assert Path(receipt.pdf).parent == ui_config.pdf_dir and Path(receipt.pdf).read_bytes().startswith(b"%PDF")

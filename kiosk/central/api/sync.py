@@ -49,7 +49,10 @@ def pull_catalog(
     settings: SettingsDep,
     since: Annotated[str | None, Query(max_length=40, description="The cursor of the kiosk's catalog")] = None,
 ) -> CatalogOut:
-    return CatalogOut.model_validate(catalog.for_kiosk(engine, since, ikm_refresh_s=settings.ikm_refresh_s))
+    answer = catalog.for_kiosk(engine, since, ikm_refresh_s=settings.ikm_refresh_s)
+    # Not part of the cursor: a new decree or a local holiday must reach kiosks whose catalog is current.
+    answer["holidays"] = workdays.holidays_around(settings)
+    return CatalogOut.model_validate(answer)
 
 
 @router.get(

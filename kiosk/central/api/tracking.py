@@ -15,9 +15,8 @@ from fastapi.responses import HTMLResponse
 
 from ...domain import tracking
 from ...domain.errors import ValidationError
-from ...domain.workflow import WorkCalendar
 from ...sync import wire
-from .. import complaints, errors, page, security
+from .. import complaints, errors, page, security, workdays
 from ..deps import ClientDep, EngineDep, SettingsDep
 from ..models import ProblemOut, TrackOut
 
@@ -65,7 +64,7 @@ def lookup(request: Request, engine, settings, client: str, code_text: str, auth
     except ValidationError:
         _miss(request, key)
         raise errors.Problem(errors.BAD_TRACKING_CODE, headers=PRIVATE_HEADERS) from None
-    view = complaints.public_view(engine, code, calendar=WorkCalendar(settings.holiday_dates), tz=settings.tz)
+    view = complaints.public_view(engine, code, calendar=workdays.calendar(settings), tz=settings.tz)
     if view is None:
         _miss(request, key)
         raise errors.Problem(errors.TRACKING_NOT_FOUND, headers=PRIVATE_HEADERS)

@@ -1,6 +1,7 @@
 """Sampaikan pengaduan: a complaint, one question per screen, ending with a receipt and its QR code.
 
-class -> topic -> office/service (optional) -> description -> privacy -> identity (not for anonymous
+class -> topic -> office/service (optional) -> the part of the service's standard that was not kept (only
+when a service was picked; "I don't know" is an answer) -> description -> privacy -> identity (not for anonymous
 reports) -> personal-data notice -> review -> send -> receipt. Back, and "Change" on the review, edit any
 answer. The core validates again when the complaint is filed; an error it finds sends the citizen to the
 step that owns the field, with the message next to it.
@@ -22,9 +23,11 @@ from ...domain.complaint import (
     MSG_DESCRIPTION_LONG,
     MSG_DESCRIPTION_SHORT,
     PRIVACY_LABELS,
+    STANDARD_PART_LABELS,
     TOPIC_LABELS,
     ComplaintClass,
     Privacy,
+    StandardPart,
     Topic,
     sanitize_text,
 )
@@ -43,6 +46,7 @@ class ComplaintDraft:
     agency_id: str = ""
     service_id: str = ""
     place: tuple[str, ...] = ()  # what the citizen picked: its names in Indonesian and English
+    standard_part: str | None = None  # a StandardPart value, or PART_UNKNOWN
     description: str = ""
     privacy: str | None = None
     name: str = ""
@@ -58,6 +62,8 @@ class ComplaintDraft:
             "topic": self.topic,
             "agency_id": self.agency_id or None,
             "service_id": self.service_id or None,
+            # The standard is the service's: no service, no part (an agency alone has no standard).
+            "standard_part": self.standard_part if self.service_id and self.standard_part != PART_UNKNOWN else None,
             "description": self.description,
             "privacy": self.privacy,
             "consent_version": consent_version if self.consent else None,
@@ -104,6 +110,31 @@ PRIVACY_HELP = {
     Privacy.ANONIM: N_("Nobody sees your name, not even the office. You give no contact details, so nobody can call you back."),
     Privacy.RAHASIA: N_("The office sees your name and can contact you, but the report itself is never made public."),
 }
+# The answer "I don't know" to the standard question: a real answer on screen, nothing in the report.
+PART_UNKNOWN = "tidak_tahu"
+PART_HELP = {
+    StandardPart.PERSYARATAN: N_("You were asked for documents or conditions the standard does not list."),
+    StandardPart.PROSEDUR: N_("The steps were different from the published ones, or nobody explained them."),
+    StandardPart.WAKTU: N_("The service took longer than the standard promises."),
+    StandardPart.BIAYA: N_("You paid more than the published fee, or paid for a free service."),
+    StandardPart.PRODUK: N_("What you received (a letter, a card, a permit) was wrong or incomplete."),
+    StandardPart.SARANA: N_("The waiting room, counters, toilets or access were not as promised."),
+    StandardPart.KOMPETENSI: N_("The officers did not know how to serve you, or did not serve you well."),
+    StandardPart.PENGADUAN: N_("An earlier complaint or suggestion of yours was not handled."),
+}
+PART_ICONS = {
+    StandardPart.PERSYARATAN: "file-document-outline",
+    StandardPart.PROSEDUR: "format-list-numbered",
+    StandardPart.WAKTU: "clock-outline",
+    StandardPart.BIAYA: "cash",
+    StandardPart.PRODUK: "package-variant-closed",
+    StandardPart.SARANA: "office-building-outline",
+    StandardPart.KOMPETENSI: "account-outline",
+    StandardPart.PENGADUAN: "message-alert-outline",
+}
+PART_UNKNOWN_LABEL = N_("I don't know")
+PART_UNKNOWN_HELP = N_("That is fine: the office will work it out from your description.")
+
 PRIVACY_ICONS = {Privacy.BIASA: "eye-outline", Privacy.ANONIM: "incognito", Privacy.RAHASIA: "lock-outline"}
 
 # Which step holds the field a ValidationError names.
@@ -112,6 +143,7 @@ FIELD_STEPS = {
     "topic": "topic",
     "agency_id": "where",
     "service_id": "where",
+    "standard_part": "standard",
     "description": "describe",
     "privacy": "privacy",
     "identity": "identity",
@@ -138,6 +170,7 @@ class WhereStep(PickerStep):
         draft = self.wizard.draft
         draft.agency_id = draft.service_id = ""
         draft.place = ()
+        draft.standard_part = None
         self.chosen = ""
         self.next_label = N_("Skip this question")
 
@@ -267,6 +300,10 @@ class ReviewStep(Step):
             (N_("Type"), tr._(CLASS_LABELS[ComplaintClass(draft.complaint_class)]) if draft.complaint_class else none, "class"),
             (N_("Topic"), tr._(TOPIC_LABELS[Topic(draft.topic)]) if draft.topic else none, "topic"),
             (N_("Office or service"), tr.pick(*draft.place) if draft.place else none, "where"),
+        ]
+        if draft.service_id:
+            rows.append((N_("Part of the standard not kept"), part_label(draft.standard_part) or none, "standard"))
+        rows += [
             (N_("What happened"), draft.description or none, "describe"),
             (N_("Privacy"), tr._(PRIVACY_LABELS[Privacy(draft.privacy)]) if draft.privacy else none, "privacy"),
         ]
@@ -286,6 +323,13 @@ class ReviewStep(Step):
             row.ids.change.text = tr._("Change")
             row.ids.change.bind(on_release=lambda _b, s=step: self.wizard.show(s))
             box.add_widget(row)
+
+
+def part_label(value: str | None) -> str:
+    """The standard part as the citizen chose it, in the language of the moment ("" when not answered)."""
+    if value == PART_UNKNOWN:
+        return tr._(PART_UNKNOWN_LABEL)
+    return tr._(STANDARD_PART_LABELS[StandardPart(value)]) if value else ""
 
 
 class ReviewRow(BoxLayout):
@@ -332,7 +376,10 @@ class ComplaintScreen(WizardScreen):
         self.draft.place = names
 
     def step_names(self) -> list[str]:
-        names = ["class", "topic", "where", "describe", "privacy"]
+        names = ["class", "topic", "where"]
+        if self.draft.service_id:
+            names.append("standard")
+        names += ["describe", "privacy"]
         if self.draft.privacy != Privacy.ANONIM.value:
             names.append("identity")
         return names + ["consent", "review"]
@@ -344,6 +391,15 @@ class ComplaintScreen(WizardScreen):
         if name == "topic":
             options = [(t.value, TOPIC_LABELS[t], TOPIC_HELP[t], TOPIC_ICONS[t]) for t in Topic]
             return ChoiceStep(question=N_("What is it about?"), options=options, draft_key="topic")
+        if name == "standard":
+            options = [(p.value, STANDARD_PART_LABELS[p], PART_HELP[p], PART_ICONS[p]) for p in StandardPart]
+            options.append((PART_UNKNOWN, PART_UNKNOWN_LABEL, PART_UNKNOWN_HELP, "information-outline"))
+            return ChoiceStep(
+                question=N_("Which part of the service's standard was not kept?"),
+                hint=N_("Every service publishes a standard: what it needs, how long it takes, what it costs. Choose the part that went wrong."),
+                options=options,
+                draft_key="standard_part",
+            )
         if name == "privacy":
             options = [(p.value, PRIVACY_LABELS[p], PRIVACY_HELP[p], PRIVACY_ICONS[p]) for p in Privacy]
             return ChoiceStep(

@@ -2,11 +2,13 @@
 
 The check character in every code catches a typo before the store is asked, with a message that says
 what to look at. The answer comes from this kiosk's own store: the status in plain words, its
-history, what happens next and by when, and the office's answer once there is one.
+history, what happens next and by when, and the office's answer once there is one: in full (it wraps, the
+page scrolls), and scrolled into view when the result appears, since that is what the citizen came for.
 """
 
 from __future__ import annotations
 
+from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.properties import BooleanProperty
 
@@ -29,6 +31,7 @@ STATUS_LOOK = {
     Status.ON_HOLD: ("alert-outline", "warn"),
 }
 ONGOING_LOOK = ("progress-clock", "primary")
+REVEAL_FOLLOW_S = 1.0
 
 
 def code_from_scan(text: str) -> str:
@@ -46,6 +49,12 @@ class TrackScreen(KScreen):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._result = None
+        self._answer = None  # the answer's section while a result with an answer is shown
+        self._following = False  # keep the answer in view while the result is still being laid out
+        self._reveal = Clock.create_trigger(self._reveal_answer)
+        page = self.ids.page
+        page.bind(on_touch_down=self._page_touched, height=self._content_resized)  # the keyboard going away
+        page.children[0].bind(height=self._content_resized)
         ti = self.ids.field.ids.ti
         ti.bind(on_text_validate=lambda _ti: self.check())
         # A scanner ends with Enter; after a mistyped or unknown code the box stays ready for the next try.
@@ -103,6 +112,36 @@ class TrackScreen(KScreen):
         self.found = True
         self.app.clear_focus()
         self._build()
+        self._following = bool(result.response)
+        if self._following:
+            self._reveal()
+            # Wrapped text gets its height over the next frames, which moves the answer down: follow it
+            # for a moment, unless the citizen scrolls first.
+            Clock.schedule_once(self._stop_following, REVEAL_FOLLOW_S)
+
+    def _stop_following(self, _dt=None) -> None:
+        self._following = False
+
+    def _page_touched(self, page, touch) -> None:
+        if page.collide_point(*touch.pos):
+            self._following = False
+
+    def _content_resized(self, *_args) -> None:
+        if self._following:
+            self._reveal()
+
+    def _reveal_answer(self, _dt=None) -> None:
+        """Scroll so the answer's heading is at the top of the page (as far as the page goes)."""
+        answer, page = self._answer, self.ids.page
+        if answer is None or answer.parent is None or not page.children:
+            return  # another code was looked up meanwhile
+        content = page.children[0]
+        view_h = page.height
+        if content.height <= view_h:
+            return
+        _x, top = content.to_widget(*answer.to_window(answer.x, answer.top))
+        view_top = min(content.height, max(view_h, top + theme.gap))
+        page.scroll_y = (view_top - view_h) / (content.height - view_h)
 
     def relabel(self) -> None:
         if self._result is not None:
@@ -135,6 +174,7 @@ class TrackScreen(KScreen):
         else:
             answer.add_widget(Txt(text=tr._("No answer yet."), color=theme.muted))
         box.add_widget(answer)
+        self._answer = answer if r.response else None
 
         history = Section(title=tr._("History"), icon="timeline-clock-outline")
         for event in reversed(r.events):
@@ -143,6 +183,8 @@ class TrackScreen(KScreen):
 
     def reset(self) -> None:
         self._result = None
+        self._answer = None
+        self._following = False
         self.found = self.searching = False
         self.ids.field.clear()
         self.ids.result.clear_widgets()
