@@ -590,10 +590,27 @@ def enrol_totp(engine: Engine, settings: Settings, user_id: int, secret: str, co
             _fail(conn, settings, row.username, ip, at)
             audit.record(conn, actor, audit.SIGN_IN_FAILED, target="web", detail={"reason": "totp_enrol"}, at=at)
             return False
-        conn.execute(staff_users.update().where(staff_users.c.id == user_id).values(
-            totp_secret=secret, totp_last_step=step))
+        # Only where none is set: an existing second factor is never replaced from a session.
+        won = conn.execute(staff_users.update().where(
+            staff_users.c.id == user_id, staff_users.c.totp_secret.is_(None)).values(
+            totp_secret=secret, totp_last_step=step)).rowcount
+        if not won:
+            return False
         audit.record(conn, actor, audit.TOTP_ENROLLED, target=f"user:{row.username}", at=at)
     return True
+
+
+def record_sign_in(engine: Engine, user_id: int, ip: str | None, *, factor: str, via: str = "web") -> None:
+    """A sign-in completed outside authenticate/verify_totp (the first one, that set up the second factor)."""
+    at = db_now()
+    with engine.begin() as conn:
+        username = conn.scalar(sa.select(staff_users.c.username).where(staff_users.c.id == user_id))
+        _succeed(conn, username, audit.Actor(user_id, username, ip), at, factor=factor, via=via)
+
+
+def message_of(exc: ValidationError, translate=lambda s: s) -> str:
+    """An error's message in one language, without the field name in front."""
+    return translate(exc.message).format(**exc.params)
 
 
 def server_secret(engine: Engine, name: str) -> str:
