@@ -30,7 +30,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
@@ -167,10 +167,13 @@ def _check_role(role: Role | str) -> Role:
         raise ValidationError("Choose one of the roles.", field="role") from None
 
 
-def _check_agencies(role: Role, agencies: Iterable[str]) -> tuple[str, ...]:
+def _check_agencies(role: Role, agencies: Iterable[str], known: Collection[str] | None = None) -> tuple[str, ...]:
     cleaned = tuple(sorted({a.strip() for a in agencies if a and a.strip()}))
     if role is Role.OFFICER and not cleaned:
         raise ValidationError("An agency officer needs at least one agency.", field="agencies")
+    if known is not None and role is Role.OFFICER and (unknown := [a for a in cleaned if a not in known]):
+        raise ValidationError("{agency} is not an agency of the published catalog.", field="agencies",
+                              agency=unknown[0][:64])
     # Only officers are bound to agencies; the province sees all of them (access.Staff).
     return cleaned if role is Role.OFFICER else ()
 
@@ -212,8 +215,10 @@ def create_user(
     totp_secret: str | None = None,
     must_change_password: bool = False,
     min_password_length: int = Settings.min_password_length,
+    known_agencies: Collection[str] | None = None,
 ) -> int:
-    """A new account; raises ValidationError (with ``field``) on bad input or a taken name."""
+    """A new account; raises ValidationError (with ``field``) on bad input or a taken name.
+    ``known_agencies``, when given, are the only agency ids an officer may be bound to."""
     name = normalize_username(username)
     if not USERNAME_RE.match(name):
         raise ValidationError(
@@ -222,7 +227,7 @@ def create_user(
         )
     display = _check_display_name(display_name)
     role = _check_role(role)
-    agencies = _check_agencies(role, agencies)
+    agencies = _check_agencies(role, agencies, known_agencies)
     email = _check_email(email)
     check_password_policy(password, username=name, display_name=display, min_length=min_password_length)
     hashed = hash_password(password)
@@ -253,10 +258,11 @@ def update_user(
     agencies: Iterable[str] = (),
     email: str | None = None,
     by: audit.Actor,
+    known_agencies: Collection[str] | None = None,
 ) -> None:
     display = _check_display_name(display_name)
     role = _check_role(role)
-    agencies = _check_agencies(role, agencies)
+    agencies = _check_agencies(role, agencies, known_agencies)
     email = _check_email(email)
     with engine.begin() as conn:
         row = _user_row(conn, user_id)

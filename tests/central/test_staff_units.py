@@ -49,6 +49,21 @@ def test_a_good_passphrase_passes():
     staff.check_password_policy("kopi jahe merah 2026 lombok", username="budi", display_name="Budi Santoso")
 
 
+def test_officer_agencies_must_be_in_the_catalog(engine):
+    with pytest.raises(staff.ValidationError) as err:
+        staff.create_user(engine, username="salah", display_name="Salah Dinas", role="officer",
+                          password=DEFAULT_PASSWORD, agencies=["dinkes", "nope"], by=audit.SYSTEM,
+                          known_agencies={"dinkes", "bappenda"})
+    assert err.value.field == "agencies" and "nope" in str(err.value)
+    uid = staff.create_user(engine, username="benar", display_name="Benar Dinas", role="officer",
+                            password=DEFAULT_PASSWORD, agencies=["dinkes"], by=audit.SYSTEM, known_agencies={"dinkes"})
+    assert staff.staff_by_id(engine, uid).agencies == frozenset({"dinkes"})
+    # Only officers are bound to agencies: the province's roles see all of them.
+    uid = staff.create_user(engine, username="meja1", display_name="Meja Satu", role="desk",
+                            password=DEFAULT_PASSWORD, agencies=["dinkes"], by=audit.SYSTEM)
+    assert staff.staff_by_id(engine, uid).agencies == frozenset()
+
+
 def test_old_hash_parameters_are_upgraded_at_sign_in(engine, settings):
     uid, _ = make_user(engine, "lama", "viewer")
     weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(DEFAULT_PASSWORD)

@@ -38,6 +38,12 @@ def _agency_options(request: Request) -> list[tuple[str, str]]:
     return [(a.id, a.name if lang == "id" else a.name_en) for a in catalog.agencies(request.app.state.engine)]
 
 
+def _known_agencies(request: Request) -> set[str] | None:
+    """The catalog's agency ids; None before any catalog is published (nothing to check against)."""
+    known = {a.id for a in catalog.agencies(request.app.state.engine)}
+    return known or None
+
+
 def _flash(request: Request, t):
     key = request.query_params.get("done")
     return t(DONE[key]) if key in DONE else None
@@ -88,7 +94,7 @@ def create_user(
         user_id = staff.create_user(
             request.app.state.engine, username=username, display_name=display_name, role=role, password=password,
             agencies=agencies, email=email or None, by=actor(request, person), must_change_password=True,
-            min_password_length=request.app.state.settings.min_password_length,
+            min_password_length=request.app.state.settings.min_password_length, known_agencies=_known_agencies(request),
         )
     except staff.ValidationError as exc:
         return _form_page(request, values=values, errors=_errors_of(exc, t, "username"), status=400)
@@ -127,7 +133,7 @@ def edit_user(
     values = {**_values(user), "display_name": display_name, "email": email, "role": role, "agencies": agencies}
     try:
         staff.update_user(request.app.state.engine, user_id, display_name=display_name, role=role, agencies=agencies,
-                          email=email or None, by=actor(request, person))
+                          email=email or None, by=actor(request, person), known_agencies=_known_agencies(request))
     except staff.ValidationError as exc:
         return _form_page(request, user=user, values=values, errors=_errors_of(exc, _t(request), "role"), status=400)
     return RedirectResponse(f"/staff/users/{user_id}?done=saved", status_code=303)
