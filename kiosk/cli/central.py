@@ -136,9 +136,10 @@ def cmd_complaints_list(ctx: Context) -> int:
     settings = _settings(ctx)
     engine = _engine(ctx)
     person, _by = signed_in_actor(ctx, engine, settings, access.can_read_complaints)
-    if not person.sees_all_agencies and ctx.args.agency not in person.agencies:
-        # An officer sees only their agencies' complaints: they name one of them.
-        raise ValidationError(AS_IS, reason="officers list one of their agencies: --agency " + "|".join(sorted(person.agencies)))
+    if not person.sees_all_agencies:
+        # This list is the province's (every agency, before forwarding too); an officer sees only what
+        # was forwarded to them, which the inbox page (/staff/complaints) shows.
+        raise ValidationError(AS_IS, reason="this list is for the province's roles; officers use /staff/complaints")
     if ctx.args.status is not None and ctx.args.status not in {s.value for s in Status}:
         raise ValidationError(AS_IS, reason=f"unknown status {ctx.args.status}; one of: " + ", ".join(s.value for s in Status))
     rows = list_complaints(

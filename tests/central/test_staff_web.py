@@ -80,23 +80,25 @@ def test_cookie_flags(server, engine):
 
 
 def test_signed_out_visitor_is_sent_to_sign_in_and_back(server, engine):
-    r = requests.get(server.url + "/staff/users?x=1", allow_redirects=False, timeout=10)
-    assert r.status_code == 303 and r.headers["location"] == "/staff/sign-in?next=/staff/users%3Fx%3D1"
+    r = requests.get(server.url + "/staff/users?x=1&y=2", allow_redirects=False, timeout=10)
+    assert r.status_code == 303 and r.headers["location"] == "/staff/sign-in?next=/staff/users%3Fx%3D1%26y%3D2"
     name = unique("admin")
     _uid, secret = make_user(engine, name, "admin", totp=True)
     s = requests.Session()
     page = s.get(server.url + r.headers["location"], timeout=10)
-    assert 'name="next" value="/staff/users?x=1"' in page.text
-    r = s.post(server.url + "/staff/sign-in", data={"username": name, "password": DEFAULT_PASSWORD, "next": "/staff/users?x=1",
+    assert 'name="next" value="/staff/users?x=1&amp;y=2"' in page.text
+    r = s.post(server.url + "/staff/sign-in", data={"username": name, "password": DEFAULT_PASSWORD, "next": "/staff/users?x=1&y=2",
                                                     "csrf_token": csrf_of(page.text)}, allow_redirects=False, timeout=30)
     assert r.status_code == 303 and r.headers["location"].startswith("/staff/sign-in/totp")
     page = s.get(server.url + r.headers["location"], timeout=10)
+    assert 'name="next" value="/staff/users?x=1&amp;y=2"' in page.text
     r = s.post(server.url + "/staff/sign-in/totp", data={"code": totp_now(secret), "csrf_token": csrf_of(page.text),
-                                                         "next": "/staff/users?x=1"}, allow_redirects=False, timeout=30)
-    assert r.status_code == 303 and r.headers["location"] == "/staff/users?x=1"
+                                                         "next": "/staff/users?x=1&y=2"}, allow_redirects=False, timeout=30)
+    assert r.status_code == 303 and r.headers["location"] == "/staff/users?x=1&y=2"
 
 
-@pytest.mark.parametrize("evil", ["//evil.example/staff", "https://evil.example/", "/staff\\@evil", "/lacak/x"])
+@pytest.mark.parametrize("evil", ["//evil.example/staff", "https://evil.example/", "/staff\\@evil", "/lacak/x",
+                                  "/staffevil.example", "/staff/\r\nSet-Cookie: x=1"])
 def test_next_is_never_an_open_redirect(server, engine, evil):
     name = unique("nx")
     make_user(engine, name, "viewer")

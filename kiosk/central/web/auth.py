@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import secrets
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
@@ -98,7 +99,7 @@ def sign_in(
     raw, _csrf = staff.start_session(
         _engine(request), settings, result.user_id, stage=result.stage, ip=client_address(request),
         user_agent=request.headers.get("user-agent"), replaces=request.cookies.get(COOKIE))
-    target = next_path if result.stage == staff.STAGE_FULL else f"{TOTP_PATH}?next={next_path}"
+    target = next_path if result.stage == staff.STAGE_FULL else f"{TOTP_PATH}?next={quote(next_path, safe='/')}"
     response = RedirectResponse(target, status_code=303)
     set_session_cookie(request, response, raw)
     response.delete_cookie(SIGNIN_COOKIE, path=SIGN_IN_PATH)

@@ -33,7 +33,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 def safe_next(value: str | None, default: str = "/staff") -> str:
     """A local /staff path to come back to after sign-in; anything else (another host, ``//evil``,
     a backslash trick) becomes the default, so the sign-in page is no open redirect."""
-    if not value or not value.startswith("/staff") or value.startswith("//") or "\\" in value:
+    if not value or not (value == "/staff" or value.startswith(("/staff/", "/staff?"))) or "\\" in value:
         return default
     if any(ch in value for ch in "\r\n\t") or len(value) > 500:
         return default
