@@ -312,14 +312,28 @@ def reset_password(engine: Engine, user_id: int, password: str, *, by: audit.Act
 
 
 def set_password(engine: Engine, user_id: int, current: str, new: str, *, by: audit.Actor,
-                 keep_session: str | None = None,
+                 keep_session: str | None = None, settings: Settings | None = None,
                  min_password_length: int = Settings.min_password_length) -> None:
-    """A person changes their own password (the current one is asked again); their other sessions end."""
+    """A person changes their own password (the current one is asked again); their other sessions end.
+    With ``settings``, a wrong current password counts as a failed sign-in (a stolen session must not
+    become a way to try passwords without limit), and a locked account cannot change it."""
+    at = db_now()
     with engine.begin() as conn:
         row = conn.execute(sa.select(staff_users).where(staff_users.c.id == user_id)).first()
     if row is None:
         raise StaffNotFound("No such user.")
+    if settings is not None:
+        with reader(engine) as conn:
+            locked = _locked_until(conn, [_user_key(row.username)], at)
+        if locked is not None:
+            raise ValidationError("Too many failed sign-ins. Try again after {minutes} minutes.",
+                                  field="current_password", minutes=settings.login_lock_minutes)
     if not _verify(row.password_hash, current):
+        if settings is not None:
+            with engine.begin() as conn:
+                now_locked = _fail(conn, settings, row.username, by.ip, at)
+                audit.record(conn, by, audit.SIGN_IN_FAILED, target="password_change",
+                             detail={"reason": "current_password", "locked": now_locked}, at=at)
         raise ValidationError("The current password is not right.", field="current_password")
     if current == new:
         raise PasswordRejected("Choose a password different from the current one.", field="new_password")

@@ -129,6 +129,18 @@ def test_audit_detail_has_no_password(engine, settings):
     assert "my secret" not in text
 
 
+def test_wrong_current_password_counts_as_a_failed_sign_in(engine, settings):
+    uid, _ = make_user(engine, "ganti", "viewer")
+    by = audit.Actor(uid, "ganti", "198.51.100.7")
+    for _ in range(settings.login_max_failures):
+        with pytest.raises(staff.ValidationError, match="current password"):
+            staff.set_password(engine, uid, "not it", "kopi jahe merah 2026 lombok", by=by, settings=settings)
+    # Locked now: even the right current password does not change it, and sign-in is refused too.
+    with pytest.raises(staff.ValidationError, match="Too many"):
+        staff.set_password(engine, uid, DEFAULT_PASSWORD, "kopi jahe merah 2026 lombok", by=by, settings=settings)
+    assert staff.authenticate(engine, settings, "ganti", DEFAULT_PASSWORD, "10.1.1.1").outcome is staff.Outcome.LOCKED
+
+
 def test_default_cookie_is_secure():
     assert Settings().cookie_secure is True
 
@@ -179,6 +191,9 @@ def test_cli_complaint_actions_need_a_role_that_may(capsys, tmp_path, engine, se
     assert code == 2 and "may not" in err
     code, _, err = cli(capsys, tmp_path, settings, "complaints", "verify", "AAAA-AAAA-AAA")
     assert code == 2 and "--user" in err
+    # The province's list is not an officer's (they see only what was forwarded to them).
+    code, _, err = cli(capsys, tmp_path, settings, "complaints", "list", "--user", "petugas")
+    assert code == 2 and "officers use /staff/complaints" in err
     monkeypatch.setenv("IPLIK_STAFF_PASSWORD", "wrong")
     code, _, err = cli(capsys, tmp_path, settings, "complaints", "list", "--user", "petugas")
-    assert code == 2
+    assert code == 2 and "not right" in err

@@ -248,7 +248,7 @@ def change_password(
     try:
         staff.set_password(_engine(request), person.user_id, current_password, new_password,
                            by=actor(request, person), keep_session=request.cookies.get(COOKIE),
-                           min_password_length=_settings(request).min_password_length)
+                           settings=_settings(request), min_password_length=_settings(request).min_password_length)
     except staff.ValidationError as exc:
         return _account_page(request, person, errors={exc.field or "new_password": staff.message_of(exc, t)},
                              status=400)
