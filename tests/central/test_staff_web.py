@@ -334,6 +334,16 @@ def test_admin_creates_disables_and_resets(server, engine):
     assert audit.PASSWORD_CHANGED in actions_of(engine, officer)
 
 
+@pytest.mark.parametrize("path", ["/staff/users/0", "/staff/users/99999999999999999999", "/staff/users/abc"])
+def test_bad_user_ids_are_4xx_pages(server, engine, path):
+    admin = unique("ids")
+    _aid, secret = make_user(engine, admin, "admin", totp=True)
+    s = web_sign_in(server, admin, totp_secret=secret)
+    r = s.get(server.url + path, allow_redirects=False, timeout=10)
+    assert r.status_code == 400 and r.headers["content-type"].startswith("text/html")
+    assert s.get(server.url + "/staff/users/424242", timeout=10).status_code == 404
+
+
 def test_admin_cannot_disable_themself(server, engine):
     admin = unique("self")
     aid, secret = make_user(engine, admin, "admin", totp=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from .. import access, catalog, staff
@@ -16,6 +16,8 @@ from .deps import actor, require
 router = APIRouter(include_in_schema=False)
 
 AdminDep = Annotated[Staff, Depends(require(access.can_manage_users))]
+# Ids are database integers: anything outside is a 400, never an overflow in the driver.
+UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 DONE = {
     "created": "The account was created. Give the person their password in person; they must change it at their first sign-in.",
@@ -114,7 +116,7 @@ def _values(user) -> dict:
 
 
 @router.get("/staff/users/{user_id}")
-def edit_user_form(request: Request, person: AdminDep, user_id: int) -> Response:
+def edit_user_form(request: Request, person: AdminDep, user_id: UserId) -> Response:
     user = _user_or_404(request, user_id)
     return _form_page(request, user=user, values=_values(user), flash=_flash(request, _t(request)))
 
@@ -123,7 +125,7 @@ def edit_user_form(request: Request, person: AdminDep, user_id: int) -> Response
 def edit_user(
     request: Request,
     person: AdminDep,
-    user_id: int,
+    user_id: UserId,
     display_name: Annotated[str, Form(max_length=400)] = "",
     email: Annotated[str, Form(max_length=400)] = "",
     role: Annotated[str, Form(max_length=20)] = "",
@@ -143,7 +145,7 @@ def edit_user(
 def reset_password(
     request: Request,
     person: AdminDep,
-    user_id: int,
+    user_id: UserId,
     new_password: Annotated[str, Form(max_length=1024)] = "",
 ) -> Response:
     user = _user_or_404(request, user_id)
@@ -157,7 +159,7 @@ def reset_password(
 
 
 @router.post("/staff/users/{user_id}/disable")
-def disable_user(request: Request, person: AdminDep, user_id: int) -> Response:
+def disable_user(request: Request, person: AdminDep, user_id: UserId) -> Response:
     user = _user_or_404(request, user_id)
     try:
         staff.disable(request.app.state.engine, user_id, by=actor(request, person))
