@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 
 from kiosk.central import audit, staff
-from kiosk.central.db import audit_log, login_throttle, now, open_database, staff_sessions, staff_users
+from kiosk.central.db import audit_log, login_throttle, now, open_database, staff_users
 from kiosk.central.settings import Settings, sqlite_url
 from kiosk.cli import main
 
