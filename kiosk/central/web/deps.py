@@ -15,6 +15,7 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import Depends, HTTPException, Request
+from starlette.concurrency import run_in_threadpool
 
 from .. import staff as staff_mod
 from ..access import Staff
@@ -67,14 +68,16 @@ async def current_staff(request: Request) -> Staff:
     app = request.app
     engine, settings = app.state.engine, app.state.settings
     raw = request.cookies.get(COOKIE)
-    info = staff_mod.session_info(engine, settings, raw)
+    # The database calls run in the thread pool: this dependency is async (it may read the form for
+    # the CSRF token) and must not stall the event loop while SQLite or PostgreSQL answers.
+    info = await run_in_threadpool(staff_mod.session_info, engine, settings, raw)
     if info is None or info.stage != staff_mod.STAGE_FULL:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         if request.method not in SAFE_METHODS:
             target = request.url.path
         raise _redirect(f"{SIGN_IN_PATH}?next={quote(safe_next(target), safe='/')}")
     try:
-        person = staff_mod.staff_by_id(engine, info.user_id)
+        person = await run_in_threadpool(staff_mod.staff_by_id, engine, info.user_id)
     except staff_mod.StaffNotFound:
         raise _redirect(SIGN_IN_PATH) from None
     request.state.csrf = info.csrf
