@@ -113,13 +113,20 @@ def hash_password(password: str) -> str:
 _DUMMY_HASH: str | None = None
 
 
+def dummy_hash() -> str:
+    """A hash with the current parameters, to verify against when the account does not exist. Made
+    once per process; the server makes it at start (web/auth.py) so that not even the first unknown
+    name takes longer than a wrong password."""
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
+    return _DUMMY_HASH
+
+
 def _verify(stored: str | None, password: str) -> bool:
     """Argon2 verification; with no stored hash it still does the same work, then says no."""
-    global _DUMMY_HASH
     if stored is None:
-        if _DUMMY_HASH is None:
-            _DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
-        stored = _DUMMY_HASH
+        stored = dummy_hash()
         try:
             _HASHER.verify(stored, password[:MAX_PASSWORD_LENGTH])
         except (VerificationError, InvalidHashError):
@@ -297,7 +304,7 @@ def reset_password(engine: Engine, user_id: int, password: str, *, by: audit.Act
                    min_password_length: int = Settings.min_password_length) -> None:
     """An administrator sets a new password: the person must change it at their next sign-in, every
     session of theirs ends, and a lock on their name is lifted."""
-    with engine.begin() as conn:
+    with reader(engine) as conn:
         row = _user_row(conn, user_id)
     check_password_policy(password, username=row.username, display_name=row.display_name,
                           min_length=min_password_length)
@@ -318,7 +325,7 @@ def set_password(engine: Engine, user_id: int, current: str, new: str, *, by: au
     With ``settings``, a wrong current password counts as a failed sign-in (a stolen session must not
     become a way to try passwords without limit), and a locked account cannot change it."""
     at = db_now()
-    with engine.begin() as conn:
+    with reader(engine) as conn:
         row = conn.execute(sa.select(staff_users).where(staff_users.c.id == user_id)).first()
     if row is None:
         raise StaffNotFound("No such user.")

@@ -75,6 +75,22 @@ def test_old_hash_parameters_are_upgraded_at_sign_in(engine, settings):
     assert stored != weak and stored.startswith("$argon2id$") and not PasswordHasher().check_needs_rehash(stored)
 
 
+def test_unknown_names_cost_the_same_hash_work(engine, settings, monkeypatch):
+    make_user(engine, "ada", "viewer")
+    verified: list[str] = []
+
+    class Counting(PasswordHasher):
+        def verify(self, hash, password):  # noqa: A002 - argon2's own parameter name
+            verified.append(hash.split("$")[3])  # the parameters part: m=...,t=...,p=...
+            return super().verify(hash, password)
+
+    monkeypatch.setattr(staff, "_HASHER", Counting())
+    staff.authenticate(engine, settings, "ada", "wrong password", "ip")
+    staff.authenticate(engine, settings, "tidak-ada", "wrong password", "ip")
+    # One Argon2 verification each, with the same parameters: the same work, so the same time.
+    assert len(verified) == 2 and verified[0] == verified[1]
+
+
 def test_totp_steps_are_used_once_and_drift_is_one_step(engine, settings):
     uid, secret = make_user(engine, "waktu", "admin", totp=True)
     t0 = now()

@@ -23,6 +23,10 @@ from .deps import COOKIE, COOKIE_PATH, SIGN_IN_PATH, StaffDep, actor, check_csrf
 
 router = APIRouter(include_in_schema=False)
 
+# Made now, at the server's start, not at the first sign-in with an unknown name (whose answer would
+# otherwise take one hash longer than a wrong password's, telling the name is no account).
+staff.dummy_hash()
+
 SIGNIN_COOKIE = "iplik_signin"
 TOTP_PATH = "/staff/sign-in/totp"
 
