@@ -131,11 +131,20 @@ def cmd_complaints_list(ctx: Context) -> int:
     from ..central import workdays
     from ..domain.workflow import Status
 
+    from ..central import access
+    from .central_staff import signed_in_actor
+
     settings = _settings(ctx)
+    engine = _engine(ctx)
+    person, _by = signed_in_actor(ctx, engine, settings, access.can_read_complaints)
+    if not person.sees_all_agencies:
+        # This list is the province's (every agency, before forwarding too); an officer sees only what
+        # was forwarded to them, which the inbox page (/staff/complaints) shows.
+        raise ValidationError(AS_IS, reason="this list is for the province's roles; officers use /staff/complaints")
     if ctx.args.status is not None and ctx.args.status not in {s.value for s in Status}:
         raise ValidationError(AS_IS, reason=f"unknown status {ctx.args.status}; one of: " + ", ".join(s.value for s in Status))
     rows = list_complaints(
-        _engine(ctx),
+        engine,
         calendar=workdays.calendar(settings),
         tz=settings.tz,
         status=ctx.args.status,
@@ -164,16 +173,22 @@ def cmd_complaints_list(ctx: Context) -> int:
 def _action(name: str):
     @_problems_as_errors
     def handler(ctx: Context) -> int:
+        from ..central import access
         from ..central.complaints import act
+        from .central_staff import signed_in_actor
 
+        settings = _settings(ctx)
+        engine = _engine(ctx)
+        # Who acts is the signed-in account, never $USER (anyone can set that).
+        person, _by = signed_in_actor(ctx, engine, settings, lambda s: access.can_act(s, name))
         result = act(
-            _engine(ctx),
+            engine,
             ctx.args.code,
             name,
             agency_id=getattr(ctx.args, "agency", None),
             text=getattr(ctx.args, "text", None),
             note=getattr(ctx.args, "note", None),
-            actor=os.environ.get("USER", "back-office"),
+            actor=person.username,
         )
         ctx.emit(result, f"{result.tracking_code}: {' -> '.join(result.events)}")
         return 0
@@ -217,6 +232,9 @@ def cmd_openapi(ctx: Context) -> int:
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    from . import central_staff
+    from .central_staff import add_sign_in_options
+
     db = argparse.ArgumentParser(add_help=False)
     db.add_argument("--db", metavar="URL", help="central database: sqlite:///FILE or postgresql+psycopg://... "
                                                  "(default: $IPLIK_CENTRAL_DATABASE_URL or DATA_DIR/central.db)")
@@ -257,6 +275,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--overdue", action="store_true", help="only complaints past their deadline")
     p.add_argument("--agency", help="only complaints for this agency id")
     p.add_argument("--limit", type=int, default=1000)
+    add_sign_in_options(p)
     p.set_defaults(handler=cmd_complaints_list)
     helps = {
         "verify": "mark a report verified",
@@ -274,12 +293,14 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         if name == "respond":
             p.add_argument("--text", required=True, help="the response, as the citizen will read it")
         p.add_argument("--note", help="a short public note for the timeline (no personal data)")
+        add_sign_in_options(p)
         p.set_defaults(handler=_action(name))
 
     p = cs.add_parser("tick", parents=parents, help="the deadline job: mark overdue, close unanswered, send e-mails")
     p.add_argument("--now", metavar="ISO", help="run as if it were this moment (tests, catching up); "
                                                 "a time without an offset is the office's local time")
     p.set_defaults(handler=cmd_tick)
+    central_staff.register(cs, parents, common)
 
     p = cs.add_parser("openapi", parents=[common], help="print the OpenAPI spec, or write it with --out")
     p.add_argument("--out", metavar="FILE")

@@ -30,6 +30,11 @@ from pathlib import Path
 PAGES: list[tuple[str, str, str | None]] = [
     ("error-404", "/staff/no-such-page", None),
     ("error-404-signed-in", "/staff/no-such-page", "admin"),
+    ("sign-in", "/staff/sign-in", None),
+    ("account", "/staff/account", "officer@dinkes"),
+    ("users", "/staff/users", "admin"),
+    ("user-new", "/staff/users/new", "admin"),
+    ("audit", "/staff/audit", "admin"),
 ]
 
 SEEDS: list[str] = [
