@@ -469,7 +469,7 @@ class SignIn:
 
 
 def authenticate(engine: Engine, settings: Settings, username: str, password: str, ip: str | None, *,
-                 now: datetime | None = None) -> SignIn:
+                 now: datetime | None = None, via: str = "web") -> SignIn:
     """Check a name and password; count and audit the failure, or say what comes next."""
     at = _now(now)
     name = normalize_username(username)
@@ -479,13 +479,13 @@ def authenticate(engine: Engine, settings: Settings, username: str, password: st
     actor = audit.Actor(row.id if row else None, row.username if row else UNKNOWN_USER, ip)
     if locked is not None:
         with engine.begin() as conn:
-            audit.record(conn, actor, audit.SIGN_IN_LOCKED, target="web", at=at)
+            audit.record(conn, actor, audit.SIGN_IN_LOCKED, target=via, at=at)
         return SignIn(Outcome.LOCKED, locked_until=locked)
     good = _verify(row.password_hash if row else None, password or "")
     if not good or row is None or row.disabled_at is not None:
         with engine.begin() as conn:
             now_locked = _fail(conn, settings, name or "-", ip, at)
-            audit.record(conn, actor, audit.SIGN_IN_FAILED, target="web",
+            audit.record(conn, actor, audit.SIGN_IN_FAILED, target=via,
                          detail={"reason": "disabled" if good and row is not None else "password",
                                  "locked": now_locked}, at=at)
         if now_locked:
@@ -501,13 +501,14 @@ def authenticate(engine: Engine, settings: Settings, username: str, password: st
     if role in TOTP_REQUIRED:
         return SignIn(Outcome.ENROL, row.id)
     with engine.begin() as conn:
-        _succeed(conn, row.username, actor, at, factor="password")
+        _succeed(conn, row.username, actor, at, factor="password", via=via)
     return SignIn(Outcome.OK, row.id)
 
 
-def _succeed(conn: sa.Connection, username: str, actor: audit.Actor, at: datetime, *, factor: str) -> None:
+def _succeed(conn: sa.Connection, username: str, actor: audit.Actor, at: datetime, *, factor: str,
+             via: str) -> None:
     conn.execute(login_throttle.delete().where(login_throttle.c.key == _user_key(username)))
-    audit.record(conn, actor, audit.SIGN_IN, target="web", detail={"factor": factor}, at=at)
+    audit.record(conn, actor, audit.SIGN_IN, target=via, detail={"factor": factor}, at=at)
 
 
 def _totp_step(secret: str, code: str, at: datetime, last_step: int | None) -> int | None:
@@ -529,7 +530,7 @@ def _totp_step(secret: str, code: str, at: datetime, last_step: int | None) -> i
 
 
 def verify_totp(engine: Engine, settings: Settings, user_id: int, code: str, ip: str | None, *,
-                now: datetime | None = None) -> SignIn:
+                now: datetime | None = None, via: str = "web") -> SignIn:
     """The second step of a sign-in: a code is accepted once; a wrong one counts as a failed sign-in."""
     at = _now(now)
     with reader(engine) as conn:
@@ -540,7 +541,7 @@ def verify_totp(engine: Engine, settings: Settings, user_id: int, code: str, ip:
     actor = audit.Actor(row.id, row.username, ip)
     if locked is not None:
         with engine.begin() as conn:
-            audit.record(conn, actor, audit.SIGN_IN_LOCKED, target="web", detail={"factor": "totp"}, at=at)
+            audit.record(conn, actor, audit.SIGN_IN_LOCKED, target=via, detail={"factor": "totp"}, at=at)
         return SignIn(Outcome.LOCKED, locked_until=locked)
     step = _totp_step(row.totp_secret, code, at, row.totp_last_step) if row.totp_secret else None
     with engine.begin() as conn:
@@ -551,10 +552,10 @@ def verify_totp(engine: Engine, settings: Settings, user_id: int, code: str, ip:
                 sa.or_(staff_users.c.totp_last_step.is_(None), staff_users.c.totp_last_step < step),
             ).values(totp_last_step=step)).rowcount
             if won:
-                _succeed(conn, row.username, actor, at, factor="totp")
+                _succeed(conn, row.username, actor, at, factor="totp", via=via)
                 return SignIn(Outcome.OK, row.id)
         now_locked = _fail(conn, settings, row.username, ip, at)
-        audit.record(conn, actor, audit.SIGN_IN_FAILED, target="web",
+        audit.record(conn, actor, audit.SIGN_IN_FAILED, target=via,
                      detail={"reason": "totp", "locked": now_locked}, at=at)
     if now_locked:
         return SignIn(Outcome.LOCKED, locked_until=at + timedelta(minutes=settings.login_lock_minutes))

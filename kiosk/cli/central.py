@@ -130,11 +130,19 @@ def cmd_complaints_list(ctx: Context) -> int:
     from ..central.complaints import list_complaints
     from ..domain.workflow import Status, WorkCalendar
 
+    from ..central import access
+    from .central_staff import signed_in_actor
+
     settings = _settings(ctx)
+    engine = _engine(ctx)
+    person, _by = signed_in_actor(ctx, engine, settings, access.can_read_complaints)
+    if not person.sees_all_agencies and ctx.args.agency not in person.agencies:
+        # An officer sees only their agencies' complaints: they name one of them.
+        raise ValidationError(AS_IS, reason="officers list one of their agencies: --agency " + "|".join(sorted(person.agencies)))
     if ctx.args.status is not None and ctx.args.status not in {s.value for s in Status}:
         raise ValidationError(AS_IS, reason=f"unknown status {ctx.args.status}; one of: " + ", ".join(s.value for s in Status))
     rows = list_complaints(
-        _engine(ctx),
+        engine,
         calendar=WorkCalendar(settings.holiday_dates),
         tz=settings.tz,
         status=ctx.args.status,
@@ -163,20 +171,22 @@ def cmd_complaints_list(ctx: Context) -> int:
 def _action(name: str):
     @_problems_as_errors
     def handler(ctx: Context) -> int:
-        from ..central import audit
+        from ..central import access
         from ..central.complaints import PersonalDataInAnswer, act
         from ..i18n import both
-        from .central_staff import sign_in  # staff accounts (the auth part of the back office)
+        from .central_staff import signed_in_actor
 
-        engine, settings = _engine(ctx), _settings(ctx)
-        staff = sign_in(ctx.args, engine, settings)  # the same access checks and audit rows as the web
+        settings = _settings(ctx)
+        engine = _engine(ctx)
+        # Who acts is the signed-in account, never $USER (anyone can set that).
+        person, by = signed_in_actor(ctx, engine, settings, lambda s: access.can_act(s, name))
         try:
             result = act(
                 engine,
                 ctx.args.code,
                 name,
-                by=audit.Actor.of(staff, None),
-                staff=staff,
+                by=by,
+                staff=person,
                 settings=settings,
                 agency_id=getattr(ctx.args, "agency", None),
                 text=getattr(ctx.args, "text", None),
@@ -207,6 +217,9 @@ def cmd_openapi(ctx: Context) -> int:
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    from . import central_staff
+    from .central_staff import add_sign_in_options
+
     db = argparse.ArgumentParser(add_help=False)
     db.add_argument("--db", metavar="URL", help="central database: sqlite:///FILE or postgresql+psycopg://... "
                                                  "(default: $IPLIK_CENTRAL_DATABASE_URL or DATA_DIR/central.db)")
@@ -247,6 +260,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--overdue", action="store_true", help="only complaints past their deadline")
     p.add_argument("--agency", help="only complaints for this agency id")
     p.add_argument("--limit", type=int, default=1000)
+    add_sign_in_options(p)
     p.set_defaults(handler=cmd_complaints_list)
     helps = {
         "verify": "mark a report verified",
@@ -268,10 +282,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                            help="save the response even though it seems to hold a NIK, phone or e-mail")
         p.add_argument("--note", help="a short public note for the timeline (no personal data)")
         p.add_argument("--internal-note", help="a note for staff only (never shown to the citizen)")
-        if not any(a.dest == "user" for a in p._actions):
-            p.add_argument("--user", required=True, help="your staff user name (password: $IPLIK_STAFF_PASSWORD or a prompt)")
-            p.add_argument("--totp", metavar="CODE", help="the second-factor code (prompted when needed)")
+        add_sign_in_options(p)
         p.set_defaults(handler=_action(name))
+
+    central_staff.register(cs, parents, common)
 
     p = cs.add_parser("openapi", parents=[common], help="print the OpenAPI spec, or write it with --out")
     p.add_argument("--out", metavar="FILE")

@@ -12,6 +12,9 @@ from kiosk.cli import main
 from kiosk.domain import tracking
 
 from .serverkit import complaint_record
+from .staffkit import DEFAULT_PASSWORD, make_user, totp_now
+
+_DESK: dict[str, str] = {}
 
 
 def run(capsys, server, tmp_path, *args):
@@ -20,39 +23,48 @@ def run(capsys, server, tmp_path, *args):
     return code, (json.loads(out) if out.strip() else None), err
 
 
-def test_workflow_from_the_command_line(capsys, tmp_path, http, server, engine, device):
+def as_desk(capsys, server, tmp_path, engine, monkeypatch, *args):
+    """A `complaints ...` command signed in as a desk account (password and TOTP, as a person would)."""
+    key = server.db_url
+    if key not in _DESK:
+        _DESK[key] = make_user(engine, "meja", "desk", totp=True)[1]
+    monkeypatch.setenv("IPLIK_STAFF_PASSWORD", DEFAULT_PASSWORD)
+    return run(capsys, server, tmp_path, *args, "--user", "meja", "--totp", totp_now(_DESK[key]))
+
+
+def test_workflow_from_the_command_line(capsys, tmp_path, http, server, engine, device, monkeypatch):
     recs = [complaint_record() for _ in range(3)]
     http.post(server.url + "/api/v1/sync/push", json={"records": recs}, headers=device.headers, timeout=10)
     a, b, c = (tracking.display(r["body"]["tracking_code"]) for r in recs)
 
-    assert run(capsys, server, tmp_path, "complaints", "verify", a)[1]["status"] == "verified"
-    assert run(capsys, server, tmp_path, "complaints", "forward", a, "--agency", "dinkes")[1]["events"] == ["forwarded"]
-    assert run(capsys, server, tmp_path, "complaints", "forward", b, "--agency", "dinkes")[1]["events"] == ["verified", "forwarded"]
-    done = run(capsys, server, tmp_path, "complaints", "respond", a, "--text", "Sudah ditindaklanjuti.")[1]
+    assert as_desk(capsys, server, tmp_path, engine, monkeypatch, "complaints", "verify", a)[1]["status"] == "verified"
+    assert as_desk(capsys, server, tmp_path, engine, monkeypatch, "complaints", "forward", a, "--agency", "dinkes")[1]["events"] == ["forwarded"]
+    assert as_desk(capsys, server, tmp_path, engine, monkeypatch, "complaints", "forward", b, "--agency", "dinkes")[1]["events"] == ["verified", "forwarded"]
+    done = as_desk(capsys, server, tmp_path, engine, monkeypatch, "complaints", "respond", a, "--text", "Sudah ditindaklanjuti.")[1]
     assert done["status"] == "followed_up"
-    assert run(capsys, server, tmp_path, "complaints", "close", a)[1]["status"] == "closed"
-    assert run(capsys, server, tmp_path, "complaints", "not-authority", c, "--note", "Urusan pusat")[1]["status"] == "not_authority"
-    assert run(capsys, server, tmp_path, "complaints", "hold", b)[1]["status"] == "on_hold"
+    assert as_desk(capsys, server, tmp_path, engine, monkeypatch, "complaints", "close", a)[1]["status"] == "closed"
+    assert as_desk(capsys, server, tmp_path, engine, monkeypatch, "complaints", "not-authority", c, "--note", "Urusan pusat")[1]["status"] == "not_authority"
+    assert as_desk(capsys, server, tmp_path, engine, monkeypatch, "complaints", "hold", b)[1]["status"] == "on_hold"
 
     # Closed is final: a clear refusal, exit code 1, no traceback.
-    code, _, err = run(capsys, server, tmp_path, "complaints", "verify", a)
+    code, _, err = as_desk(capsys, server, tmp_path, engine, monkeypatch, "complaints", "verify", a)
     assert code == 1 and "final" in err
-    code, _, err = run(capsys, server, tmp_path, "complaints", "verify", "AAAA-AAAA-AAA")
+    code, _, err = as_desk(capsys, server, tmp_path, engine, monkeypatch, "complaints", "verify", "AAAA-AAAA-AAA")
     assert code == 2
-    listed = run(capsys, server, tmp_path, "complaints", "list", "--agency", "dinkes")[1]
+    listed = as_desk(capsys, server, tmp_path, engine, monkeypatch, "complaints", "list", "--agency", "dinkes")[1]
     assert {x["tracking_code"] for x in listed} >= {a, b}
-    closed = run(capsys, server, tmp_path, "complaints", "list", "--status", "closed")[1]
+    closed = as_desk(capsys, server, tmp_path, engine, monkeypatch, "complaints", "list", "--status", "closed")[1]
     assert a in {x["tracking_code"] for x in closed}
-    assert run(capsys, server, tmp_path, "complaints", "list", "--status", "nonsense")[0] == 2
+    assert as_desk(capsys, server, tmp_path, engine, monkeypatch, "complaints", "list", "--status", "nonsense")[0] == 2
 
 
-def test_overdue_complaints_are_flagged_in_working_days(capsys, tmp_path, http, server, engine, device):
+def test_overdue_complaints_are_flagged_in_working_days(capsys, tmp_path, http, server, engine, device, monkeypatch):
     old, fresh = complaint_record(), complaint_record()
     http.post(server.url + "/api/v1/sync/push", json={"records": [old, fresh]}, headers=device.headers, timeout=10)
     long_ago = now() - timedelta(days=14)
     with engine.begin() as conn:
         conn.execute(complaints.update().where(complaints.c.uuid == old["uuid"]).values(received_at=long_ago, status_at=long_ago))
-    rows = run(capsys, server, tmp_path, "complaints", "list", "--overdue")[1]
+    rows = as_desk(capsys, server, tmp_path, engine, monkeypatch, "complaints", "list", "--overdue")[1]
     codes = {r["tracking_code"] for r in rows}
     assert tracking.display(old["body"]["tracking_code"]) in codes
     assert tracking.display(fresh["body"]["tracking_code"]) not in codes
