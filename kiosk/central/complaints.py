@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 
 from ..domain import tracking
 from ..domain.errors import InvalidTransition, ValidationError
-from ..domain.workflow import STATUS_LABELS, Status, WorkCalendar, check_transition, is_overdue, next_deadline
+from ..domain.workflow import STATUS_LABELS, TERMINAL, Status, WorkCalendar, check_transition, is_overdue, next_deadline
 from ..errors import KioskError, NotFound
 from . import access, audit, errors, notify, workdays
 from .access import Staff
@@ -65,6 +65,7 @@ MSG_UNKNOWN_AGENCY = "The agency {agency} is not in the catalog."
 MSG_NEED_REASON = "Write the reason."
 MSG_NEED_WHERE = "Write where the citizen should go instead."
 MSG_NOT_FROM_STATUS = "This action is not possible while the complaint is \"{status}\"."
+MSG_FINAL = "The complaint is \"{status}\", which is final: it cannot change any more."
 MSG_ROLE = "Your role may not do this."
 MSG_UNKNOWN_ACTION = "Unknown action {action}."
 MSG_BULK_ONLY = "Only forward and close can be done for several complaints at once."
@@ -122,6 +123,8 @@ def _steps(action: str, status: str, *, answered: bool) -> list[Status]:
         if status == Status.FOLLOWED_UP.value or (status == Status.CLOSED.value and answered):
             return [target]
         raise ActionRefused(MSG_NOT_FROM_STATUS, status=status)
+    if status in {s.value for s in TERMINAL}:
+        raise ActionRefused(MSG_FINAL, status=status)
     steps = [target]
     if action == "forward" and status == Status.SENT.value:
         steps = [Status.VERIFIED, Status.FORWARDED]  # forwarding verifies on the way

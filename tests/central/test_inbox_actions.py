@@ -139,7 +139,7 @@ def test_reopen_after_an_answer_goes_back_to_the_agency(server, engine, people):
         act(engine, people["desk"], refused, "reopen")
     with pytest.raises(C.ActionRefused) as exc:
         act(engine, people["desk"], refused, "hold")
-    assert exc.value.message == C.MSG_NOT_FROM_STATUS
+    assert exc.value.message == C.MSG_FINAL
 
 
 def test_hold_needs_a_reason_and_a_new_status_clears_overdue(server, engine, people):
