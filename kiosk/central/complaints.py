@@ -52,12 +52,13 @@ class PersonalDataInAnswer(ActionRefused):
     def __init__(self, findings: list) -> None:
         self.findings = tuple(findings)
         super().__init__(
-            "The answer seems to contain personal data ({kinds}). Remove it, or confirm that it may be published.",
+            MSG_PERSONAL_DATA,
             field="text",
             kinds=", ".join(sorted({f.kind for f in findings})),
         )
 
 
+MSG_PERSONAL_DATA = "The answer seems to contain personal data ({kinds}). Remove it, or confirm that it may be published."
 MSG_NO_COMPLAINT = "No complaint with the code {code} was found."
 MSG_NEED_TEXT = "Write the answer to the citizen."
 MSG_NEED_AGENCY = "Choose the agency to forward to."
