@@ -127,11 +127,14 @@ def test_description_html_is_text_and_the_page_is_indonesian_by_default(server, 
 
 def test_bulk_forward_and_templates(server, engine, people):
     dev, codes = push(server, engine, 3)
+    _, (final,) = push(server, engine)
+    desk_act(engine, final, "not-authority", note="Urusan pusat")
     s, _, _ = people["desk"]
     r = s.post(server.url + "/staff/complaints/bulk", data={
-        "code": [tracking.display(c) for c in codes], "bulk_action": "forward", "agency_id": "bappenda",
+        "code": [tracking.display(c) for c in [*codes, final]], "bulk_action": "forward", "agency_id": "bappenda",
         "csrf_token": s.csrf}, timeout=10)
-    assert r.status_code == 200 and "3" in r.text
+    assert r.status_code == 200 and "3 berhasil, 1 tidak dilakukan." in r.text
+    assert f"{tracking.display(final)}: Pengaduan berstatus &#34;Bukan wewenang&#34;" in r.text
     with engine.connect() as conn:
         st = conn.execute(sa.select(complaints.c.status).where(complaints.c.tracking_code.in_(codes))).scalars().all()
     assert st == ["forwarded"] * 3

@@ -20,7 +20,7 @@ from .. import pii, response_templates
 from ..access import Staff
 from ...errors import NotFound
 from .deps import actor, require
-from .inbox import _agency_label, _options, labels
+from .inbox import _agency_label, _options, labels, message
 from .render import language, page, translate
 
 router = APIRouter(include_in_schema=False)
@@ -94,7 +94,7 @@ async def act(request: Request, code: str, staff: Reader) -> HTMLResponse | Redi
     except C.ActionRefused as exc:
         field = exc.field if exc.field in FIELDS else "action-" + (action if action in C.ACTION_LABELS else "none")
         ctx = detail_context(request, staff, code, values=values, failed_action=action,
-                             errors={_field_id(action, field): t(exc.message, **exc.params)})
+                             errors={_field_id(action, field): message(t, exc)})
         return page(request, "staff/complaints/detail.html", ctx, status=400)
     return RedirectResponse(f"/staff/complaints/{result.tracking_code}?done={action}", status_code=303)
 

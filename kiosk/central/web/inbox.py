@@ -60,6 +60,17 @@ def labels() -> dict[str, Any]:
     }
 
 
+def message(t, exc) -> str:
+    """A refusal's text in the page's language, with a status named by its label, not its code."""
+    params = dict(getattr(exc, "params", {}) or {})
+    if "status" in params:
+        try:
+            params["status"] = t(STATUS_LABELS[Status(params["status"])])
+        except ValueError:
+            pass
+    return t(exc.message, **params)
+
+
 def _agency_label(lang: str, row: tuple[str, str, str]) -> str:
     ident, name, name_en = row
     return (name_en if lang == "en" and name_en else name) or ident
@@ -131,7 +142,7 @@ async def bulk(request: Request, staff: Reader) -> HTMLResponse:
         except C.NotAllowed:
             raise HTTPException(status_code=403, detail="Your role may not do this.") from None
         except C.ActionRefused as exc:
-            errors[exc.field or "bulk_action"] = t(exc.message, **exc.params)
+            errors[exc.field or "bulk_action"] = message(t, exc)
     if errors:
         ctx = inbox_context(request, staff, filt=I.InboxFilter(),
                             result=I.inbox(engine, staff, I.InboxFilter(), settings=settings), errors=errors)
@@ -139,4 +150,5 @@ async def bulk(request: Request, staff: Reader) -> HTMLResponse:
     assert result is not None
     return page(request, "staff/complaints/bulk_result.html", {
         "result": result, "action": action, "action_labels": C.ACTION_LABELS,
+        "failed": [(code, message(t, exc)) for code, exc in result.failed],
     })
