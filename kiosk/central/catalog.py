@@ -151,3 +151,20 @@ def for_kiosk(engine: Engine, since: str | None, *, ikm_refresh_s: float) -> dic
             if agg:
                 service["ikm"] = agg
     return {"changed": True, "cursor": cursor, "catalog": raw}
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyName:
+    id: str
+    name: str  # Indonesian
+    name_en: str
+
+
+def agencies(engine: Engine) -> list[AgencyName]:
+    """The agencies of the newest published catalog, by Indonesian name (empty before any is published)."""
+    with reader(engine) as conn:
+        doc = conn.scalar(sa.select(catalog_versions.c.doc).order_by(catalog_versions.c.id.desc()).limit(1))
+    if doc is None:
+        return []
+    catalog = parse_catalog(json.loads(doc))
+    return sorted((AgencyName(a.id, a.name, a.name_en or a.name) for a in catalog.agencies), key=lambda a: a.name)

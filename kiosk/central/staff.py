@@ -30,7 +30,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
@@ -167,10 +167,13 @@ def _check_role(role: Role | str) -> Role:
         raise ValidationError("Choose one of the roles.", field="role") from None
 
 
-def _check_agencies(role: Role, agencies: Iterable[str]) -> tuple[str, ...]:
+def _check_agencies(role: Role, agencies: Iterable[str], known: Collection[str] | None = None) -> tuple[str, ...]:
     cleaned = tuple(sorted({a.strip() for a in agencies if a and a.strip()}))
     if role is Role.OFFICER and not cleaned:
         raise ValidationError("An agency officer needs at least one agency.", field="agencies")
+    if known is not None and role is Role.OFFICER and (unknown := [a for a in cleaned if a not in known]):
+        raise ValidationError("{agency} is not an agency of the published catalog.", field="agencies",
+                              agency=unknown[0][:64])
     # Only officers are bound to agencies; the province sees all of them (access.Staff).
     return cleaned if role is Role.OFFICER else ()
 
@@ -212,8 +215,10 @@ def create_user(
     totp_secret: str | None = None,
     must_change_password: bool = False,
     min_password_length: int = Settings.min_password_length,
+    known_agencies: Collection[str] | None = None,
 ) -> int:
-    """A new account; raises ValidationError (with ``field``) on bad input or a taken name."""
+    """A new account; raises ValidationError (with ``field``) on bad input or a taken name.
+    ``known_agencies``, when given, are the only agency ids an officer may be bound to."""
     name = normalize_username(username)
     if not USERNAME_RE.match(name):
         raise ValidationError(
@@ -222,7 +227,7 @@ def create_user(
         )
     display = _check_display_name(display_name)
     role = _check_role(role)
-    agencies = _check_agencies(role, agencies)
+    agencies = _check_agencies(role, agencies, known_agencies)
     email = _check_email(email)
     check_password_policy(password, username=name, display_name=display, min_length=min_password_length)
     hashed = hash_password(password)
@@ -253,10 +258,11 @@ def update_user(
     agencies: Iterable[str] = (),
     email: str | None = None,
     by: audit.Actor,
+    known_agencies: Collection[str] | None = None,
 ) -> None:
     display = _check_display_name(display_name)
     role = _check_role(role)
-    agencies = _check_agencies(role, agencies)
+    agencies = _check_agencies(role, agencies, known_agencies)
     email = _check_email(email)
     with engine.begin() as conn:
         row = _user_row(conn, user_id)
@@ -590,10 +596,27 @@ def enrol_totp(engine: Engine, settings: Settings, user_id: int, secret: str, co
             _fail(conn, settings, row.username, ip, at)
             audit.record(conn, actor, audit.SIGN_IN_FAILED, target="web", detail={"reason": "totp_enrol"}, at=at)
             return False
-        conn.execute(staff_users.update().where(staff_users.c.id == user_id).values(
-            totp_secret=secret, totp_last_step=step))
+        # Only where none is set: an existing second factor is never replaced from a session.
+        won = conn.execute(staff_users.update().where(
+            staff_users.c.id == user_id, staff_users.c.totp_secret.is_(None)).values(
+            totp_secret=secret, totp_last_step=step)).rowcount
+        if not won:
+            return False
         audit.record(conn, actor, audit.TOTP_ENROLLED, target=f"user:{row.username}", at=at)
     return True
+
+
+def record_sign_in(engine: Engine, user_id: int, ip: str | None, *, factor: str, via: str = "web") -> None:
+    """A sign-in completed outside authenticate/verify_totp (the first one, that set up the second factor)."""
+    at = db_now()
+    with engine.begin() as conn:
+        username = conn.scalar(sa.select(staff_users.c.username).where(staff_users.c.id == user_id))
+        _succeed(conn, username, audit.Actor(user_id, username, ip), at, factor=factor, via=via)
+
+
+def message_of(exc: ValidationError, translate=lambda s: s) -> str:
+    """An error's message in one language, without the field name in front."""
+    return translate(exc.message).format(**exc.params)
 
 
 def server_secret(engine: Engine, name: str) -> str:

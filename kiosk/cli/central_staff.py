@@ -102,7 +102,7 @@ def _user_id(engine, username: str) -> int:
 
 
 def cmd_user_add(ctx: Context) -> int:
-    from ..central import access, staff
+    from ..central import access, catalog, staff
 
     central = _central()
     settings = central._settings(ctx)
@@ -115,6 +115,7 @@ def cmd_user_add(ctx: Context) -> int:
         engine, username=ctx.args.username, display_name=ctx.args.name, role=role, password=password,
         agencies=ctx.args.agency or (), email=ctx.args.email, by=by, totp_secret=secret,
         must_change_password=not ctx.args.no_change, min_password_length=settings.min_password_length,
+        known_agencies={a.id for a in catalog.agencies(engine)} or None,
     )
     out = {"id": user_id, "username": staff.normalize_username(ctx.args.username), "role": role.value}
     text = f"User {out['username']} ({role.value}) created with id {user_id}."

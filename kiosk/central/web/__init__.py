@@ -22,6 +22,9 @@ ROUTERS = (
     "inbox",
     "complaint_page",
     "templates_page",
+    "auth",
+    "users",
+    "audit_page",
 )
 
 

@@ -40,6 +40,11 @@ PAGES: list[tuple[str, str, str | None]] = [
     ("complaint-new", f"/staff/complaints/{_inbox_seed.NEW}", "desk"),
     ("complaint-viewer", f"/staff/complaints/{_inbox_seed.ANONYMOUS}", "viewer"),
     ("templates", "/staff/templates", "desk"),
+    ("sign-in", "/staff/sign-in", None),
+    ("account", "/staff/account", "officer@dinkes"),
+    ("users", "/staff/users", "admin"),
+    ("user-new", "/staff/users/new", "admin"),
+    ("audit", "/staff/audit", "admin"),
 ]
 
 SEEDS: list[str] = [
