@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 
 import requests
-import sqlalchemy as sa
 
 from kiosk.central.access import Role, Staff
 from kiosk.central.audit import Actor

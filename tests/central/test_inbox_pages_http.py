@@ -3,7 +3,6 @@ identity, the workflow forms, bad filters. The browser tests are in tests/web/te
 
 from __future__ import annotations
 
-import re
 
 import pytest
 import sqlalchemy as sa

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 
 import pytest
@@ -11,7 +10,7 @@ import sqlalchemy as sa
 from kiosk.central import complaints as C
 from kiosk.central import inbox as I
 from kiosk.central.access import Role
-from kiosk.central.db import audit_log, complaints, now
+from kiosk.central.db import audit_log, complaints
 from kiosk.domain import tracking
 from kiosk.errors import NotFound
 
