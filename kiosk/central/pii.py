@@ -26,6 +26,7 @@ PROVINCES = frozenset(
 )
 
 _SIXTEEN = re.compile(r"(?<!\d)(\d[\d .-]{14,22}\d)(?!\d)")
+_MOBILE = re.compile(r"(?<![\d+])(?:\+62|62|0)[ -]?8\d(?:[ .-]?\d){6,10}(?!\d)")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 
 
@@ -78,8 +79,12 @@ def find_personal_data(text: str) -> list[Finding]:
         digits = re.sub(r"\D", "", m.group(1))
         if plausible_nik(digits) and free(m.start(1), m.end(1)):
             add(NIK, m.start(1), m.end(1))
-    # POSSIBLE, not VALID: a number with a typo or a new prefix is still the citizen's number.
-    for m in phonenumbers.PhoneNumberMatcher(text, "ID", leniency=phonenumbers.Leniency.POSSIBLE):
-        if free(m.start, m.end) and len(re.sub(r"\D", "", m.raw_string)) >= 8:
+    # VALID numbers of Indonesia's plan (POSSIBLE would take dates such as 12-05-2026 for numbers),
+    # plus anything shaped like a mobile number (08.., +628..), so a typo or a new prefix still counts.
+    for m in phonenumbers.PhoneNumberMatcher(text, "ID", leniency=phonenumbers.Leniency.VALID):
+        if free(m.start, m.end):
             add(PHONE, m.start, m.end)
+    for m in _MOBILE.finditer(text):
+        if free(m.start(), m.end()):
+            add(PHONE, m.start(), m.end())
     return sorted(found, key=lambda f: f.start)
