@@ -174,22 +174,31 @@ def _action(name: str):
     @_problems_as_errors
     def handler(ctx: Context) -> int:
         from ..central import access
-        from ..central.complaints import act
+        from ..central.complaints import PersonalDataInAnswer, act
+        from ..i18n import both
         from .central_staff import signed_in_actor
 
         settings = _settings(ctx)
         engine = _engine(ctx)
         # Who acts is the signed-in account, never $USER (anyone can set that).
-        person, _by = signed_in_actor(ctx, engine, settings, lambda s: access.can_act(s, name))
-        result = act(
-            engine,
-            ctx.args.code,
-            name,
-            agency_id=getattr(ctx.args, "agency", None),
-            text=getattr(ctx.args, "text", None),
-            note=getattr(ctx.args, "note", None),
-            actor=person.username,
-        )
+        person, by = signed_in_actor(ctx, engine, settings, lambda s: access.can_act(s, name))
+        try:
+            result = act(
+                engine,
+                ctx.args.code,
+                name,
+                by=by,
+                staff=person,
+                settings=settings,
+                agency_id=getattr(ctx.args, "agency", None),
+                text=getattr(ctx.args, "text", None),
+                note=getattr(ctx.args, "note", None),
+                internal_note=getattr(ctx.args, "internal_note", None),
+                confirmed=getattr(ctx.args, "confirm_personal_data", False),
+            )
+        except PersonalDataInAnswer as exc:
+            found = ", ".join(f"{f.kind} {f.masked}" for f in exc.findings)
+            raise KioskError(both(exc.message, **exc.params) + f" [{found}] (--confirm-personal-data)") from None
         ctx.emit(result, f"{result.tracking_code}: {' -> '.join(result.events)}")
         return 0
 
@@ -284,6 +293,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         "close": "close a report",
         "not-authority": 'mark a report "bukan wewenang" (not our authority)',
         "hold": 'put a report on hold ("tunda")',
+        "reopen": "reopen an answered report the citizen is not satisfied with (back to the agency)",
     }
     for name, help_text in helps.items():
         p = cps.add_parser(name, parents=parents, help=help_text)
@@ -292,7 +302,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
             p.add_argument("--agency", required=True, help="agency id to forward to")
         if name == "respond":
             p.add_argument("--text", required=True, help="the response, as the citizen will read it")
+            p.add_argument("--confirm-personal-data", action="store_true",
+                           help="save the response even though it seems to hold a NIK, phone or e-mail")
         p.add_argument("--note", help="a short public note for the timeline (no personal data)")
+        p.add_argument("--internal-note", help="a note for staff only (never shown to the citizen)")
         add_sign_in_options(p)
         p.set_defaults(handler=_action(name))
 

@@ -11,6 +11,7 @@ from kiosk.central.db import complaints, devices, now
 from kiosk.cli import main
 from kiosk.domain import tracking
 
+from .inboxkit import ensure_catalog
 from .serverkit import complaint_record
 from .staffkit import DEFAULT_PASSWORD, make_user, totp_now
 
@@ -33,6 +34,7 @@ def as_desk(capsys, server, tmp_path, engine, monkeypatch, *args):
 
 
 def test_workflow_from_the_command_line(capsys, tmp_path, http, server, engine, device, monkeypatch):
+    ensure_catalog(engine, "dinkes")  # forwarding checks the agency against the catalog
     recs = [complaint_record() for _ in range(3)]
     http.post(server.url + "/api/v1/sync/push", json={"records": recs}, headers=device.headers, timeout=10)
     a, b, c = (tracking.display(r["body"]["tracking_code"]) for r in recs)
@@ -44,7 +46,7 @@ def test_workflow_from_the_command_line(capsys, tmp_path, http, server, engine, 
     assert done["status"] == "followed_up"
     assert as_desk(capsys, server, tmp_path, engine, monkeypatch, "complaints", "close", a)[1]["status"] == "closed"
     assert as_desk(capsys, server, tmp_path, engine, monkeypatch, "complaints", "not-authority", c, "--note", "Urusan pusat")[1]["status"] == "not_authority"
-    assert as_desk(capsys, server, tmp_path, engine, monkeypatch, "complaints", "hold", b)[1]["status"] == "on_hold"
+    assert as_desk(capsys, server, tmp_path, engine, monkeypatch, "complaints", "hold", b, "--note", "Menunggu dokumen")[1]["status"] == "on_hold"
 
     # Closed is final: a clear refusal, exit code 1, no traceback.
     code, _, err = as_desk(capsys, server, tmp_path, engine, monkeypatch, "complaints", "verify", a)

@@ -19,6 +19,9 @@ STATIC = Path(__file__).resolve().parents[1] / "static"
 
 ROUTERS = (
     "home",
+    "inbox",
+    "complaint_page",
+    "templates_page",
     "auth",
     "users",
     "audit_page",

@@ -27,9 +27,19 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from . import inbox_seed as _inbox_seed  # noqa: E402 - the complaint pages' fixed tracking codes
+
 PAGES: list[tuple[str, str, str | None]] = [
     ("error-404", "/staff/no-such-page", None),
     ("error-404-signed-in", "/staff/no-such-page", "admin"),
+    ("inbox", "/staff/complaints", "desk"),
+    ("inbox-officer", "/staff/complaints", "officer@bappenda"),
+    ("inbox-bad-filter", "/staff/complaints?from=2026-02-30", "desk"),
+    ("complaint-forwarded", f"/staff/complaints/{_inbox_seed.FORWARDED}", "officer@bappenda"),
+    ("complaint-answered", f"/staff/complaints/{_inbox_seed.ANSWERED}", "desk"),
+    ("complaint-new", f"/staff/complaints/{_inbox_seed.NEW}", "desk"),
+    ("complaint-viewer", f"/staff/complaints/{_inbox_seed.ANONYMOUS}", "viewer"),
+    ("templates", "/staff/templates", "desk"),
     ("sign-in", "/staff/sign-in", None),
     ("account", "/staff/account", "officer@dinkes"),
     ("users", "/staff/users", "admin"),
@@ -38,6 +48,7 @@ PAGES: list[tuple[str, str, str | None]] = [
 ]
 
 SEEDS: list[str] = [
+    "kiosk.central.web.inbox_seed:seed",
 ]
 
 VIEWPORTS = ((1366, 768), (390, 844))
