@@ -1,0 +1,183 @@
+"""What a citizen may do on the public tracking page once the agency has answered: say whether the
+answer solved the problem (four faces and an optional comment, once per complaint) and ask to reopen
+it within the period the workflow allows.
+
+The citizen has no account: holding the tracking code is the permission (as for reading the page),
+and the page's signed form token (``formtokens.py``) is what the web layer checks before calling in
+here. Both actions are audited as ``audit.SYSTEM`` with target "citizen", in the transaction of the
+change. Nothing here knows HTTP; refusals are :class:`CitizenRefused` with an English msgid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from ..domain import tracking
+from ..domain.errors import InvalidTransition
+from ..domain.rating import FACES, MSG_COMMENT_LONG, MSG_FACE
+from ..domain.workflow import AUTO_CLOSE_DAYS, TERMINAL, Status, check_transition
+from ..errors import KioskError, NotFound
+from ..i18n import both
+from . import audit, workdays
+from .complaints import lock_events
+from .db import complaint_events, complaints
+from .db import now as db_now
+from .settings import Settings
+
+# audit_log.action of a citizen's verdict; a reopen is an ordinary complaint action ("reopen").
+CITIZEN_RATED = "citizen_rated"
+TARGET = "citizen"
+ACTOR = "citizen"  # complaint_events.actor
+
+COMMENT_LIMIT = 500
+REASON_LIMIT = 1000
+# The citizen may ask to reopen while the report would still be waiting for their reply: the same
+# working days after the answer as the automatic closing (DOMAIN.md, "Flow and deadlines").
+REOPEN_DAYS = AUTO_CLOSE_DAYS
+FACE_VALUES = tuple(value for value, _id, _en in FACES)
+
+MSG_NO_ANSWER_YET = "You can rate the answer once the agency has answered your report."
+MSG_RATED_ALREADY = "You have already rated this answer. Thank you: each report can be rated once."
+MSG_REASON_NEEDED = "Please write why the answer did not solve your problem."
+MSG_REASON_LONG = "Please keep the reason to at most {limit} characters. You wrote {count}."
+MSG_REOPEN_NOT_ANSWERED = "Only a report that the agency has answered can be reopened."
+MSG_REOPEN_PENDING = "Your report was reopened and is with the agency again. Please wait for its new answer."
+MSG_REOPEN_FINAL = "This report is finished and cannot be reopened. You can file a new report at a kiosk."
+MSG_REOPEN_TOO_LATE = (
+    "This report can no longer be reopened: the time to reply ended on {date}. You can file a new "
+    "report at a kiosk."
+)
+NOTE_REOPENED = "Reopened at the reporter's request."
+
+
+class CitizenRefused(KioskError):
+    """The citizen's request cannot be done; ``message`` is an English msgid with ``params``."""
+
+    def __init__(self, message: str, *, field: str | None = None, **params: object) -> None:
+        self.message = message
+        self.field = field
+        self.params = params
+        super().__init__(message.format(**params))
+
+
+@dataclass(frozen=True, slots=True)
+class ReopenResult:
+    tracking_code: str
+    status: str
+    due_on: date | None
+
+
+def _code(code_text: str) -> str:
+    return tracking.parse(code_text)  # ValidationError for a malformed code
+
+
+def _not_found(code: str) -> NotFound:
+    return NotFound("No report has this tracking code.", code=tracking.display(code))
+
+
+def rate_answer(engine: Engine, code: str, face: int, comment: str | None, *, now: datetime | None = None) -> None:
+    """Store the citizen's verdict on the answer: once per complaint, only after an answer."""
+    code = _code(code)
+    if isinstance(face, bool) or not isinstance(face, int) or face not in FACE_VALUES:
+        raise CitizenRefused(MSG_FACE, field="face")
+    text = (comment or "").strip() or None
+    if text is not None and len(text) > COMMENT_LIMIT:
+        raise CitizenRefused(MSG_COMMENT_LONG, field="comment", limit=COMMENT_LIMIT, count=len(text))
+    at = now or db_now()
+    with engine.begin() as conn:
+        row = conn.execute(
+            sa.select(complaints.c.uuid, complaints.c.response, complaints.c.citizen_rating)
+            .where(complaints.c.tracking_code == code)
+        ).first()
+        if row is None:
+            raise _not_found(code)
+        if row.response is None:
+            raise CitizenRefused(MSG_NO_ANSWER_YET)
+        # The condition is in the UPDATE itself, so two posts racing in two processes cannot both win.
+        done = conn.execute(
+            complaints.update()
+            .where(complaints.c.uuid == row.uuid, complaints.c.citizen_rating.is_(None))
+            .values(citizen_rating=face, citizen_comment=text, citizen_rated_at=at)
+        ).rowcount
+        if not done:
+            raise CitizenRefused(MSG_RATED_ALREADY)
+        # The comment is the citizen's words: it stays on the complaint, never in the audit row.
+        audit.record(conn, audit.SYSTEM, CITIZEN_RATED, complaint_uuid=row.uuid, target=TARGET,
+                     detail={"face": face, "comment": text is not None}, at=at)
+
+
+def reopen_deadline(response_at: datetime, settings: Settings) -> date:
+    """The last day (office time) on which the citizen may ask to reopen an answered report."""
+    answered = workdays.local_day(response_at, settings.tz)
+    return workdays.calendar(settings, answered).add_working_days(answered, REOPEN_DAYS)
+
+
+def reopen_refusal(status: str, response_at: datetime | None, reopen_requested_at: datetime | None,
+                   settings: Settings, today: date) -> CitizenRefused | None:
+    """Why a reopen would be refused now, or None when it may be asked (the page hides the form then)."""
+    if Status(status) in TERMINAL:
+        return CitizenRefused(MSG_REOPEN_FINAL)
+    if response_at is None:
+        return CitizenRefused(MSG_REOPEN_NOT_ANSWERED)
+    if status != Status.FOLLOWED_UP.value:
+        if reopen_requested_at is not None and reopen_requested_at >= response_at:
+            return CitizenRefused(MSG_REOPEN_PENDING)
+        return CitizenRefused(MSG_REOPEN_NOT_ANSWERED)
+    last = reopen_deadline(response_at, settings)
+    if today > last:
+        return CitizenRefused(MSG_REOPEN_TOO_LATE, date=last.strftime("%d-%m-%Y"))
+    return None
+
+
+def request_reopen(engine: Engine, settings: Settings, code: str, reason: str | None, *,
+                   now: datetime | None = None) -> ReopenResult:
+    """Send an answered report back to its agency (FOLLOWED_UP -> FORWARDED) at the citizen's request.
+
+    Allowed until :data:`REOPEN_DAYS` working days after the answer. One transaction: the status, a
+    ``complaint_events`` row (actor "citizen"; the reason is staff-only, as it may name people), the
+    reopen counter, the new due day, and the audit row.
+    """
+    code = _code(code)
+    text = (reason or "").strip()
+    if not text:
+        raise CitizenRefused(MSG_REASON_NEEDED, field="reason")
+    if len(text) > REASON_LIMIT:
+        raise CitizenRefused(MSG_REASON_LONG, field="reason", limit=REASON_LIMIT, count=len(text))
+    at = now or db_now()
+    with engine.begin() as conn:
+        lock_events(conn)
+        row = conn.execute(
+            sa.select(
+                complaints.c.uuid, complaints.c.device_id, complaints.c.status, complaints.c.received_at,
+                complaints.c.response_at, complaints.c.reopen_requested_at,
+            ).where(complaints.c.tracking_code == code).with_for_update()
+        ).first()
+        if row is None:
+            raise _not_found(code)
+        refusal = reopen_refusal(row.status, row.response_at, row.reopen_requested_at, settings,
+                                 workdays.local_day(at, settings.tz))
+        if refusal is not None:
+            raise refusal
+        try:
+            new = check_transition(row.status, Status.FORWARDED)
+        except InvalidTransition:  # pragma: no cover - reopen_refusal allows FOLLOWED_UP only
+            raise CitizenRefused(MSG_REOPEN_NOT_ANSWERED) from None
+        due = workdays.due_on(new, at, row.received_at, workdays.calendar(settings, at.date()), settings.tz)
+        conn.execute(
+            complaints.update().where(complaints.c.uuid == row.uuid).values(
+                status=new.value, status_at=at, forwarded_at=at, due_on=due, overdue_at=None,
+                reopen_requested_at=at, reopened_count=complaints.c.reopened_count + 1,
+            )
+        )
+        conn.execute(complaint_events.insert().values(
+            complaint_uuid=row.uuid, device_id=row.device_id, status=new.value, at=at,
+            # Kiosks show the note as it is, so it carries both languages; the reason is for staff only.
+            note=both(NOTE_REOPENED), internal_note=text, actor=ACTOR, user_id=None,
+        ))
+        audit.record(conn, audit.SYSTEM, audit.COMPLAINT_ACTION, complaint_uuid=row.uuid, target=TARGET,
+                     detail={"action": "reopen", "from": row.status, "to": new.value}, at=at)
+    return ReopenResult(tracking.display(code), new.value, due)

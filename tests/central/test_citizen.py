@@ -1,0 +1,223 @@
+"""The citizen's side of an answer, below the web page: rate once, only after an answer; reopen within
+10 working days of the answer (holidays count as non-working); signed form tokens. On SQLite and on
+PostgreSQL (the conftest runs the module on both)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from kiosk.central import citizen, formtokens, server_secrets
+from kiosk.central.db import audit_log, complaint_events, complaints
+from kiosk.central.settings import Settings
+from kiosk.domain import tracking
+from kiosk.errors import NotFound
+
+from .serverkit import complaint_record
+
+WITA = ZoneInfo("Asia/Makassar")
+SETTINGS = Settings()  # the server's default time zone (Asia/Makassar) and no local holidays
+# Monday 14 December 2026; 24 (cuti bersama) and 25 December (Christmas) are not working days, so the
+# tenth working day after it is Wednesday 30 December, not Monday 28.
+ANSWERED = datetime(2026, 12, 14, 10, 0, tzinfo=WITA)
+
+
+def filed(server, device, **kw) -> str:
+    rec = complaint_record(**kw)
+    r = requests.post(server.url + "/api/v1/sync/push", json={"records": [rec]}, headers=device.headers, timeout=10)
+    assert r.status_code == 200, r.text
+    return rec["body"]["tracking_code"]
+
+
+def answer(engine, code: str, at: datetime = ANSWERED, text: str = "Petugas sudah ditegur dan uang dikembalikan.") -> str:
+    """Put the complaint where an agency's answer leaves it (as the inbox's "respond" does)."""
+    with engine.begin() as conn:
+        row = conn.execute(sa.select(complaints.c.uuid, complaints.c.device_id)
+                           .where(complaints.c.tracking_code == code)).one()
+        conn.execute(complaints.update().where(complaints.c.uuid == row.uuid).values(
+            status="followed_up", status_at=at, response=text, response_at=at, handling_agency_id="bappenda"))
+        for status in ("verified", "forwarded", "followed_up"):
+            conn.execute(complaint_events.insert().values(complaint_uuid=row.uuid, device_id=row.device_id,
+                                                          status=status, at=at, actor="test"))
+    return row.uuid
+
+
+def state(engine, code: str):
+    with engine.connect() as conn:
+        return conn.execute(sa.select(complaints).where(complaints.c.tracking_code == code)).one()
+
+
+def audit_rows(engine, uuid: str):
+    with engine.connect() as conn:
+        return conn.execute(sa.select(audit_log).where(audit_log.c.complaint_uuid == uuid)
+                            .order_by(audit_log.c.id)).all()
+
+
+# --- rating ----------------------------------------------------------------------------------------
+
+
+def test_rating_needs_an_answer_then_is_kept_once_with_an_audit_row(server, engine, device):
+    code = filed(server, device)
+    with pytest.raises(citizen.CitizenRefused) as no_answer:
+        citizen.rate_answer(engine, code, 4, None)
+    assert no_answer.value.message == citizen.MSG_NO_ANSWER_YET
+    uuid = answer(engine, code)
+    citizen.rate_answer(engine, tracking.display(code).lower(), 2, "  Uang belum dikembalikan sepenuhnya.  ")
+    row = state(engine, code)
+    assert (row.citizen_rating, row.citizen_comment) == (2, "Uang belum dikembalikan sepenuhnya.")
+    assert row.citizen_rated_at is not None
+    with pytest.raises(citizen.CitizenRefused) as twice:
+        citizen.rate_answer(engine, code, 4, "berubah pikiran")
+    assert twice.value.message == citizen.MSG_RATED_ALREADY
+    assert state(engine, code).citizen_rating == 2  # the first verdict stands
+    rows = [r for r in audit_rows(engine, uuid) if r.action == citizen.CITIZEN_RATED]
+    assert len(rows) == 1 and rows[0].user_id is None and rows[0].username == "system"
+    assert rows[0].target == "citizen" and json.loads(rows[0].detail) == {"face": 2, "comment": True}
+    assert "Uang" not in rows[0].detail  # the citizen's words stay out of the audit log
+
+
+def test_two_ratings_racing_store_exactly_one(server, engine, device):
+    code = filed(server, device)
+    answer(engine, code)
+    outcomes: list[str] = []
+
+    def rate(face: int) -> None:
+        try:
+            citizen.rate_answer(engine, code, face, None)
+            outcomes.append("ok")
+        except citizen.CitizenRefused as exc:
+            outcomes.append(exc.message)
+
+    threads = [threading.Thread(target=rate, args=(1 + i % 4,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes.count("ok") == 1 and outcomes.count(citizen.MSG_RATED_ALREADY) == 5
+
+
+@pytest.mark.parametrize(("face", "comment", "field"), [
+    (0, None, "face"), (5, None, "face"), (True, None, "face"), ("4", None, "face"),
+    (3, "x" * 501, "comment"),
+])
+def test_bad_rating_input_is_refused_by_field(server, engine, device, face, comment, field):
+    code = filed(server, device)
+    answer(engine, code)
+    with pytest.raises(citizen.CitizenRefused) as refused:
+        citizen.rate_answer(engine, code, face, comment)
+    assert refused.value.field == field
+    assert state(engine, code).citizen_rating is None
+
+
+def test_rating_an_unknown_code_is_not_found(engine):
+    with pytest.raises(NotFound):
+        citizen.rate_answer(engine, tracking.generate(), 3, None)
+
+
+# --- reopening -------------------------------------------------------------------------------------
+
+
+def test_reopen_window_is_ten_working_days_after_the_answer_skipping_holidays():
+    assert citizen.reopen_deadline(ANSWERED, SETTINGS).isoformat() == "2026-12-30"
+    last_evening = datetime(2026, 12, 30, 23, 30, tzinfo=WITA)
+    assert citizen.reopen_refusal("followed_up", ANSWERED, None, SETTINGS, last_evening.date()) is None
+    late = citizen.reopen_refusal("followed_up", ANSWERED, None, SETTINGS, (last_evening + timedelta(hours=1)).date())
+    assert late is not None and late.message == citizen.MSG_REOPEN_TOO_LATE and late.params == {"date": "30-12-2026"}
+
+
+def test_reopen_sends_the_report_back_to_the_agency_in_one_audited_change(server, engine, device):
+    code = filed(server, device)
+    uuid = answer(engine, code)
+    at = datetime(2026, 12, 30, 15, 0, tzinfo=WITA)  # the last day of the window
+    result = citizen.request_reopen(engine, SETTINGS, code, "Uangnya belum dikembalikan, petugas masih sama.", now=at)
+    # 5 working days from Wednesday 30 December: 31 Dec, 4, 6, 7, 8 January (1 January: New Year; 5 January: Isra Mi'raj).
+    assert result.status == "forwarded" and result.due_on.isoformat() == "2027-01-08"
+    row = state(engine, code)
+    assert (row.status, row.reopened_count, row.due_on) == ("forwarded", 1, result.due_on)
+    assert row.reopen_requested_at == at.astimezone(UTC) and row.status_at == at.astimezone(UTC)
+    with engine.connect() as conn:
+        event = conn.execute(sa.select(complaint_events).where(complaint_events.c.complaint_uuid == uuid)
+                             .order_by(complaint_events.c.id.desc())).first()
+    assert (event.status, event.actor, event.user_id) == ("forwarded", "citizen", None)
+    assert event.internal_note.startswith("Uangnya") and "Uangnya" not in (event.note or "")
+    rows = [r for r in audit_rows(engine, uuid) if r.action == "complaint_action"]
+    assert len(rows) == 1 and rows[0].target == "citizen" and rows[0].user_id is None
+    assert json.loads(rows[0].detail) == {"action": "reopen", "from": "followed_up", "to": "forwarded"}
+    # Asking again before the agency's new answer: a clear refusal, no second change.
+    with pytest.raises(citizen.CitizenRefused) as again:
+        citizen.request_reopen(engine, SETTINGS, code, "Tolong", now=at + timedelta(minutes=5))
+    assert again.value.message == citizen.MSG_REOPEN_PENDING and state(engine, code).reopened_count == 1
+
+
+def test_reopen_after_the_window_before_an_answer_or_when_final_is_refused(server, engine, device):
+    code = filed(server, device)
+    with pytest.raises(citizen.CitizenRefused) as unanswered:
+        citizen.request_reopen(engine, SETTINGS, code, "Belum ada jawaban", now=ANSWERED)
+    assert unanswered.value.message == citizen.MSG_REOPEN_NOT_ANSWERED
+    answer(engine, code)
+    with pytest.raises(citizen.CitizenRefused) as late:
+        citizen.request_reopen(engine, SETTINGS, code, "Terlambat", now=datetime(2026, 12, 31, 8, 0, tzinfo=WITA))
+    assert late.value.message == citizen.MSG_REOPEN_TOO_LATE
+    with pytest.raises(citizen.CitizenRefused) as empty:
+        citizen.request_reopen(engine, SETTINGS, code, "   ", now=ANSWERED)
+    assert empty.value.field == "reason"
+    with engine.begin() as conn:
+        conn.execute(complaints.update().where(complaints.c.tracking_code == code).values(status="closed"))
+    with pytest.raises(citizen.CitizenRefused) as final:
+        citizen.request_reopen(engine, SETTINGS, code, "Masih bermasalah", now=ANSWERED)
+    assert final.value.message == citizen.MSG_REOPEN_FINAL
+    row = state(engine, code)
+    assert (row.status, row.reopened_count, row.reopen_requested_at) == ("closed", 0, None)
+
+
+# --- form tokens -----------------------------------------------------------------------------------
+
+
+def test_form_tokens_bind_code_form_and_time(engine):
+    code, other = tracking.generate(), tracking.generate()
+    t0 = datetime(2026, 12, 14, 9, 0, tzinfo=UTC)
+    token = formtokens.issue(engine, code, "rating", now=t0)
+    formtokens.check(engine, token, code, "rating", now=t0 + timedelta(hours=5))
+    cases = {
+        "missing": (None, code, "rating", t0),
+        "forged": (token[:-2] + ("AA" if not token.endswith("AA") else "BB"), code, "rating", t0),
+        "other code": (token, other, "rating", t0),
+        "other form": (token, code, "reopen", t0),
+        "longer life": (str(int(token.split(".")[0]) + 86400) + "." + token.split(".")[1], code, "rating", t0),
+        "garbage": ("not a token", code, "rating", t0),
+        "expired": (token, code, "rating", t0 + formtokens.LIFETIME + timedelta(seconds=1)),
+    }
+    reasons = {}
+    for name, (tok, c, purpose, when) in cases.items():
+        with pytest.raises(formtokens.BadFormToken) as bad:
+            formtokens.check(engine, tok, c, purpose, now=when)
+        reasons[name] = bad.value.reason
+    assert reasons == {"missing": "missing", "forged": "forged", "other code": "forged", "other form": "forged",
+                       "longer life": "forged", "garbage": "forged", "expired": "expired"}
+
+
+def test_the_signing_key_is_made_once_per_database_and_shared(server, engine):
+    # Many threads (standing in for processes) asking at once on a fresh name agree on one key.
+    server_secrets.forget()
+    name = "test-" + tracking.generate()
+    keys: list[bytes] = []
+    threads = [threading.Thread(target=lambda: keys.append(server_secrets.get_or_create(engine, name))) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    other = server.engine()  # a second engine: no shared memory with the first
+    try:
+        assert len(set(keys)) == 1 and len(keys[0]) == 32
+        assert server_secrets.get_or_create(other, name) == keys[0]
+        # A token issued through one engine checks through the other (two server processes).
+        code = tracking.generate()
+        formtokens.check(other, formtokens.issue(engine, code, "reopen"), code, "reopen")
+    finally:
+        other.dispose()
