@@ -253,6 +253,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         p.add_argument("--note", help="a short public note for the timeline (no personal data)")
         p.set_defaults(handler=_action(name))
 
+    from . import central_demo
+
+    central_demo.register(cs, parents)
+
     p = cs.add_parser("openapi", parents=[common], help="print the OpenAPI spec, or write it with --out")
     p.add_argument("--out", metavar="FILE")
     p.set_defaults(handler=cmd_openapi)
