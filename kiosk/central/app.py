@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.engine import Engine
 
 from .. import __version__
-from . import errors
+from . import errors, web
 from .db import open_database
 from .devices import Authenticator
 from .limits import BodyLimit
@@ -50,6 +50,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         app.include_router(module.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     _document_problems(app)
+    web.install(app)  # the staff pages and the public's HTML pages
     return app
 
 

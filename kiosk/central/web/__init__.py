@@ -1,0 +1,33 @@
+"""The HTML side of the central server: staff pages under /staff and the public's pages.
+
+``install(app)`` runs at the end of ``app.create_app``. Each page module lives here and is listed in
+``ROUTERS``, one per line, so parts added in parallel merge by adding lines. A listed module that does
+not exist stops the server at start, not at the first click.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from . import error_pages, headers, language
+
+STATIC = Path(__file__).resolve().parents[1] / "static"
+
+ROUTERS = (
+    "home",
+)
+
+
+def install(app: FastAPI) -> None:
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for name in ROUTERS:
+        module = importlib.import_module(f"{__name__}.{name}")
+        app.include_router(module.router)
+    error_pages.install(app)
+    # Middleware added last runs first: the language is known before the headers are written.
+    headers.install(app)
+    language.install(app)

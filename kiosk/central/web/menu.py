@@ -1,0 +1,30 @@
+"""The staff navigation: which pages a signed-in person sees in the header, decided by access.py.
+
+One entry per line (each part of the back office adds its own): (href, English msgid, check).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .. import access
+from ..access import Staff
+
+
+def _templates(staff: Staff) -> bool:
+    # The province edits every agency's templates; an officer those of their own agencies.
+    return access.can_edit_templates(staff, None) or any(access.can_edit_templates(staff, a) for a in staff.agencies)
+
+
+ENTRIES: tuple[tuple[str, str, Callable[[Staff], bool]], ...] = (
+    ("/staff/complaints", "Complaints", access.can_read_complaints),
+    ("/staff/templates", "Response templates", _templates),
+    ("/staff/users", "Users", access.can_manage_users),
+    ("/staff/audit", "Audit log", access.can_read_audit),
+)
+
+
+def items(staff: Staff | None) -> list[tuple[str, str]]:
+    if staff is None:
+        return []
+    return [(href, msgid) for href, msgid, check in ENTRIES if check(staff)]
