@@ -18,15 +18,58 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from ..domain import tracking
-from ..domain.errors import InvalidTransition
+from ..domain.errors import InvalidTransition, ValidationError
 from ..domain.workflow import STATUS_LABELS, Status, WorkCalendar, check_transition, is_overdue, next_deadline
 from ..errors import KioskError, NotFound
-from . import errors
+from . import access, audit, errors, notify, workdays
+from .access import Staff
 from .db import catalog_versions, complaint_events, complaints, now, reader
+from .pii import find_personal_data
+from .settings import Settings
 
 
 class ActionRefused(KioskError):
-    """A back-office action the workflow does not allow from the complaint's current status."""
+    """A back-office action that cannot be taken: the workflow, the role or the input says no.
+
+    ``message`` is an English msgid with ``{named}`` params (pages translate it); ``field`` names the
+    form field at fault, when there is one.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None, **params: object) -> None:
+        self.message = message
+        self.field = field
+        self.params = params
+        super().__init__(message.format(**params) if params else message)
+
+
+class NotAllowed(ActionRefused):
+    """The staff member's role may not take this action (the complaint itself is visible to them)."""
+
+
+class PersonalDataInAnswer(ActionRefused):
+    """The public answer holds what looks like a NIK, phone number or e-mail; confirm to save anyway."""
+
+    def __init__(self, findings: list) -> None:
+        self.findings = tuple(findings)
+        super().__init__(
+            "The answer seems to contain personal data ({kinds}). Remove it, or confirm that it may be published.",
+            field="text",
+            kinds=", ".join(sorted({f.kind for f in findings})),
+        )
+
+
+MSG_NO_COMPLAINT = "No complaint with the code {code} was found."
+MSG_NEED_TEXT = "Write the answer to the citizen."
+MSG_NEED_AGENCY = "Choose the agency to forward to."
+MSG_UNKNOWN_AGENCY = "The agency {agency} is not in the catalog."
+MSG_NEED_REASON = "Write the reason."
+MSG_NEED_WHERE = "Write where the citizen should go instead."
+MSG_NOT_FROM_STATUS = "This action is not possible while the complaint is \"{status}\"."
+MSG_ROLE = "Your role may not do this."
+MSG_UNKNOWN_ACTION = "Unknown action {action}."
+MSG_BULK_ONLY = "Only forward and close can be done for several complaints at once."
+TEXT_LIMIT = 5000
+NOTE_LIMIT = 2000
 
 
 def lock_events(conn: sa.Connection) -> None:
@@ -43,7 +86,23 @@ ACTIONS: dict[str, Status] = {
     "close": Status.CLOSED,
     "not-authority": Status.NOT_AUTHORITY,
     "hold": Status.ON_HOLD,
+    # The citizen says the answer did not solve it: back to the agency that answered (DOMAIN.md:
+    # "a citizen's reply to a follow-up sends the report back to the agency").
+    "reopen": Status.FORWARDED,
 }
+
+# Button labels (msgids), in the order the detail page offers them.
+ACTION_LABELS: dict[str, str] = {
+    "verify": "Verify",
+    "forward": "Forward to an agency",
+    "hold": "Put on hold",
+    "not-authority": "Not our authority",
+    "respond": "Answer the citizen",
+    "close": "Close",
+    "reopen": "Reopen",
+}
+
+BULK_ACTIONS = ("forward", "close")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +110,164 @@ class ActionResult:
     tracking_code: str
     status: str
     events: tuple[str, ...]
+    notified: bool = False
+
+
+def _steps(action: str, status: str, *, answered: bool) -> list[Status]:
+    """The statuses ``action`` passes through from ``status``; ActionRefused when the workflow says no."""
+    target = ACTIONS[action]
+    if action == "reopen":
+        # A closed complaint is final in the workflow, except that the citizen may reopen an *answered*
+        # one; the desk does it for them (or citizen.request_reopen). Never a "not our authority".
+        if status == Status.FOLLOWED_UP.value or (status == Status.CLOSED.value and answered):
+            return [target]
+        raise ActionRefused(MSG_NOT_FROM_STATUS, status=status)
+    steps = [target]
+    if action == "forward" and status == Status.SENT.value:
+        steps = [Status.VERIFIED, Status.FORWARDED]  # forwarding verifies on the way
+    current = status
+    try:
+        for step in steps:
+            check_transition(current, step)
+            current = step.value
+    except InvalidTransition:
+        raise ActionRefused(MSG_NOT_FROM_STATUS, status=status) from None
+    return steps
+
+
+def allowed_actions(staff: Staff, status: str, *, answered: bool) -> list[str]:
+    """The actions the detail page offers this person for a complaint in ``status``."""
+    out = []
+    for action in ACTION_LABELS:
+        if not access.can_act(staff, action):
+            continue
+        try:
+            _steps(action, status, answered=answered)
+        except ActionRefused:
+            continue
+        out.append(action)
+    return out
+
+
+def agency_ids(conn: sa.Connection) -> dict[str, tuple[str, str]]:
+    """Agencies of the newest catalog: id -> (name, English name)."""
+    return NAMES.agencies(conn)
+
+
+def _clean(value: str | None, limit: int) -> str | None:
+    value = (value or "").strip()
+    return value[:limit] if value else None
+
+
+def _row(conn: sa.Connection, staff: Staff, code_text: str, *, for_update: bool = False):
+    """The complaint, if this person may see it; NotFound otherwise (the same answer as a wrong code)."""
+    try:
+        code = tracking.parse(code_text)
+    except ValidationError:
+        raise NotFound(MSG_NO_COMPLAINT, code=str(code_text)[:40]) from None
+    q = sa.select(complaints).where(complaints.c.tracking_code == code)
+    if for_update and conn.dialect.name == "postgresql":
+        q = q.with_for_update()
+    row = conn.execute(q).first()
+    if row is None or not access.can_see_complaint(
+        staff, handling_agency_id=row.handling_agency_id, forwarded=row.forwarded_at is not None
+    ):
+        raise NotFound(MSG_NO_COMPLAINT, code=tracking.display(code))
+    return row
+
+
+def apply_action(
+    conn: sa.Connection,
+    row: Any,
+    action: str,
+    *,
+    by: audit.Actor,
+    settings: Settings,
+    at: datetime,
+    agency_id: str | None = None,
+    text: str | None = None,
+    note: str | None = None,
+    internal_note: str | None = None,
+    confirmed: bool = False,
+    source: str = "staff",
+) -> ActionResult:
+    """Move one complaint (``row``: a full complaints row read in this transaction) and record it all.
+
+    The caller has decided that ``by`` may do this (access.py, or the citizen's signed form); here the
+    workflow, the input, the deadline, the event, the audit row and the e-mail are handled together,
+    so every writer of complaint statuses behaves the same.
+    """
+    if action not in ACTIONS:
+        raise ActionRefused(MSG_UNKNOWN_ACTION, action=str(action)[:40])
+    text, note, internal_note = _clean(text, TEXT_LIMIT), _clean(note, NOTE_LIMIT), _clean(internal_note, NOTE_LIMIT)
+    steps = _steps(action, row.status, answered=row.response is not None)
+    detail: dict[str, Any] = {"action": action, "from": row.status, "to": steps[-1].value, "by": source}
+    values: dict[str, Any] = {}
+    if action == "forward":
+        agency_id = (agency_id or "").strip()
+        if not agency_id:
+            raise ActionRefused(MSG_NEED_AGENCY, field="agency_id")
+        names = agency_ids(conn)
+        if agency_id not in names:
+            raise ActionRefused(MSG_UNKNOWN_AGENCY, field="agency_id", agency=agency_id[:64])
+        values.update(handling_agency_id=agency_id, forwarded_at=at)
+        detail["agency"] = agency_id
+        note = note or f"-> {names[agency_id][0] or agency_id}"
+    elif action == "respond":
+        if not text:
+            raise ActionRefused(MSG_NEED_TEXT, field="text")
+        findings = find_personal_data(text)
+        if findings and not confirmed:
+            raise PersonalDataInAnswer(findings)
+        if findings:
+            detail["personal_data_confirmed"] = sorted({f.kind for f in findings})
+        values.update(response=text, response_at=at)
+    elif action == "hold" and not note:
+        raise ActionRefused(MSG_NEED_REASON, field="note")
+    elif action == "not-authority" and not note:
+        raise ActionRefused(MSG_NEED_WHERE, field="note")
+    elif action == "reopen":
+        values.update(reopened_count=row.reopened_count + 1, closed_at=None)
+    new = steps[-1]
+    values.update(status=new.value, status_at=at)
+    if Status.VERIFIED in steps:
+        values["verified_at"] = at
+    if new in (Status.CLOSED, Status.NOT_AUTHORITY):
+        values["closed_at"] = at
+    tz = settings.tz
+    cal = workdays.calendar(settings, workdays.local_day(at, tz))
+    due = workdays.due_on(new, at, row.received_at, cal, tz)
+    values["due_on"] = due
+    if due is None or due >= workdays.local_day(at, tz):
+        values["overdue_at"] = None  # in time again: tick marks it afresh when the new day passes
+    elif row.overdue_at is None:
+        values["overdue_at"] = at
+    lock_events(conn)
+    conn.execute(complaints.update().where(complaints.c.uuid == row.uuid).values(**values))
+    conn.execute(
+        complaint_events.insert(),
+        [
+            {
+                "complaint_uuid": row.uuid,
+                "device_id": row.device_id,
+                "status": step.value,
+                "at": at,
+                "note": note if step is steps[-1] else None,
+                "internal_note": internal_note if step is steps[-1] else None,
+                "actor": by.username[:100],
+                "user_id": by.user_id,
+            }
+            for step in steps
+        ],
+    )
+    audit.record(conn, by, audit.COMPLAINT_ACTION, complaint_uuid=row.uuid,
+                 target=tracking.display(row.tracking_code), detail=detail, at=at)
+    notified = False
+    if new is Status.FORWARDED and action == "forward":
+        notified = notify.enqueue(conn, row.uuid, notify.FORWARDED, at)
+    elif new is Status.FOLLOWED_UP:
+        notified = notify.enqueue(conn, row.uuid, notify.ANSWERED, at)
+    return ActionResult(tracking.display(row.tracking_code), new.value, tuple(s.value for s in steps), notified)
 
 
 def act(
@@ -58,65 +275,73 @@ def act(
     code_text: str,
     action: str,
     *,
+    by: audit.Actor,
+    staff: Staff,
+    settings: Settings,
     agency_id: str | None = None,
     text: str | None = None,
     note: str | None = None,
-    actor: str = "back-office",
+    internal_note: str | None = None,
+    confirmed: bool = False,
+    now_at: datetime | None = None,
 ) -> ActionResult:
-    """Move a complaint one step (``forward`` from SENT verifies it on the way)."""
-    code = tracking.parse(code_text)
-    target = ACTIONS[action]
-    if action == "respond" and not (text and text.strip()):
-        raise ActionRefused("respond needs the text of the response")
-    if action == "forward" and not (agency_id and agency_id.strip()):
-        raise ActionRefused("forward needs the agency to forward to")
-    at = now()
+    """One workflow action by a staff member (web page or CLI), checked by access.py.
+
+    NotFound for a complaint this person may not see (officers: not forwarded to their agency), the
+    same answer as for a code that does not exist, so codes cannot be probed; NotAllowed when the role
+    may not take the action; ActionRefused (PersonalDataInAnswer) for what the workflow or input refuses.
+    """
+    if action not in ACTIONS:
+        raise ActionRefused(MSG_UNKNOWN_ACTION, action=str(action)[:40])
+    at = now_at or now()
     with engine.begin() as conn:
-        lock_events(conn)
-        row = conn.execute(
-            sa.select(complaints.c.uuid, complaints.c.device_id, complaints.c.status).where(
-                complaints.c.tracking_code == code
-            )
-        ).first()
-        if row is None:
-            raise NotFound("No complaint with the code {code} was filed at this kiosk.", code=tracking.display(code))
-        steps = [target]
-        if action == "forward" and row.status == Status.SENT.value:
-            steps = [Status.VERIFIED, Status.FORWARDED]
-        current = row.status
+        lock_events(conn)  # before the read: two desks acting at once see each other's result
+        row = _row(conn, staff, code_text, for_update=True)
+        if not access.can_act(staff, action):
+            raise NotAllowed(MSG_ROLE)
+        return apply_action(conn, row, action, by=by, settings=settings, at=at, agency_id=agency_id,
+                            text=text, note=note, internal_note=internal_note, confirmed=confirmed)
+
+
+@dataclass(frozen=True, slots=True)
+class BulkResult:
+    done: tuple[ActionResult, ...]
+    failed: tuple[tuple[str, KioskError], ...]  # (code as given, why)
+
+
+def act_many(
+    engine: Engine,
+    codes: list[str] | tuple[str, ...],
+    action: str,
+    *,
+    by: audit.Actor,
+    staff: Staff,
+    settings: Settings,
+    agency_id: str | None = None,
+    note: str | None = None,
+    internal_note: str | None = None,
+) -> BulkResult:
+    """Forward or close several complaints; each one in its own transaction, so one refusal (a status
+    that does not allow it, a code not visible) leaves the others done and is reported by code."""
+    if action not in BULK_ACTIONS:
+        raise ActionRefused(MSG_BULK_ONLY)
+    if not access.can_act(staff, action):
+        raise NotAllowed(MSG_ROLE)
+    if action == "forward":
+        with reader(engine) as conn:
+            if not (agency_id or "").strip():
+                raise ActionRefused(MSG_NEED_AGENCY, field="agency_id")
+            if agency_id.strip() not in agency_ids(conn):  # type: ignore[union-attr]
+                raise ActionRefused(MSG_UNKNOWN_AGENCY, field="agency_id", agency=agency_id[:64])  # type: ignore[index]
+    done: list[ActionResult] = []
+    failed: list[tuple[str, KioskError]] = []
+    for code in dict.fromkeys(codes):  # once each, in the order given
         try:
-            for step in steps:
-                check_transition(current, step)
-                current = step.value
-        except InvalidTransition as exc:
-            raise ActionRefused(f"{tracking.display(code)}: {exc}") from None
-        values: dict[str, Any] = {"status": current, "status_at": at}
-        if Status.VERIFIED in steps:
-            values["verified_at"] = at
-        if action == "forward":
-            values["handling_agency_id"] = agency_id.strip()  # type: ignore[union-attr]
-            note = note or f"-> {agency_id.strip()}"  # type: ignore[union-attr]
-        if action == "respond":
-            values["response"] = text.strip()  # type: ignore[union-attr]
-            values["response_at"] = at
-        if target in (Status.CLOSED, Status.NOT_AUTHORITY):
-            values["closed_at"] = at
-        conn.execute(complaints.update().where(complaints.c.uuid == row.uuid).values(**values))
-        conn.execute(
-            complaint_events.insert(),
-            [
-                {
-                    "complaint_uuid": row.uuid,
-                    "device_id": row.device_id,
-                    "status": step.value,
-                    "at": at,
-                    "note": note if step is steps[-1] else None,
-                    "actor": actor[:100],
-                }
-                for step in steps
-            ],
-        )
-    return ActionResult(tracking.display(code), current, tuple(s.value for s in steps))
+            done.append(act(engine, code, action, by=by, staff=staff, settings=settings, agency_id=agency_id,
+                            note=note, internal_note=internal_note))
+        except (NotFound, ActionRefused) as exc:
+            failed.append((code, exc))
+    return BulkResult(tuple(done), tuple(failed))
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,26 +487,41 @@ def _iso(dt: datetime | None) -> str | None:
 
 
 class _CatalogNames:
-    """Agency and service names from the newest catalog, cached by catalog version."""
+    """Agency and service names from the newest catalog, cached by database and catalog version."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._id: int | None = None
+        self._key: tuple[str, int | None] | None = None
         self._names: dict[str, tuple[str, str]] = {}
+        self._agencies: dict[str, tuple[str, str]] = {}
+
+    def _refresh(self, conn: sa.Connection) -> None:
+        latest = conn.scalar(sa.select(sa.func.max(catalog_versions.c.id)))
+        key = (str(conn.engine.url), latest)
+        with self._lock:
+            if key == self._key:
+                return
+        names: dict[str, tuple[str, str]] = {}
+        agencies: dict[str, tuple[str, str]] = {}
+        if latest is not None:
+            doc = json.loads(conn.scalar(sa.select(catalog_versions.c.doc).where(catalog_versions.c.id == latest)))
+            for item in doc.get("agencies", []):
+                agencies[item["id"]] = (item.get("name", ""), item.get("name_en", ""))
+            names.update(agencies)
+            for item in doc.get("services", []):
+                names[item["id"]] = (item.get("name", ""), item.get("name_en", ""))
+        with self._lock:
+            self._key, self._names, self._agencies = key, names, agencies
+
+    def agencies(self, conn: sa.Connection) -> dict[str, tuple[str, str]]:
+        self._refresh(conn)
+        return self._agencies
 
     def get(self, conn: sa.Connection, ident: str | None) -> tuple[str, str] | None:
         if not ident:
             return None
-        latest = conn.scalar(sa.select(sa.func.max(catalog_versions.c.id)))
-        with self._lock:
-            if latest != self._id:
-                names: dict[str, tuple[str, str]] = {}
-                if latest is not None:
-                    doc = json.loads(conn.scalar(sa.select(catalog_versions.c.doc).where(catalog_versions.c.id == latest)))
-                    for item in [*doc.get("agencies", []), *doc.get("services", [])]:
-                        names[item["id"]] = (item.get("name", ""), item.get("name_en", ""))
-                self._id, self._names = latest, names
-            return self._names.get(ident)
+        self._refresh(conn)
+        return self._names.get(ident)
 
 
 NAMES = _CatalogNames()

@@ -163,17 +163,30 @@ def cmd_complaints_list(ctx: Context) -> int:
 def _action(name: str):
     @_problems_as_errors
     def handler(ctx: Context) -> int:
-        from ..central.complaints import act
+        from ..central import audit
+        from ..central.complaints import PersonalDataInAnswer, act
+        from ..i18n import both
+        from .central_staff import sign_in  # staff accounts (the auth part of the back office)
 
-        result = act(
-            _engine(ctx),
-            ctx.args.code,
-            name,
-            agency_id=getattr(ctx.args, "agency", None),
-            text=getattr(ctx.args, "text", None),
-            note=getattr(ctx.args, "note", None),
-            actor=os.environ.get("USER", "back-office"),
-        )
+        engine, settings = _engine(ctx), _settings(ctx)
+        staff = sign_in(ctx.args, engine, settings)  # the same access checks and audit rows as the web
+        try:
+            result = act(
+                engine,
+                ctx.args.code,
+                name,
+                by=audit.Actor.of(staff, None),
+                staff=staff,
+                settings=settings,
+                agency_id=getattr(ctx.args, "agency", None),
+                text=getattr(ctx.args, "text", None),
+                note=getattr(ctx.args, "note", None),
+                internal_note=getattr(ctx.args, "internal_note", None),
+                confirmed=getattr(ctx.args, "confirm_personal_data", False),
+            )
+        except PersonalDataInAnswer as exc:
+            found = ", ".join(f"{f.kind} {f.masked}" for f in exc.findings)
+            raise KioskError(both(exc.message, **exc.params) + f" [{found}] (--confirm-personal-data)") from None
         ctx.emit(result, f"{result.tracking_code}: {' -> '.join(result.events)}")
         return 0
 
@@ -242,6 +255,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         "close": "close a report",
         "not-authority": 'mark a report "bukan wewenang" (not our authority)',
         "hold": 'put a report on hold ("tunda")',
+        "reopen": "reopen an answered report the citizen is not satisfied with (back to the agency)",
     }
     for name, help_text in helps.items():
         p = cps.add_parser(name, parents=parents, help=help_text)
@@ -250,7 +264,13 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
             p.add_argument("--agency", required=True, help="agency id to forward to")
         if name == "respond":
             p.add_argument("--text", required=True, help="the response, as the citizen will read it")
+            p.add_argument("--confirm-personal-data", action="store_true",
+                           help="save the response even though it seems to hold a NIK, phone or e-mail")
         p.add_argument("--note", help="a short public note for the timeline (no personal data)")
+        p.add_argument("--internal-note", help="a note for staff only (never shown to the citizen)")
+        if not any(a.dest == "user" for a in p._actions):
+            p.add_argument("--user", required=True, help="your staff user name (password: $IPLIK_STAFF_PASSWORD or a prompt)")
+            p.add_argument("--totp", metavar="CODE", help="the second-factor code (prompted when needed)")
         p.set_defaults(handler=_action(name))
 
     from . import central_demo

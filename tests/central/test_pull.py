@@ -7,9 +7,9 @@ import copy
 import pytest
 
 from kiosk.central import catalog as central_catalog
-from kiosk.central import complaints as central_complaints
 from kiosk.central.errors import Problem
 
+from .inboxkit import desk_act
 from .serverkit import complaint_record, enroll, rating_record
 
 CATALOG = "/api/v1/sync/catalog"
@@ -60,9 +60,9 @@ def test_status_changes_come_by_cursor_in_pages(http, server, engine, device):
     http.post(server.url + "/api/v1/sync/push", json={"records": recs}, headers=device.headers, timeout=10)
     start = http.get(server.url + UPDATES, headers=device.headers, timeout=10).json()["cursor"]
     codes = [r["body"]["tracking_code"] for r in recs]
-    central_complaints.act(engine, codes[0], "forward", agency_id="dinkes")  # verifies on the way
-    central_complaints.act(engine, codes[1], "hold", note="Menunggu dokumen")
-    central_complaints.act(engine, codes[0], "respond", text="Petugas sudah ditegur dan uang dikembalikan.")
+    desk_act(engine, codes[0], "forward", agency_id="dinkes")  # verifies on the way
+    desk_act(engine, codes[1], "hold", note="Menunggu dokumen")
+    desk_act(engine, codes[0], "respond", text="Petugas sudah ditegur dan uang dikembalikan.")
 
     page1 = http.get(server.url + UPDATES, params={"since": start, "limit": 2}, headers=device.headers, timeout=10).json()
     assert page1["more"] is True

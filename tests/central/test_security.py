@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from kiosk.central import complaints as central_complaints
 from kiosk.central.db import devices, enroll_codes
 from kiosk.central.devices import create_enroll_code, revoke
 
+from .inboxkit import desk_act
 from .serverkit import NIK, complaint_record, enroll
 
 PUSH = "/api/v1/sync/push"
@@ -61,7 +61,7 @@ def test_device_a_cannot_overwrite_or_read_device_b_records(http, server, engine
     res = http.post(server.url + PUSH, json={"records": [rec]}, headers=a.headers, timeout=10).json()["results"][0]
     assert res["status"] == "conflict" and res["code"] == "409.1"
     # B's complaint moves; only B's pull sees it.
-    central_complaints.act(engine, rec["body"]["tracking_code"], "verify")
+    desk_act(engine, rec["body"]["tracking_code"], "verify")
     seen_b = http.get(server.url + "/api/v1/sync/complaints", headers=b.headers, timeout=10).json()
     seen_a = http.get(server.url + "/api/v1/sync/complaints", headers=a.headers, timeout=10).json()
     assert [u["uuid"] for u in seen_b["updates"]] == [rec["uuid"]]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.central import complaints as central_complaints
 from kiosk.domain import tracking
 
+from .inboxkit import desk_act
 from .serverkit import complaint_record
 
 
@@ -22,8 +22,8 @@ def test_page_shows_status_timeline_and_response_in_both_languages(http, server,
     rec = complaint_record(privacy="anonim")
     http.post(server.url + "/api/v1/sync/push", json={"records": [rec]}, headers=device.headers, timeout=10)
     code = rec["body"]["tracking_code"]
-    central_complaints.act(engine, code, "forward", agency_id="bappenda")
-    central_complaints.act(engine, code, "respond", text="Kami sudah menindaklanjuti <laporan> Anda.")
+    desk_act(engine, code, "forward", agency_id="bappenda")
+    desk_act(engine, code, "respond", text="Kami sudah menindaklanjuti <laporan> Anda.")
     # The way the QR code and a citizen may write it: grouped, lower case.
     r = http.get(server.url + "/lacak/" + tracking.display(code).lower(), timeout=10)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")

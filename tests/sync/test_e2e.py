@@ -12,7 +12,7 @@ import time
 import sqlalchemy as sa
 
 from kiosk.central import catalog as central_catalog
-from kiosk.central import complaints as central_complaints
+from central.inboxkit import desk_act
 from kiosk.central.db import complaints, ratings, records
 from kiosk.central.devices import create_enroll_code, revoke
 from kiosk.cli import main
@@ -58,8 +58,8 @@ def test_a_status_set_on_the_server_reaches_the_kiosk_track_data(tmp_path, serve
     (uid, code), = file_complaints(store, 1)
     worker = SyncWorker(cfg, store=store)
     worker.run_once()
-    central_complaints.act(engine, code, "forward", agency_id="dinkes")
-    central_complaints.act(engine, code, "respond", text="Uang sudah dikembalikan kepada pelapor.")
+    desk_act(engine, code, "forward", agency_id="dinkes")
+    desk_act(engine, code, "respond", text="Uang sudah dikembalikan kepada pelapor.")
     worker.run_once()
     row = kiosk_records.complaint_by_code(store.db, code)
     assert row.status == "followed_up" and row.response == "Uang sudah dikembalikan kepada pelapor."
