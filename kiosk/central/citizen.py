@@ -17,21 +17,21 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from ..domain import tracking
-from ..domain.errors import InvalidTransition
 from ..domain.rating import FACES, MSG_COMMENT_LONG, MSG_FACE
-from ..domain.workflow import AUTO_CLOSE_DAYS, TERMINAL, Status, check_transition
+from ..domain.workflow import AUTO_CLOSE_DAYS, Status
 from ..errors import KioskError, NotFound
 from ..i18n import both
 from . import audit, workdays
-from .complaints import lock_events
-from .db import complaint_events, complaints
+from .complaints import ActionRefused, apply_action, lock_events
+from .db import complaint_events, complaints, reader
 from .db import now as db_now
 from .settings import Settings
 
 # audit_log.action of a citizen's verdict; a reopen is an ordinary complaint action ("reopen").
 CITIZEN_RATED = "citizen_rated"
 TARGET = "citizen"
-ACTOR = "citizen"  # complaint_events.actor
+# The system acting for the citizen: the audit row has no user; the timeline event says "citizen".
+CITIZEN = audit.Actor(None, "citizen", None)
 
 COMMENT_LIMIT = 500
 REASON_LIMIT = 1000
@@ -118,15 +118,19 @@ def reopen_deadline(response_at: datetime, settings: Settings) -> date:
 
 def reopen_refusal(status: str, response_at: datetime | None, reopen_requested_at: datetime | None,
                    settings: Settings, today: date) -> CitizenRefused | None:
-    """Why a reopen would be refused now, or None when it may be asked (the page hides the form then)."""
-    if Status(status) in TERMINAL:
+    """Why a reopen would be refused now, or None when it may be asked (the page hides the form then).
+
+    An answered report may be reopened while it waits for the citizen (FOLLOWED_UP) and also once
+    closed, by the desk or by ``tick``, as long as the reply period has not ended: closing early must
+    not take the citizen's reply away. "Not our authority" is final.
+    """
+    if status == Status.NOT_AUTHORITY.value or (status == Status.CLOSED.value and response_at is None):
         return CitizenRefused(MSG_REOPEN_FINAL)
     if response_at is None:
         return CitizenRefused(MSG_REOPEN_NOT_ANSWERED)
-    if status != Status.FOLLOWED_UP.value:
-        if reopen_requested_at is not None and reopen_requested_at >= response_at:
-            return CitizenRefused(MSG_REOPEN_PENDING)
-        return CitizenRefused(MSG_REOPEN_NOT_ANSWERED)
+    if status not in (Status.FOLLOWED_UP.value, Status.CLOSED.value):
+        # Answered, then sent back (by the citizen or the desk): the agency owes a new answer.
+        return CitizenRefused(MSG_REOPEN_PENDING)
     last = reopen_deadline(response_at, settings)
     if today > last:
         return CitizenRefused(MSG_REOPEN_TOO_LATE, date=last.strftime("%d-%m-%Y"))
@@ -135,11 +139,13 @@ def reopen_refusal(status: str, response_at: datetime | None, reopen_requested_a
 
 def request_reopen(engine: Engine, settings: Settings, code: str, reason: str | None, *,
                    now: datetime | None = None) -> ReopenResult:
-    """Send an answered report back to its agency (FOLLOWED_UP -> FORWARDED) at the citizen's request.
+    """Send an answered report back to its agency (-> FORWARDED) at the citizen's request.
 
-    Allowed until :data:`REOPEN_DAYS` working days after the answer. One transaction: the status, a
-    ``complaint_events`` row (actor "citizen"; the reason is staff-only, as it may name people), the
-    reopen counter, the new due day, and the audit row.
+    Allowed until :data:`REOPEN_DAYS` working days after the answer. The change itself is the back
+    office's "reopen" (``complaints.apply_action``: status, due day, overdue reset, reopen counter,
+    the ``complaint_events`` row and the audit row, all in this transaction), done as ``audit.SYSTEM``
+    for the citizen: the event's actor is "citizen", its public note says the reporter asked, and the
+    reason is an internal note (staff only: it may name people).
     """
     code = _code(code)
     text = (reason or "").strip()
@@ -149,13 +155,8 @@ def request_reopen(engine: Engine, settings: Settings, code: str, reason: str | 
         raise CitizenRefused(MSG_REASON_LONG, field="reason", limit=REASON_LIMIT, count=len(text))
     at = now or db_now()
     with engine.begin() as conn:
-        lock_events(conn)
-        row = conn.execute(
-            sa.select(
-                complaints.c.uuid, complaints.c.device_id, complaints.c.status, complaints.c.received_at,
-                complaints.c.response_at, complaints.c.reopen_requested_at,
-            ).where(complaints.c.tracking_code == code).with_for_update()
-        ).first()
+        lock_events(conn)  # before the read, as every writer of statuses does
+        row = conn.execute(sa.select(complaints).where(complaints.c.tracking_code == code).with_for_update()).first()
         if row is None:
             raise _not_found(code)
         refusal = reopen_refusal(row.status, row.response_at, row.reopen_requested_at, settings,
@@ -163,21 +164,50 @@ def request_reopen(engine: Engine, settings: Settings, code: str, reason: str | 
         if refusal is not None:
             raise refusal
         try:
-            new = check_transition(row.status, Status.FORWARDED)
-        except InvalidTransition:  # pragma: no cover - reopen_refusal allows FOLLOWED_UP only
+            result = apply_action(conn, row, "reopen", by=CITIZEN, settings=settings, at=at,
+                                  note=both(NOTE_REOPENED), internal_note=text, source=TARGET)
+        except ActionRefused:  # pragma: no cover - reopen_refusal lets through only what the workflow allows
             raise CitizenRefused(MSG_REOPEN_NOT_ANSWERED) from None
-        due = workdays.due_on(new, at, row.received_at, workdays.calendar(settings, at.date()), settings.tz)
-        conn.execute(
-            complaints.update().where(complaints.c.uuid == row.uuid).values(
-                status=new.value, status_at=at, forwarded_at=at, due_on=due, overdue_at=None,
-                reopen_requested_at=at, reopened_count=complaints.c.reopened_count + 1,
-            )
-        )
-        conn.execute(complaint_events.insert().values(
-            complaint_uuid=row.uuid, device_id=row.device_id, status=new.value, at=at,
-            # Kiosks show the note as it is, so it carries both languages; the reason is for staff only.
-            note=both(NOTE_REOPENED), internal_note=text, actor=ACTOR, user_id=None,
-        ))
-        audit.record(conn, audit.SYSTEM, audit.COMPLAINT_ACTION, complaint_uuid=row.uuid, target=TARGET,
-                     detail={"action": "reopen", "from": row.status, "to": new.value}, at=at)
-    return ReopenResult(tracking.display(code), new.value, due)
+        conn.execute(complaints.update().where(complaints.c.uuid == row.uuid).values(reopen_requested_at=at))
+        due = conn.scalar(sa.select(complaints.c.due_on).where(complaints.c.uuid == row.uuid))
+    return ReopenResult(result.tracking_code, result.status, due)
+
+
+# --- what the tracking page needs to offer the forms -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerState:
+    """The citizen's side of one complaint, for the tracking page: what it offers, what was done."""
+
+    answered: bool
+    rating: int | None  # the face given, or None
+    can_rate: bool
+    reopen_until: date | None  # the last day to ask to reopen (after an answer)
+    reopen_refusal: CitizenRefused | None  # why the reopen form is not offered, or None when it is
+    reopened_count: int
+    privacy: str
+
+
+def answer_state(engine: Engine, settings: Settings, code: str, *, now: datetime | None = None) -> AnswerState | None:
+    """None for an unknown code."""
+    code = _code(code)
+    with reader(engine) as conn:
+        row = conn.execute(
+            sa.select(complaints.c.status, complaints.c.response_at, complaints.c.citizen_rating,
+                      complaints.c.reopen_requested_at, complaints.c.reopened_count, complaints.c.privacy)
+            .where(complaints.c.tracking_code == code)
+        ).first()
+    if row is None:
+        return None
+    today = workdays.local_day(now or db_now(), settings.tz)
+    answered = row.response_at is not None
+    return AnswerState(
+        answered=answered,
+        rating=row.citizen_rating,
+        can_rate=answered and row.citizen_rating is None,
+        reopen_until=reopen_deadline(row.response_at, settings) if answered else None,
+        reopen_refusal=reopen_refusal(row.status, row.response_at, row.reopen_requested_at, settings, today),
+        reopened_count=row.reopened_count,
+        privacy=row.privacy,
+    )

@@ -147,8 +147,8 @@ def test_reopen_sends_the_report_back_to_the_agency_in_one_audited_change(server
     assert (event.status, event.actor, event.user_id) == ("forwarded", "citizen", None)
     assert event.internal_note.startswith("Uangnya") and "Uangnya" not in (event.note or "")
     rows = [r for r in audit_rows(engine, uuid) if r.action == "complaint_action"]
-    assert len(rows) == 1 and rows[0].target == "citizen" and rows[0].user_id is None
-    assert json.loads(rows[0].detail) == {"action": "reopen", "from": "followed_up", "to": "forwarded"}
+    assert len(rows) == 1 and rows[0].user_id is None and rows[0].username == "citizen"
+    assert json.loads(rows[0].detail) == {"action": "reopen", "from": "followed_up", "to": "forwarded", "by": "citizen"}
     # Asking again before the agency's new answer: a clear refusal, no second change.
     with pytest.raises(citizen.CitizenRefused) as again:
         citizen.request_reopen(engine, SETTINGS, code, "Tolong", now=at + timedelta(minutes=5))
@@ -168,12 +168,28 @@ def test_reopen_after_the_window_before_an_answer_or_when_final_is_refused(serve
         citizen.request_reopen(engine, SETTINGS, code, "   ", now=ANSWERED)
     assert empty.value.field == "reason"
     with engine.begin() as conn:
-        conn.execute(complaints.update().where(complaints.c.tracking_code == code).values(status="closed"))
+        conn.execute(complaints.update().where(complaints.c.tracking_code == code).values(status="not_authority"))
     with pytest.raises(citizen.CitizenRefused) as final:
         citizen.request_reopen(engine, SETTINGS, code, "Masih bermasalah", now=ANSWERED)
     assert final.value.message == citizen.MSG_REOPEN_FINAL
     row = state(engine, code)
-    assert (row.status, row.reopened_count, row.reopen_requested_at) == ("closed", 0, None)
+    assert (row.status, row.reopened_count, row.reopen_requested_at) == ("not_authority", 0, None)
+
+
+def test_a_report_closed_early_can_still_be_reopened_within_the_window(server, engine, device):
+    # The desk (or tick) closed it right after the answer; the citizen's reply period still runs.
+    code = filed(server, device)
+    answer(engine, code)
+    with engine.begin() as conn:
+        conn.execute(complaints.update().where(complaints.c.tracking_code == code)
+                     .values(status="closed", closed_at=ANSWERED + timedelta(hours=1)))
+    state_before = citizen.answer_state(engine, SETTINGS, code, now=ANSWERED + timedelta(days=2))
+    assert state_before.reopen_refusal is None and state_before.reopen_until.isoformat() == "2026-12-30"
+    result = citizen.request_reopen(engine, SETTINGS, code, "Belum selesai", now=ANSWERED + timedelta(days=2))
+    row = state(engine, code)
+    assert result.status == row.status == "forwarded" and row.closed_at is None and row.reopened_count == 1
+    after = citizen.answer_state(engine, SETTINGS, code, now=ANSWERED + timedelta(days=2))
+    assert after.reopen_refusal.message == citizen.MSG_REOPEN_PENDING
 
 
 # --- form tokens -----------------------------------------------------------------------------------
