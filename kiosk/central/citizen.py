@@ -211,3 +211,20 @@ def answer_state(engine: Engine, settings: Settings, code: str, *, now: datetime
         reopened_count=row.reopened_count,
         privacy=row.privacy,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineInfo:
+    label: str  # msgid
+    due: date
+    days_left: int  # working days from today: 0 on the day, negative once passed
+
+
+def deadline_info(view: dict, settings: Settings, *, now: datetime | None = None) -> DeadlineInfo | None:
+    """The next service level of a public view with the working days left, on the server's calendar."""
+    deadline = view.get("next_deadline")
+    if not deadline:
+        return None
+    due = date.fromisoformat(deadline["due"])
+    today = workdays.local_day(now or db_now(), settings.tz)
+    return DeadlineInfo(deadline["label"], due, workdays.working_days_left(due, today, workdays.calendar(settings, today)))

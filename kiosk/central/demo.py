@@ -26,7 +26,7 @@ from . import audit, catalog, workdays
 from .db import complaint_events, complaints, devices, now, reader, records, staff_agencies, staff_users
 from .settings import Settings
 
-PASSWORD = "iplik-demo-ntb-2026"  # printed: it is a demo; every demo account has it
+PASSWORD = "rinjani-senggigi-2026"  # printed: it is a demo; every demo account has it
 PREFIX = "demo-"
 MARK = "[DEMO] "
 

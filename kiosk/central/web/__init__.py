@@ -19,6 +19,7 @@ STATIC = Path(__file__).resolve().parents[1] / "static"
 
 ROUTERS = (
     "home",
+    "public",
 )
 
 
