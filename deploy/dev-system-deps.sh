@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages that the tests and the demo need on a developer's machine or in CI:
 # Mesa's software OpenGL for an offscreen Kivy window, CUPS with a PDF printer, poppler to look at PDFs,
-# PostgreSQL for the central server's tests, shellcheck and systemd-analyze for deploy/.
+# PostgreSQL for the central server's tests, Chromium and a font for the staff pages' browser tests,
+# shellcheck and systemd-analyze for deploy/.
 # Installs only what is missing, so a second run costs a few dpkg queries.
 set -euo pipefail
 
@@ -9,6 +10,7 @@ packages=(
   libgl1 libegl1 libgl1-mesa-dri libmtdev1
   cups cups-client printer-driver-cups-pdf poppler-utils
   postgresql
+  chromium fonts-dejavu-core
   shellcheck systemd
 )
 

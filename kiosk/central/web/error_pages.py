@@ -9,7 +9,6 @@ how a dependency (the sign-in check) sends a browser elsewhere.
 from __future__ import annotations
 
 import logging
-from http import HTTPStatus
 
 import sqlalchemy as sa
 
@@ -18,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ...i18n import messages
 from .. import errors
 from . import headers as security_headers
 from .render import page
@@ -55,15 +55,13 @@ def error_page(request: Request, status: int, detail: str | None = None, headers
 
 
 def _detail(exc: StarletteHTTPException) -> str | None:
-    """A page's own message (an English msgid, translated in the template); Starlette's default phrases
-    ("Not Found") are left out: the heading already says it, in the visitor's language."""
+    """A route's own reason, when it is a msgid with an Indonesian translation (auth's "CSRF token
+    missing or wrong"); anything else (Starlette's "Not Found", a developer's English) is left out, so
+    untranslated English never reaches an Indonesian page. The heading already says what happened."""
     detail = exc.detail if isinstance(exc.detail, str) else None
-    try:
-        if detail == HTTPStatus(exc.status_code).phrase:
-            return None
-    except ValueError:
-        pass
-    return detail
+    if detail and detail in messages("id"):
+        return detail
+    return None
 
 
 def _html_or(previous, html):
