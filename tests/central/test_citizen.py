@@ -5,6 +5,7 @@ PostgreSQL (the conftest runs the module on both)."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -19,7 +20,7 @@ from kiosk.central.settings import Settings
 from kiosk.domain import tracking
 from kiosk.errors import NotFound
 
-from .serverkit import complaint_record
+from .serverkit import complaint_record, database_url, enroll, start_server
 
 WITA = ZoneInfo("Asia/Makassar")
 SETTINGS = Settings()  # the server's default time zone (Asia/Makassar) and no local holidays
@@ -237,3 +238,130 @@ def test_the_signing_key_is_made_once_per_database_and_shared(server, engine):
         formtokens.check(other, formtokens.issue(engine, code, "reopen"), code, "reopen")
     finally:
         other.dispose()
+
+
+# --- the page's forms over HTTP --------------------------------------------------------------------
+
+TOKEN = re.compile(r'action="(/lacak/[^"]+/(rating|reopen))"[^>]*>\s*<input type="hidden" name="form_token" value="([^"]+)"')
+
+
+def forms(http, server, code: str) -> dict[str, tuple[str, str]]:
+    """The page's forms: purpose -> (action path, token), as a browser would read them."""
+    r = http.get(server.url + f"/lacak/{tracking.display(code)}", timeout=10)
+    assert r.status_code == 200, r.text
+    return {purpose: (action, token) for action, purpose, token in TOKEN.findall(r.text)}
+
+
+def test_rating_through_the_page_once_then_thanks_then_refused(http, server, engine, device):
+    code = filed(server, device)
+    assert forms(http, server, code) == {}  # no answer yet: nothing to rate or reopen
+    answer(engine, code)
+    found = forms(http, server, code)
+    assert set(found) == {"rating", "reopen"}
+    action, token = found["rating"]
+    r = http.post(server.url + action, data={"form_token": token, "face": "3", "comment": "Sudah membaik"},
+                  allow_redirects=False, timeout=10)
+    assert r.status_code == 303 and r.headers["location"] == f"/lacak/{tracking.display(code)}?done=rated#result"
+    thanks = http.get(server.url + r.headers["location"], timeout=10).text
+    assert "Terima kasih. Penilaian Anda atas jawaban ini sudah disimpan." in thanks
+    assert "/rating" not in thanks  # the form is gone once rated
+    assert (state(engine, code).citizen_rating, state(engine, code).citizen_comment) == (3, "Sudah membaik")
+    # The same token again (a replay, or a second tab): a clear refusal on the page, nothing changes.
+    again = http.post(server.url + action, data={"form_token": token, "face": "1"}, allow_redirects=False, timeout=10)
+    assert again.status_code == 409 and "Anda sudah menilai jawaban ini" in again.text
+    assert 'class="error-summary"' in again.text and state(engine, code).citizen_rating == 3
+
+
+def test_forged_foreign_or_missing_tokens_are_refused_on_the_page(http, server, engine, device):
+    code, other = filed(server, device), filed(server, device)
+    answer(engine, code)
+    answer(engine, other)
+    rating_action, token = forms(http, server, code)["rating"]
+    reopen_action, _ = forms(http, server, code)["reopen"]
+    _, other_token = forms(http, server, other)["rating"]
+    cases = {
+        "missing": (rating_action, {"face": "4"}),
+        "forged": (rating_action, {"form_token": token[:-3] + "abc", "face": "4"}),
+        "another report's": (rating_action, {"form_token": other_token, "face": "4"}),
+        "the other form's": (reopen_action, {"form_token": token, "reason": "Belum selesai"}),
+    }
+    for name, (action, data) in cases.items():
+        r = http.post(server.url + action, data=data, allow_redirects=False, timeout=10)
+        assert r.status_code == 400, name
+        assert "Formulir ini sudah terlalu lama atau tidak berasal dari halaman ini" in r.text, name
+        assert 'name="form_token"' in r.text, name  # a fresh form to send again
+    row = state(engine, code)
+    assert (row.citizen_rating, row.status, row.reopened_count) == (None, "followed_up", 0)
+
+
+def test_bad_input_is_shown_by_the_field_it_belongs_to(http, server, engine, device):
+    code = filed(server, device)
+    answer(engine, code)
+    action, token = forms(http, server, code)["rating"]
+    r = http.post(server.url + action + "?lang=en", data={"form_token": token, "comment": "x" * 600}, timeout=10)
+    assert r.status_code == 400 and '<a href="#face">Choose one of the four faces.</a>' in r.text
+    r = http.post(server.url + action, data={"form_token": token, "face": "2", "comment": "x" * 600}, timeout=10)
+    assert r.status_code == 400 and '<a href="#comment">' in r.text and "Anda menulis 600" in r.text
+    assert "x" * 600 in r.text  # what the citizen typed is kept
+    r = http.post(server.url + action, data={"form_token": token, "face": "9"}, timeout=10)
+    assert r.status_code == 400 and '<a href="#face">' in r.text
+    action, token = forms(http, server, code)["reopen"]
+    r = http.post(server.url + action, data={"form_token": token, "reason": "  "}, timeout=10)
+    assert r.status_code == 400 and '<a href="#reason">' in r.text
+    r = http.post(server.url + f"/lacak/{tracking.generate()}/rating", data={"form_token": token, "face": "2"}, timeout=10)
+    assert r.status_code == 404 and "text/html" in r.headers["content-type"]
+    assert state(engine, code).citizen_rating is None
+
+
+def test_reopen_through_the_page(http, server, engine, device):
+    code = filed(server, device)
+    answer(engine, code, at=datetime.now(UTC) - timedelta(hours=2))
+    action, token = forms(http, server, code)["reopen"]
+    r = http.post(server.url + action, data={"form_token": token, "reason": "Uang belum dikembalikan."},
+                  allow_redirects=False, timeout=10)
+    assert r.status_code == 303 and r.headers["location"].endswith("?done=reopened#result")
+    page = http.get(server.url + r.headers["location"], timeout=10).text
+    assert "Laporan Anda sudah dikirim kembali ke instansi" in page and "/reopen" not in page
+    assert "Uang belum dikembalikan" not in page  # the reason is for staff only
+    assert (state(engine, code).status, state(engine, code).reopened_count) == ("forwarded", 1)
+
+
+def test_a_confidential_report_shows_its_status_but_not_its_text_or_answer(http, server, engine, device):
+    code = filed(server, device, privacy="rahasia", description="Kepala loket meminta uang pelicin secara rahasia.")
+    answer(engine, code, text="Jawaban rahasia untuk pelapor.")
+    page = http.get(server.url + f"/lacak/{tracking.display(code)}", timeout=10).text
+    assert "Ditindaklanjuti" in page and "Laporan Anda bersifat rahasia" in page
+    assert "uang pelicin" not in page and "Jawaban rahasia" not in page
+    assert 'action="/lacak/' in page  # the citizen can still rate and reopen
+    open_code = filed(server, device, privacy="anonim", description="Antrean tidak berjalan sejak pagi hari.")
+    answer(engine, open_code, text="Antrean sudah diperbaiki.")
+    page = http.get(server.url + f"/lacak/{tracking.display(open_code)}", timeout=10).text
+    assert "Antrean tidak berjalan" in page and "Antrean sudah diperbaiki." in page
+
+
+@pytest.fixture(scope="module")
+def tight_server(backend, tmp_path_factory):
+    if backend != "sqlite":
+        pytest.skip("the limits are per process, not per database: once is enough")
+    tmp = tmp_path_factory.mktemp("tight")
+    s = start_server(database_url(backend, tmp), tmp, IPLIK_CENTRAL_TRACK_BURST="3",
+                     IPLIK_CENTRAL_TRACK_PER_MINUTE="0.5", IPLIK_CENTRAL_TRACK_MISSES_PER_10MIN="2")
+    yield s
+    s.stop()
+
+
+def test_posts_share_the_lookup_rate_limit(http, tight_server):
+    e = tight_server.engine()
+    try:
+        device = enroll(tight_server, e)
+        code = filed(tight_server, device)
+        answer(e, code)
+        action, token = forms(http, tight_server, code)["rating"]  # 1 lookup
+        first = http.post(tight_server.url + action, data={"form_token": token}, timeout=10)  # 2 (a post and its page)
+        assert first.status_code == 400
+        r = http.post(tight_server.url + action, data={"form_token": token, "face": "4"}, timeout=10)
+        assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1 and "text/html" in r.headers["content-type"]
+        with e.connect() as conn:
+            assert conn.scalar(sa.select(complaints.c.citizen_rating).where(complaints.c.tracking_code == code)) is None
+    finally:
+        e.dispose()
