@@ -228,3 +228,18 @@ def deadline_info(view: dict, settings: Settings, *, now: datetime | None = None
     due = date.fromisoformat(deadline["due"])
     today = workdays.local_day(now or db_now(), settings.tz)
     return DeadlineInfo(deadline["label"], due, workdays.working_days_left(due, today, workdays.calendar(settings, today)))
+
+
+def without_confidential_text(view: dict) -> dict:
+    """The public view as anyone holding the code may read it: for a ``rahasia`` report, without what
+    the citizen wrote, the agency's answer and the timeline's notes.
+
+    The tracking code is printed on a receipt that can be lost or photographed, and a confidential
+    report's text is not public (DOMAIN.md, privacy modes), so the page and the JSON without a device
+    token show its status only; an enrolled kiosk (the citizen in front of it, with the receipt) gets
+    everything, as the kiosk's Track screen needs.
+    """
+    if view.get("privacy") != "rahasia":
+        return view
+    return {**view, "description": "", "response": None,
+            "timeline": [{**event, "note": None} for event in view["timeline"]]}

@@ -14,8 +14,8 @@ from . import Context
 def cmd_demo(ctx: Context) -> int:
     from ..central import demo
     from ..central.db import open_database
-    from .central import AS_IS, _settings
     from ..domain.errors import ValidationError
+    from .central import AS_IS, _settings
 
     settings = _settings(ctx)
     if ctx.args.serve:

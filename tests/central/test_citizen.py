@@ -333,6 +333,11 @@ def test_a_confidential_report_shows_its_status_but_not_its_text_or_answer(http,
     assert "Ditindaklanjuti" in page and "Laporan Anda bersifat rahasia" in page
     assert "uang pelicin" not in page and "Jawaban rahasia" not in page
     assert 'action="/lacak/' in page  # the citizen can still rate and reopen
+    # The JSON without a device token says no more than the page; an enrolled kiosk gets it all.
+    public = http.get(server.url + f"/api/v1/track/{code}", timeout=10).json()
+    assert public["status"] == "followed_up" and public["description"] == "" and public["response"] is None
+    kiosk = http.get(server.url + f"/api/v1/track/{code}", headers=device.headers, timeout=10).json()
+    assert "uang pelicin" in kiosk["description"] and kiosk["response"] == "Jawaban rahasia untuk pelapor."
     open_code = filed(server, device, privacy="anonim", description="Antrean tidak berjalan sejak pagi hari.")
     answer(engine, open_code, text="Antrean sudah diperbaiki.")
     page = http.get(server.url + f"/lacak/{tracking.display(open_code)}", timeout=10).text

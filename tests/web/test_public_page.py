@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import pytest
 import requests
+import sqlalchemy as sa
 from central.inboxkit import desk_act
 from central.serverkit import complaint_record, enroll
 
+from kiosk.central.db import complaints
 from kiosk.domain import tracking
 
 from .conftest import axe_violations, shot
@@ -67,9 +69,6 @@ def test_citizen_rates_the_answer_once_on_a_phone(browser, page, web_server, ans
     summary = other.locator(".error-summary")
     assert summary.is_visible() and "Anda sudah menilai jawaban ini" in summary.inner_text()
     other.close()
-    from kiosk.central.db import complaints
-    import sqlalchemy as sa
-
     with engine.connect() as conn:
         row = conn.execute(sa.select(complaints.c.citizen_rating, complaints.c.citizen_comment)
                            .where(complaints.c.tracking_code == tracking.parse(code))).one()

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Header, Path, Request
 from ...domain import tracking
 from ...domain.errors import ValidationError
 from ...sync import wire
-from .. import complaints, errors, security, workdays
+from .. import citizen, complaints, errors, security, workdays
 from ..deps import ClientDep, EngineDep, SettingsDep
 from ..models import ProblemOut, TrackOut
 
@@ -87,6 +87,8 @@ def track_json(
     authorization: Annotated[str | None, Header(description="Optional: an enrolled kiosk's Bearer token")] = None,
 ):
     view = lookup(request, engine, settings, client, code, authorization)
+    if authorization is None:  # not an enrolled kiosk: a confidential report's text stays out
+        view = citizen.without_confidential_text(view)
     from fastapi.responses import JSONResponse
 
     return JSONResponse(TrackOut.model_validate(view).model_dump(by_alias=True), headers=PRIVATE_HEADERS)
