@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 KIOSK := $(VENV)/bin/kiosk
 DEMO_DIR ?= var/demo
 
-.PHONY: setup system-deps demo demo-central test screenshots bench clean
+.PHONY: setup system-deps demo demo-central test screenshots staff-screenshots bench clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -33,6 +33,10 @@ test: setup system-deps
 
 screenshots: setup
 	$(PY) -m kiosk.ui.screenshots --out out/screens
+
+# Every staff and public page of the central server, 1366x768 and 390x844, id and en (needs chromium).
+staff-screenshots: setup system-deps
+	$(PY) -m kiosk.central.web.screenshots --out out/staff-screens
 
 bench: setup
 	for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages that the tests and the demo need on a developer's machine or in CI:
 # Mesa's software OpenGL for an offscreen Kivy window, CUPS with a PDF printer, poppler to look at PDFs,
-# PostgreSQL for the central server's tests, Chromium and a font for the staff pages' browser tests,
-# shellcheck and systemd-analyze for deploy/.
+# PostgreSQL for the central server's tests, Chromium and a font for the staff pages' browser tests, and
+# the deploy/ checkers (shellcheck, systemd-analyze).
 # Installs only what is missing, so a second run costs a few dpkg queries.
 set -euo pipefail
 

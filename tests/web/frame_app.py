@@ -60,8 +60,16 @@ def needs_int(n: int):
 
 
 @router.post("/staff/_frame/post-only")
-def post_only():
-    return {}
+async def post_only(request: Request):
+    form = await request.form()
+    return {"action": form.get("action"), "agencies": form.getlist("agencies")}
+
+
+@router.post("/staff/_frame/echo-csrf")
+def echo_csrf(request: Request):
+    from fastapi.responses import PlainTextResponse
+
+    return PlainTextResponse("token:" + request.headers.get("x-csrf-token", "none"))
 
 
 def create_app(db_url: str):

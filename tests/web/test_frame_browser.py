@@ -91,3 +91,37 @@ def test_htmx_runs_under_the_csp(page, frame_server):
     assert page.evaluate("typeof htmx") == "object"
     assert page.evaluate("htmx.config.includeIndicatorStyles") is False
     assert page.console_errors == []
+
+
+def test_select_all_ticks_every_box_of_its_name(page, frame_server):
+    page.goto(f"{frame_server.url}/staff/_frame")
+    page.check("#select-all")
+    assert page.is_checked("#agencies") and page.is_checked("#agencies-2")
+    page.uncheck("#select-all")
+    assert not page.is_checked("#agencies") and not page.is_checked("#agencies-2")
+
+
+def test_confirm_asks_before_sending(page, frame_server):
+    page.goto(f"{frame_server.url}/staff/_frame")
+    asked = []
+
+    def answer(dialog, accept):
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda d: answer(d, False))
+    page.click("button[value=disable]")
+    page.wait_for_timeout(300)
+    assert asked == ["Disable this account?"] and page.url.endswith("/staff/_frame")
+    page.once("dialog", lambda d: answer(d, True))
+    with page.expect_navigation():
+        page.click("button[value=disable]")
+    assert page.url.endswith("/staff/_frame/post-only") and '"action":"disable"' in page.content()
+
+
+def test_htmx_requests_carry_the_csrf_header(page, frame_server):
+    page.goto(f"{frame_server.url}/staff/_frame")
+    page.click("#hx")
+    page.wait_for_function("document.getElementById('hx-out').textContent.length > 0")
+    assert page.text_content("#hx-out") == "token:test-csrf-token"
+    assert page.console_errors == []

@@ -176,6 +176,7 @@ def test_layout_frame(get):
     assert re.search(r'<a class="skip-link" href="#main">Langsung ke isi utama</a>', html)
     assert 'action="/staff/sign-out"' in html
     assert '<input type="hidden" name="csrf_token" value="test-csrf-token">' in html
+    assert '<meta name="csrf-token" content="test-csrf-token">' in html
     assert 'href="/staff/account">Dewi Lestari</a>' in html
     for href in ("/staff/complaints", "/staff/templates", "/staff/users", "/staff/audit"):
         assert f'href="{href}"' in html  # an admin's menu
@@ -186,6 +187,7 @@ def test_layout_frame(get):
 def test_signed_out_frame_has_no_account_controls(get):
     html = get("/staff/_frame?signed_in=0").text
     assert "sign-out" not in html and "/staff/users" not in html
+    assert 'name="csrf-token"' not in html
 
 
 def test_values_are_escaped(get):
