@@ -225,16 +225,17 @@ def build(engine: Engine, settings: Settings, *, at: datetime | None = None, see
     return result
 
 
-def _complaint(engine, settings, cal, rnd: random.Random, plan: str, n: int, today: datetime, ids) -> str:
+def _complaint(engine, settings, cal, rnd: random.Random, plan: str, n: int, today: datetime, ids,
+               code: str | None = None) -> str:
     tz = settings.tz
-    desk = audit.Actor(ids["demo-desk"], "demo-desk", "127.0.0.1")
+    desk = audit.Actor(ids.get("demo-desk"), "demo-desk", "127.0.0.1")
     if plan == "not_authority":
         klass, topic, text, answer = NOT_AUTHORITY[n % len(NOT_AUTHORITY)]
         agency, service = None, None
     else:
         agency, service, klass, topic, text, answer = CASES[n % len(CASES)]
     officer_name = {"bappenda": "demo-bappenda", "dpmptsp": "demo-dpmptsp"}.get(agency or "", "demo-desk")
-    officer = audit.Actor(ids[officer_name], officer_name, "127.0.0.1")
+    officer = audit.Actor(ids.get(officer_name), officer_name, "127.0.0.1")
     privacy = ("biasa", "biasa", "biasa", "anonim", "rahasia")[n % 5]
     dev_id = KIOSKS[2][0] if agency == "dpmptsp" else KIOSKS[n % 2][0]
     # Older for statuses further along, so the timelines have room; forwarded ones partly overdue.
@@ -262,7 +263,7 @@ def _complaint(engine, settings, cal, rnd: random.Random, plan: str, n: int, tod
     marks = sorted(rnd.uniform(0.05, 0.9) * span for _ in steps)
     times = [received + timedelta(seconds=s) for s in marks]
     uid = str(uuidlib.UUID(int=rnd.getrandbits(128), version=4))
-    code = tracking.generate()
+    code = code or tracking.generate()
     values: dict = {
         "uuid": uid, "device_id": dev_id, "tracking_code": code, "created_at": created, "received_at": received,
         "class": klass, "topic": topic, "agency_id": agency, "service_id": service, "privacy": privacy,
@@ -318,6 +319,28 @@ def _complaint(engine, settings, cal, rnd: random.Random, plan: str, n: int, tod
                          target="citizen" if who is audit.SYSTEM else None,
                          detail={"action": action, "demo": True}, at=t)
     return code
+
+
+# Fixed codes for the screenshots of the public page (web/screenshots.py PAGES): answered and open to
+# a rating, confidential, closed and rated.
+SCREENSHOT_CODES = {"followed_up": "RR9FGADYJCB", "confidential": "Z3NW4QYDRAB", "closed": "TJQ4SFSDEU5"}
+
+
+def screenshot_seed(engine: Engine, settings: Settings) -> None:
+    """Three demo complaints under known codes, for ``make staff-screenshots`` (web/screenshots.py SEEDS)."""
+    rnd = random.Random(5)
+    today = now()
+    catalog.publish(engine, json.loads(DEMO_CATALOG.read_text(encoding="utf-8")))
+    with engine.begin() as conn:
+        for dev_id, name, office, agency in KIOSKS:
+            conn.execute(devices.insert().values(id=dev_id, name=name, office=office, agency_id=agency,
+                                                 token_hash=secrets.token_hex(32), enrolled_at=today - timedelta(days=90)))
+    cal = workdays.calendar(settings, today.astimezone(settings.tz).date())
+    # n picks the case and the privacy mode (n % 5 == 4 is rahasia) and whether it was rated (n % 3 != 0).
+    for plan, n, code in (("followed_up", 0, SCREENSHOT_CODES["followed_up"]),
+                          ("followed_up", 4, SCREENSHOT_CODES["confidential"]),
+                          ("closed", 1, SCREENSHOT_CODES["closed"])):
+        _complaint(engine, settings, cal, rnd, plan, n, today, {}, code=code)
 
 
 def describe(result: DemoResult, url: str) -> str:

@@ -30,9 +30,13 @@ from pathlib import Path
 PAGES: list[tuple[str, str, str | None]] = [
     ("error-404", "/staff/no-such-page", None),
     ("error-404-signed-in", "/staff/no-such-page", "admin"),
+    ("public-tracking", "/lacak/RR9F-GADY-JCB", None),
+    ("public-tracking-confidential", "/lacak/Z3NW-4QYD-RAB", None),
+    ("public-tracking-closed", "/lacak/TJQ4-SFSD-EU5", None),
 ]
 
 SEEDS: list[str] = [
+    "kiosk.central.demo:screenshot_seed",
 ]
 
 VIEWPORTS = ((1366, 768), (390, 844))
