@@ -370,3 +370,11 @@ def test_posts_share_the_lookup_rate_limit(http, tight_server):
             assert conn.scalar(sa.select(complaints.c.citizen_rating).where(complaints.c.tracking_code == code)) is None
     finally:
         e.dispose()
+
+
+def test_after_the_reply_period_the_page_says_why_it_cannot_be_reopened(http, server, engine, device):
+    code = filed(server, device)
+    answer(engine, code, at=datetime.now(UTC) - timedelta(days=30))  # 30 days hold at least 14 working days
+    r = http.get(server.url + f"/lacak/{tracking.display(code)}", timeout=10)
+    assert set(forms(http, server, code)) == {"rating"}  # rating has no period; reopening has
+    assert "Laporan ini tidak dapat dibuka kembali lagi: waktu untuk menanggapi berakhir pada" in r.text
