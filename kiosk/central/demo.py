@@ -23,7 +23,7 @@ from ..domain.workflow import Status
 from ..errors import KioskError
 from ..paths import DEMO_CATALOG
 from . import audit, catalog, workdays
-from .db import complaint_events, complaints, devices, now, reader, records, staff_agencies, staff_users
+from .db import complaint_events, complaints, devices, now, reader, records, staff_users
 from .settings import Settings
 
 PASSWORD = "rinjani-senggigi-2026"  # printed: it is a demo; every demo account has it
@@ -162,29 +162,11 @@ class DemoResult:
 
 def _create_user(engine: Engine, *, username: str, display_name: str, role: str, password: str,
                  agencies: tuple[str, ...], totp_secret: str | None, by: audit.Actor) -> int:
-    """Through the accounts module (its rules and audit rows) when it is there; until then, a direct insert."""
-    try:
-        from . import staff
-    except ImportError:  # the accounts module not merged yet: same columns, Argon2id, an audit row
-        return _insert_user(engine, username=username, display_name=display_name, role=role, password=password,
-                            agencies=agencies, totp_secret=totp_secret, by=by)
+    """Through the accounts module: its password rules, its columns and its audit row."""
+    from . import staff
+
     return staff.create_user(engine, username=username, display_name=display_name, role=role, password=password,
                              agencies=agencies, by=by, totp_secret=totp_secret)
-
-
-def _insert_user(engine: Engine, *, username: str, display_name: str, role: str, password: str,
-                 agencies: tuple[str, ...], totp_secret: str | None, by: audit.Actor) -> int:
-    from argon2 import PasswordHasher
-
-    at = now()
-    with engine.begin() as conn:
-        uid = conn.execute(staff_users.insert().values(
-            username=username, display_name=display_name, role=role, password_hash=PasswordHasher().hash(password),
-            password_changed_at=at, totp_secret=totp_secret, created_at=at)).inserted_primary_key[0]
-        for agency in agencies:
-            conn.execute(staff_agencies.insert().values(user_id=uid, agency_id=agency))
-        audit.record(conn, by, audit.USER_CREATED, target=username, detail={"role": role, "demo": True}, at=at)
-    return uid
 
 
 def _demo_exists(engine: Engine) -> bool:

@@ -11,9 +11,10 @@ from collections import Counter
 
 import sqlalchemy as sa
 
-from kiosk.central import demo
+from kiosk.central import demo, staff
 from kiosk.central.db import audit_log, complaint_events, complaints, open_database, staff_agencies, staff_users
 from kiosk.central.settings import Settings
+from kiosk.central.staff import Outcome
 from kiosk.domain.workflow import Status
 from kiosk.paths import DEMO_CATALOG
 
@@ -55,6 +56,10 @@ def test_demo_fills_every_status_marks_everything_and_runs_once(backend, tmp_pat
         staff_events = [e for e in events if e.actor != "citizen"]
         assert staff_events and all(e.user_id in {u.id for u in users.values()} for e in staff_events)
         assert audited >= len(events)
+        # The printed password signs in: an officer straight away, the desk on to its second factor.
+        settings = Settings(database_url=url)
+        assert staff.authenticate(engine, settings, "demo-bappenda", demo.PASSWORD, "127.0.0.1").outcome is Outcome.OK
+        assert staff.authenticate(engine, settings, "demo-desk", demo.PASSWORD, "127.0.0.1").outcome is Outcome.TOTP
     finally:
         engine.dispose()
 
