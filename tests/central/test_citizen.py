@@ -378,3 +378,19 @@ def test_after_the_reply_period_the_page_says_why_it_cannot_be_reopened(http, se
     r = http.get(server.url + f"/lacak/{tracking.display(code)}", timeout=10)
     assert set(forms(http, server, code)) == {"rating"}  # rating has no period; reopening has
     assert "Laporan ini tidak dapat dibuka kembali lagi: waktu untuk menanggapi berakhir pada" in r.text
+
+
+def test_the_page_stays_small_for_phones_on_slow_links(http, server, engine, device):
+    code = filed(server, device)
+    answer(engine, code)
+    page = http.get(server.url + f"/lacak/{tracking.display(code)}", timeout=10).text
+    assert "htmx.min.js" not in page and "staff.js" in page  # the error summary's focus, nothing more
+    assert len(page.encode()) < 12_000
+
+
+def test_error_pages_of_the_tracking_page_keep_its_private_headers(http, server):
+    for path, status in ((f"/lacak/{tracking.generate()}", 404), ("/lacak/not-a-code", 400)):
+        r = http.get(server.url + path, timeout=10)
+        assert r.status_code == status and "text/html" in r.headers["content-type"]
+        assert r.headers["cache-control"] == "no-store" and r.headers["referrer-policy"] == "no-referrer"
+        assert r.headers["content-security-policy"].startswith("default-src 'none'")

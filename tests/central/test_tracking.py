@@ -35,7 +35,8 @@ def test_page_shows_status_timeline_and_response_in_both_languages(http, server,
     # The answer first (what the citizen came for), then the history in order.
     assert page.index("Kami sudah") < page.index("Tercatat di kiosk") < page.index("Diteruskan ke instansi")
     assert 'name="viewport"' in page and 'name="form_token"' in page  # the rating and reopen forms
-    assert "script-src 'self'" in r.headers["content-security-policy"] and "unsafe-inline" not in r.headers["content-security-policy"]
+    csp = r.headers["content-security-policy"]
+    assert csp.startswith("default-src 'none'") and "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert r.headers["cache-control"] == "no-store" and r.headers["referrer-policy"] == "no-referrer"
     english = http.get(server.url + f"/lacak/{tracking.display(code)}?lang=en", timeout=10).text
     assert "Followed up" in english and "Track a report" in english and 'lang="en"' in english

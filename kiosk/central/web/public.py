@@ -25,14 +25,19 @@ from ...errors import NotFound
 from .. import citizen, errors, formtokens
 from ..api.tracking import PRIVATE_HEADERS, lookup
 from ..deps import ClientDep, EngineDep, SettingsDep
-from .error_pages import error_page
+from .error_pages import MESSAGES
 from .render import language, page, translate
 
 router = APIRouter(include_in_schema=False)
 
 CodeParam = Annotated[str, Path(max_length=64)]
 # The page is the citizen's secret: never cached, never indexed, never sent on as a Referer.
-HEADERS = {**PRIVATE_HEADERS}
+# Stricter than the staff pages' policy: nothing but this server's own style, script, images and forms.
+HEADERS = {
+    **PRIVATE_HEADERS,
+    "Content-Security-Policy": ("default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
+                                "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+}
 DONE = {"rated": "Thank you. Your rating of the answer has been saved.",
         "reopened": "Your report has been sent back to the agency. It must answer again within 5 working days."}
 MSG_BAD_TOKEN = "This form is too old or did not come from this page. It has been loaded again: please send it once more."
@@ -45,9 +50,12 @@ MSG_PROBLEM = {
 
 
 def _problem_page(request: Request, p: errors.Problem) -> Response:
+    # The error page of the frame, with this page's headers (error_page() keeps only a few of its own).
     headers = {**HEADERS, **{k: v for k, v in (p.headers or {}).items() if k == "Retry-After"}}
-    msgid = MSG_PROBLEM.get(p.ptype.code)
-    return error_page(request, p.ptype.status, msgid, headers)
+    status = p.ptype.status
+    heading, explanation = MESSAGES.get(status, MESSAGES[500 if status >= 500 else 400])
+    return page(request, "error.html", {"status": status, "heading": heading, "explanation": explanation,
+                                        "detail": MSG_PROBLEM.get(p.ptype.code)}, status=status, headers=headers)
 
 
 def _take(request: Request, client: str) -> None:
