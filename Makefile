@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 KIOSK := $(VENV)/bin/kiosk
 DEMO_DIR ?= var/demo
 
-.PHONY: setup system-deps demo test screenshots staff-screenshots bench clean
+.PHONY: setup system-deps demo demo-central test screenshots staff-screenshots bench clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -20,6 +20,13 @@ system-deps:
 demo: setup
 	$(KIOSK) --data-dir $(DEMO_DIR) init --demo
 	$(KIOSK) --data-dir $(DEMO_DIR) run --windowed
+
+# The back office with demo staff and ~60 demo complaints, on http://127.0.0.1:8080 (a fresh database each time).
+DEMO_CENTRAL_DIR ?= var/demo-central
+demo-central: setup
+	rm -rf $(DEMO_CENTRAL_DIR)
+	mkdir -p $(DEMO_CENTRAL_DIR)
+	$(KIOSK) central demo --db sqlite:///$(abspath $(DEMO_CENTRAL_DIR))/central.db --serve --host 127.0.0.1 --port 8080
 
 test: setup system-deps
 	$(PY) -m pytest

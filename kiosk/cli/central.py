@@ -315,6 +315,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.set_defaults(handler=cmd_tick)
     central_staff.register(cs, parents, common)
 
+    from . import central_demo
+
+    central_demo.register(cs, parents)
+
     p = cs.add_parser("openapi", parents=[common], help="print the OpenAPI spec, or write it with --out")
     p.add_argument("--out", metavar="FILE")
     p.set_defaults(handler=cmd_openapi)

@@ -29,11 +29,17 @@ def test_page_shows_status_timeline_and_response_in_both_languages(http, server,
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     page = r.text
     assert tracking.display(code) in page
-    assert "Followed up" in page and "Track a report" in page  # English under the Indonesian
-    assert "&lt;laporan&gt;" in page and "<laporan>" not in page  # escaped
-    assert page.index("Recorded at the kiosk") < page.index("Forwarded to the agency")
-    assert 'name="viewport"' in page and "<script" not in page
-    assert "default-src 'none'" in r.headers["content-security-policy"]
+    # Indonesian first (the default), English on request; the answer shown, escaped.
+    assert "Ditindaklanjuti" in page and "Lacak laporan" in page and 'lang="id"' in page
+    assert "&lt;laporan&gt;" in page and "<laporan>" not in page
+    # The answer first (what the citizen came for), then the history in order.
+    assert page.index("Kami sudah") < page.index("Tercatat di kiosk") < page.index("Diteruskan ke instansi")
+    assert 'name="viewport"' in page and 'name="form_token"' in page  # the rating and reopen forms
+    csp = r.headers["content-security-policy"]
+    assert csp.startswith("default-src 'none'") and "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert r.headers["cache-control"] == "no-store" and r.headers["referrer-policy"] == "no-referrer"
+    english = http.get(server.url + f"/lacak/{tracking.display(code)}?lang=en", timeout=10).text
+    assert "Followed up" in english and "Track a report" in english and 'lang="en"' in english
     data = http.get(server.url + f"/api/v1/track/{code}", timeout=10).json()
     assert [e["status"] for e in data["timeline"]] == ["received_at_kiosk", "sent", "verified", "forwarded", "followed_up"]
     assert data["response"].startswith("Kami sudah") and data["next_deadline"]["label"]

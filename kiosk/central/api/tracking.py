@@ -1,4 +1,5 @@
-"""Looking up a tracking code: JSON for kiosks and apps, a small HTML page for the receipt's QR code.
+"""Looking up a tracking code: JSON for kiosks and apps (the receipt's QR page is web/public.py and uses
+``lookup`` too).
 
 Lookups are rate-limited per client address (and per device for enrolled kiosks), and lookups of
 codes that do not exist are limited harder, so codes cannot be enumerated. Responses are never cached
@@ -11,12 +12,11 @@ import math
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Request
-from fastapi.responses import HTMLResponse
 
 from ...domain import tracking
 from ...domain.errors import ValidationError
 from ...sync import wire
-from .. import complaints, errors, page, security, workdays
+from .. import citizen, complaints, errors, security, workdays
 from ..deps import ClientDep, EngineDep, SettingsDep
 from ..models import ProblemOut, TrackOut
 
@@ -87,22 +87,8 @@ def track_json(
     authorization: Annotated[str | None, Header(description="Optional: an enrolled kiosk's Bearer token")] = None,
 ):
     view = lookup(request, engine, settings, client, code, authorization)
+    if authorization is None:  # not an enrolled kiosk: a confidential report's text stays out
+        view = citizen.without_confidential_text(view)
     from fastapi.responses import JSONResponse
 
     return JSONResponse(TrackOut.model_validate(view).model_dump(by_alias=True), headers=PRIVATE_HEADERS)
-
-
-@router.get(
-    wire.PUBLIC_TRACK_PATH + "/{code}",
-    response_class=HTMLResponse,
-    summary="The public tracking page the receipt's QR code opens",
-    responses={400: {"content": {"text/html": {}}}, 404: {"content": {"text/html": {}}}, 429: {"content": {"text/html": {}}}},
-)
-def track_page(code: CodeParam, request: Request, engine: EngineDep, settings: SettingsDep, client: ClientDep):
-    headers = {**PRIVATE_HEADERS, "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"}
-    try:
-        view = lookup(request, engine, settings, client, code, None)
-    except errors.Problem as p:
-        extra = {k: v for k, v in (p.headers or {}).items() if k == "Retry-After"}
-        return HTMLResponse(page.render_problem(p), status_code=p.ptype.status, headers={**headers, **extra})
-    return HTMLResponse(page.render_view(view, settings.tz), headers=headers)

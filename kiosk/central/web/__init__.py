@@ -25,6 +25,7 @@ ROUTERS = (
     "auth",
     "users",
     "audit_page",
+    "public",
 )
 
 

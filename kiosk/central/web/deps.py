@@ -30,6 +30,8 @@ ACCOUNT_PATH = "/staff/account"
 _OPEN_WHILE_MUST_CHANGE = (ACCOUNT_PATH, "/staff/sign-out")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
+COOKIE = "iplik_staff"
+
 
 def safe_next(value: str | None, default: str = "/staff") -> str:
     """A local /staff path to come back to after sign-in; anything else (another host, ``//evil``,

@@ -45,10 +45,14 @@ PAGES: list[tuple[str, str, str | None]] = [
     ("users", "/staff/users", "admin"),
     ("user-new", "/staff/users/new", "admin"),
     ("audit", "/staff/audit", "admin"),
+    ("public-tracking", "/lacak/RR9F-GADY-JCB", None),
+    ("public-tracking-confidential", "/lacak/Z3NW-4QYD-RAB", None),
+    ("public-tracking-closed", "/lacak/TJQ4-SFSD-EU5", None),
 ]
 
 SEEDS: list[str] = [
     "kiosk.central.web.inbox_seed:seed",
+    "kiosk.central.demo:screenshot_seed",
 ]
 
 VIEWPORTS = ((1366, 768), (390, 844))
