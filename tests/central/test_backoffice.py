@@ -15,7 +15,7 @@ from .inboxkit import ensure_catalog
 from .serverkit import complaint_record
 from .staffkit import DEFAULT_PASSWORD, make_user, totp_now
 
-_DESK: dict[str, str] = {}
+_DESK: dict[str, int] = {}
 
 
 def run(capsys, server, tmp_path, *args):
@@ -25,12 +25,15 @@ def run(capsys, server, tmp_path, *args):
 
 
 def as_desk(capsys, server, tmp_path, engine, monkeypatch, *args):
-    """A `complaints ...` command signed in as a desk account (password and TOTP, as a person would)."""
-    key = server.db_url
-    if key not in _DESK:
-        _DESK[key] = make_user(engine, "meja", "desk", totp=True)[1]
+    """A `complaints ...` command signed in as a desk account (password and TOTP, as a person would).
+
+    A fresh desk account each time: a TOTP code is accepted once per 30-second step, so reusing one
+    account would make every further command wait for the next step."""
+    n = _DESK[server.db_url] = _DESK.get(server.db_url, 0) + 1
+    name = f"meja{n}"
+    secret = make_user(engine, name, "desk", totp=True)[1]
     monkeypatch.setenv("IPLIK_STAFF_PASSWORD", DEFAULT_PASSWORD)
-    return run(capsys, server, tmp_path, *args, "--user", "meja", "--totp", totp_now(_DESK[key]))
+    return run(capsys, server, tmp_path, *args, "--user", name, "--totp", totp_now(secret))
 
 
 def test_workflow_from_the_command_line(capsys, tmp_path, http, server, engine, device, monkeypatch):
