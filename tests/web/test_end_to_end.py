@@ -96,11 +96,28 @@ def status_of(engine, code: str) -> str:
 
 
 def new_page(browser):
+    """A page in a context of its own; dialogs, script errors and failed sub-resources are collected."""
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID")
     p = context.new_page()
-    p.dialogs = []
+    p.dialogs, p.problems = [], []
     p.on("dialog", lambda d: (p.dialogs.append(d.message), d.dismiss()))
+    p.on("pageerror", lambda exc: p.problems.append(str(exc)))
+    p.on("console", lambda m: m.type == "error" and not m.text.startswith("Failed to load resource")
+         and p.problems.append(m.text))
+    p.on("response", lambda r: r.status >= 400 and r.request.resource_type != "document"
+         and p.problems.append(f"{r.status} {r.url}"))
     return p
+
+
+# Each 4-character group of the secret on one line: a group split over two lines is easily mistyped.
+GROUPS_ON_ONE_LINE = """el => {
+  const text = el.firstChild; const out = [];
+  for (const m of text.data.matchAll(/\\S+/g)) {
+    const r = document.createRange(); r.setStart(text, m.index); r.setEnd(text, m.index + m[0].length);
+    out.push(new Set([...r.getClientRects()].map(c => Math.round(c.top))).size);
+  }
+  return out;
+}"""
 
 
 @pytest.fixture
@@ -161,12 +178,26 @@ def test_a_complaint_from_the_kiosk_to_the_citizens_rating(web_server, people, t
         assert worker.run_once().sent >= 1
         assert status_of(engine, code) == "sent"
 
+        # A's officer (first sign-in: own password) does not see it before the desk has forwarded it.
+        officer = people("officer-a")
+        sign_in(officer, web_server, "fajar", OFFICER_FIRST)
+        choose_own_password(officer, OFFICER_FIRST, OFFICER_OWN)
+        officer.goto(f"{web_server.url}/staff/complaints")
+        assert code not in officer.locator("main").inner_text()
+        assert officer.goto(f"{web_server.url}/staff/complaints/{code}").status == 404
+
         # 3. The desk's first sign-in: the second factor is set up from the secret on the page, then
         # the administrator's password is replaced; then verify, look at the identity, forward to A.
         desk = people("desk")
         sign_in(desk, web_server, "dewi", DESK_FIRST)
         assert path_of(desk).startswith("/staff/sign-in/totp"), desk.url
         desk_secret = desk.locator("code.secret").inner_text().replace(" ", "")
+        assert re.fullmatch(r"[A-Z2-7]{32}", desk_secret), desk_secret
+        for width in (1366, 320):
+            desk.set_viewport_size({"width": width, "height": 768})
+            lines = desk.locator("code.secret").evaluate(GROUPS_ON_ONE_LINE)
+            assert len(lines) == 8 and set(lines) == {1}, (width, lines)
+        desk.set_viewport_size({"width": 1366, "height": 768})
         shot(desk, "e2e-02-desk-totp-setup")
         second_factor(desk, desk_secret)
         choose_own_password(desk, DESK_FIRST, DESK_OWN)
@@ -198,10 +229,7 @@ def test_a_complaint_from_the_kiosk_to_the_citizens_rating(web_server, people, t
         assert code not in officer_b.locator("main").inner_text()
         shot(officer_b, "e2e-05-officer-b-list")
 
-        # 5. A's officer (first sign-in: own password) opens it from the list and answers.
-        officer = people("officer-a")
-        sign_in(officer, web_server, "fajar", OFFICER_FIRST)
-        choose_own_password(officer, OFFICER_FIRST, OFFICER_OWN)
+        # 5. A's officer now finds it in the list, opens it and answers.
         officer.goto(f"{web_server.url}/staff/complaints")
         with officer.expect_navigation():
             officer.get_by_role("link", name=code).click()
@@ -222,6 +250,7 @@ def test_a_complaint_from_the_kiosk_to_the_citizens_rating(web_server, people, t
         citizen.set_viewport_size({"width": 390, "height": 844})
         citizen.goto(f"{web_server.url}/lacak/{code}")
         assert ANSWER in citizen.locator(".track-answer").inner_text()
+        assert "Ditutup otomatis jika Anda tidak membalas" in citizen.locator("main").inner_text()
         shot(citizen, "e2e-07-citizen-answer")
         citizen.click("label[for=face-4]")
         citizen.fill("#comment", "Uang saya sudah kembali, terima kasih.")
@@ -229,6 +258,8 @@ def test_a_complaint_from_the_kiosk_to_the_citizens_rating(web_server, people, t
         assert "done=rated" in citizen.url
         assert "Terima kasih" in citizen.locator("#result").inner_text()
         assert citizen.locator("form[action$='/rating']").count() == 0  # once per complaint
+        # Replied: the deadline job will not close it, so the page no longer says it will.
+        assert "Ditutup otomatis" not in citizen.locator("main").inner_text()
         shot(citizen, "e2e-08-citizen-rated")
         with engine.connect() as conn:
             row = conn.execute(sa.select(complaints.c.citizen_rating, complaints.c.citizen_comment)
@@ -260,14 +291,17 @@ def test_a_complaint_from_the_kiosk_to_the_citizens_rating(web_server, people, t
         # 8. The administrator's audit page lists the desk's identity view.
         admin.goto(f"{web_server.url}/staff/audit?code={code}")
         rows = [r.inner_text() for r in admin.locator("tbody tr").all()]
-        views = [r for r in rows if "dewi" in r and "identitas" in r.lower()]
-        assert len(views) == 1, rows
+        assert len([r for r in rows if "dewi" in r and "Identitas dilihat" in r]) == 1, rows
+        assert len([r for r in rows if "Pelapor menilai jawaban" in r]) == 1, rows
+        assert "Baiq" not in admin.locator("main").inner_text()  # that it was seen, not what
+        admin.goto(f"{web_server.url}/staff/audit?action={audit.IDENTITY_VIEWED}")
+        assert [r.inner_text().count("dewi") for r in admin.locator("tbody tr").all()] == [1]
         shot(admin, "e2e-10-admin-audit")
         with engine.connect() as conn:
             assert conn.scalar(sa.select(sa.func.count()).select_from(audit_log)
                                .where(audit_log.c.action == audit.IDENTITY_VIEWED)) == 1
         for p in (admin, desk, officer_b, officer, citizen):
-            assert p.dialogs == []
+            assert p.dialogs == [] and p.problems == [], (p.dialogs, p.problems)
     finally:
         worker.stop()
         kiosk.close()
