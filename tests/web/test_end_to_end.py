@@ -294,9 +294,9 @@ def test_a_complaint_from_the_kiosk_to_the_citizens_rating(web_server, people, t
         assert len([r for r in rows if "dewi" in r and "Identitas dilihat" in r]) == 1, rows
         assert len([r for r in rows if "Pelapor menilai jawaban" in r]) == 1, rows
         assert "Baiq" not in admin.locator("main").inner_text()  # that it was seen, not what
+        shot(admin, "e2e-10-admin-audit")
         admin.goto(f"{web_server.url}/staff/audit?action={audit.IDENTITY_VIEWED}")
         assert [r.inner_text().count("dewi") for r in admin.locator("tbody tr").all()] == [1]
-        shot(admin, "e2e-10-admin-audit")
         with engine.connect() as conn:
             assert conn.scalar(sa.select(sa.func.count()).select_from(audit_log)
                                .where(audit_log.c.action == audit.IDENTITY_VIEWED)) == 1
