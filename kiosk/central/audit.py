@@ -27,6 +27,7 @@ SIGN_OUT = "sign_out"
 SIGN_OUT_EVERYWHERE = "sign_out_everywhere"
 TOTP_ENROLLED = "totp_enrolled"
 IDENTITY_VIEWED = "identity_viewed"
+IDENTITY_DENIED = "identity_denied"  # a refused "Tampilkan identitas"
 COMPLAINT_ACTION = "complaint_action"  # detail: {"action": "forward", "to": "dinkes", ...}
 USER_CREATED = "user_created"
 USER_CHANGED = "user_changed"
@@ -36,6 +37,7 @@ PASSWORD_CHANGED = "password_changed"
 TEMPLATE_CHANGED = "template_changed"
 EXPORT = "export"
 TICK = "tick"  # the deadline job's own changes (user_id NULL)
+CITIZEN_RATED = "citizen_rated"  # the citizen's verdict on an answer (user_id NULL)
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,10 +37,12 @@ ACTIONS: dict[str, str] = {
     audit.USER_CHANGED: "User changed",
     audit.USER_DISABLED: "User disabled",
     audit.IDENTITY_VIEWED: "Identity viewed",
+    audit.IDENTITY_DENIED: "Identity refused",
     audit.COMPLAINT_ACTION: "Complaint action",
     audit.TEMPLATE_CHANGED: "Template changed",
     audit.EXPORT: "Export",
     audit.TICK: "Deadline job",
+    audit.CITIZEN_RATED: "Citizen rated the answer",
 }
 
 

@@ -28,7 +28,7 @@ from .db import now as db_now
 from .settings import Settings
 
 # audit_log.action of a citizen's verdict; a reopen is an ordinary complaint action ("reopen").
-CITIZEN_RATED = "citizen_rated"
+CITIZEN_RATED = audit.CITIZEN_RATED
 TARGET = "citizen"
 # The system acting for the citizen: the audit row has no user; the timeline event says "citizen".
 CITIZEN = audit.Actor(None, "citizen", None)

@@ -531,6 +531,11 @@ class _CatalogNames:
 NAMES = _CatalogNames()
 
 
+def _citizen_replied(answered_at: datetime, rated_at: datetime | None, reopen_at: datetime | None) -> bool:
+    """The citizen rated, or asked to reopen, after the current answer (the tick's rule, in Python)."""
+    return any(at is not None and at >= answered_at for at in (rated_at, reopen_at))
+
+
 def public_view(engine: Engine, code: str, *, calendar: WorkCalendar, tz) -> dict[str, Any] | None:
     """What anyone holding the code may see: never the reporter's identity.
 
@@ -555,6 +560,8 @@ def public_view(engine: Engine, code: str, *, calendar: WorkCalendar, tz) -> dic
                 complaints.c.status_at,
                 complaints.c.response,
                 complaints.c.response_at,
+                complaints.c.citizen_rated_at,
+                complaints.c.reopen_requested_at,
             ).where(complaints.c.tracking_code == code)
         ).first()
         if c is None:
@@ -573,6 +580,10 @@ def public_view(engine: Engine, code: str, *, calendar: WorkCalendar, tz) -> dic
     ]
     local = c.status_at.astimezone(tz).date()
     deadline = next_deadline(c.status, local, calendar, sent_on=c.received_at.astimezone(tz).date())
+    if c.status == Status.FOLLOWED_UP.value and _citizen_replied(c.status_at, c.citizen_rated_at, c.reopen_requested_at):
+        # "Closed automatically if you do not reply" is no longer true once the citizen has replied to
+        # this answer: the deadline job leaves such a report to the desk (tick._auto_close_condition).
+        deadline = None
     return {
         "tracking_code": tracking.display(c.tracking_code),
         "class": c[4],

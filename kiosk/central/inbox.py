@@ -30,7 +30,7 @@ from .complaints import NAMES, NotAllowed, _row, agency_ids, allowed_actions
 from .db import complaint_events, complaints, devices, now, reader, staff_users
 from .settings import Settings
 
-IDENTITY_DENIED = "identity_denied"  # audit action: a refused "Tampilkan identitas"
+IDENTITY_DENIED = audit.IDENTITY_DENIED  # audit action: a refused "Tampilkan identitas"
 
 MSG_BAD_VALUE = "Unknown value \"{value}\" for {name}."
 MSG_BAD_DATE = "Write the date as YYYY-MM-DD."
