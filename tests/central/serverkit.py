@@ -19,6 +19,7 @@ import uuid as uuidlib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import ClassVar
 
 import requests
 
@@ -138,13 +139,16 @@ class Server:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def command(self) -> list[str]:
+        """What runs the server (a subclass may start it through another entry point)."""
+        return [sys.executable, "-m", "kiosk.central", "serve", "--db", self.db_url, "--port", str(self.port)]
+
+    python_path: ClassVar[tuple[Path, ...]] = (REPO,)  # on the subprocess's PYTHONPATH
+
     def start(self, timeout: float = 30.0) -> Server:
-        env = {**os.environ, "PYTHONPATH": str(REPO), **FAST_LIMITS, **self.env}
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(map(str, self.python_path)), **FAST_LIMITS, **self.env}
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "kiosk.central", "serve", "--db", self.db_url, "--port", str(self.port)],
-            env=env, cwd=REPO, stdout=log, stderr=log,
-        )
+        self.proc = subprocess.Popen(self.command(), env=env, cwd=REPO, stdout=log, stderr=log)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -9,14 +9,11 @@ the browser, ``page``. ``frame_server`` is the same server with a test-only page
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-import requests
-from central.serverkit import FAST_LIMITS, REPO, Server, start_server
+from central.serverkit import REPO, Server, start_server
 
 CHROMIUM = os.environ.get("IPLIK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -38,24 +35,10 @@ def web_server(tmp_path_factory):
 class FrameServer(Server):
     """The central server started through tests/web/frame_app.py (adds the test-only pages)."""
 
-    def start(self, timeout: float = 30.0) -> FrameServer:
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "tests")]), **FAST_LIMITS, **self.env}
-        log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
-        self.proc = subprocess.Popen(
-            [sys.executable, str(Path(__file__).with_name("frame_app.py")), "--db", self.db_url, "--port", str(self.port)],
-            env=env, cwd=REPO, stdout=log, stderr=log,
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"the frame server exited with {self.proc.returncode}; see {self.log_path}")
-            try:
-                if requests.get(self.url + "/api/v1/health", timeout=1).status_code == 200:
-                    return self
-            except requests.RequestException:
-                pass
-            time.sleep(0.05)
-        raise RuntimeError("the frame server did not start")
+    python_path = (REPO, REPO / "tests")
+
+    def command(self) -> list[str]:
+        return [sys.executable, str(Path(__file__).with_name("frame_app.py")), "--db", self.db_url, "--port", str(self.port)]
 
 
 @pytest.fixture(scope="module")
