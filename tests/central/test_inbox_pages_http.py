@@ -4,6 +4,8 @@ identity, the workflow forms, bad filters. The browser tests are in tests/web/te
 from __future__ import annotations
 
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -112,6 +114,12 @@ def test_bad_filters_answer_400_with_a_message(server, people, query):
     s, _, _ = people["desk"]
     r = s.get(server.url + "/staff/complaints?" + query, timeout=10)
     assert r.status_code == 400 and "error-summary" in r.text and "<script>" not in r.text
+    # Each link of the error summary leads to an element of the page (the field, or the cursor's note).
+    summary = r.text.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
+    targets = re.findall(r'href="#([^"]+)"', summary)
+    assert targets and all(f'id="{t}"' in r.text for t in targets), targets
+    if query.startswith("cursor="):
+        assert '<p class="lead" id="cursor" tabindex="-1"><a href="/staff/complaints">' in r.text
 
 
 def test_description_html_is_text_and_the_page_is_indonesian_by_default(server, engine, people):
