@@ -158,3 +158,47 @@ def test_bulk_forward_and_templates(server, engine, people):
     r = s.post(server.url + "/staff/templates", data={"new-agency_id": "", "new-title": "", "new-body": "",
                "csrf_token": s.csrf}, timeout=10)
     assert r.status_code == 400 and 'href="#new-title"' in r.text
+
+
+def test_the_page_shows_the_citizens_verdict_the_reopen_reason_and_the_failed_email(server, engine, people):
+    """What the citizen did on the tracking page and what became of the e-mails, for the desk: the face's
+    own word, the comment, the reopen reason (a staff-only note), the e-mails with a failed one marked
+    and its error, and never the address."""
+    from datetime import timedelta
+
+    from kiosk.central import citizen, notify
+    from kiosk.central.db import now as db_now
+    from kiosk.central.settings import Settings
+
+    from .inboxkit import SETTINGS
+    from .serverkit import free_port
+
+    _, (code,) = push(server, engine, agency_id="dinkes")
+    shown = tracking.display(code)
+    desk_act(engine, code, "forward", agency_id="dinkes")  # queues the "forwarded" e-mail
+    desk_act(engine, code, "respond", text="Loket tambahan sudah dibuka.")  # and the "answered" one
+    citizen.rate_answer(engine, shown, 2, "Antrean masih panjang sekali.")
+    citizen.request_reopen(engine, SETTINGS, shown, "Loket 3 masih meminta uang tambahan.")
+    # Nothing listens on this port: every attempt fails until the queue gives up on each message.
+    refused = Settings(smtp_host="127.0.0.1", smtp_port=free_port(), smtp_tls="none",
+                       smtp_from="iPLiK <no-reply@ntbprov.example>", timezone="Asia/Makassar")
+    at = db_now()
+    for _ in range(notify.MAX_ATTEMPTS):
+        notify.send_due(engine, refused, at)
+        at += timedelta(days=1)
+    s, _, _ = people["desk"]
+    page = s.get(server.url + f"/staff/complaints/{shown}", timeout=10).text
+    reply = page.split('id="citizen-reply"', 1)[1].split("</dl>", 1)[0]
+    assert "Tidak puas" in reply and "2 dari 4" in reply and "Antrean masih panjang sekali." in reply
+    assert "Alasan pelapor" in reply and "Loket 3 masih meminta uang tambahan." in reply
+    assert "Dibuka kembali" in reply or "1 kali" in reply
+    mails = page.split('id="mails"', 1)[1].split("</ul>", 1)[0]
+    assert mails.count('class="mail-list__item"') == 2
+    assert "Diteruskan ke instansi" in mails and "Jawaban diberikan" in mails
+    assert mails.count("tag--late") == 2 and "Gagal" in mails and "ConnectionRefusedError" in mails
+    assert "5 percobaan" in mails and "forwarded:" not in mails and "pending" not in mails
+    assert "siti.r@example.com" not in page
+    # The citizen's step in the timeline is named in Indonesian, not by its internal actor name.
+    assert "(citizen)" not in page and "· pelapor" in page
+    en = s.get(server.url + f"/staff/complaints/{shown}?lang=en", timeout=10).text
+    assert "Dissatisfied" in en and "The citizen&#39;s reason" in en and "Failed" in en
