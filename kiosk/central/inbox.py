@@ -362,6 +362,10 @@ class ComplaintDetail:
     # The reason the citizen gave with the latest reopen request (citizen.request_reopen keeps it as the
     # internal note of its event: staff only, it may name people); None when never asked.
     reopen_reason: str | None = None
+    # The catalog's English names, for a page in English ("" or None when the catalog has none).
+    agency_name_en: str | None = None
+    handling_agency_name_en: str | None = None
+    service_name_en: str | None = None
 
     @property
     def overdue(self) -> bool:
@@ -408,6 +412,7 @@ def detail(engine: Engine, staff: Staff, code: str, *, settings: Settings | None
         c.reopen_requested_at, c.reopened_count, timeline,
         allowed_actions(staff, c.status, answered=c.response is not None),
         access.can_view_identity(staff, privacy=c.privacy), notifications, reopen_reason,
+        agency[1] if agency else None, handling[1] if handling else None, service[1] if service else None,
     )
 
 

@@ -202,3 +202,8 @@ def test_the_page_shows_the_citizens_verdict_the_reopen_reason_and_the_failed_em
     assert "(citizen)" not in page and "· pelapor" in page
     en = s.get(server.url + f"/staff/complaints/{shown}?lang=en", timeout=10).text
     assert "Dissatisfied" in en and "The citizen&#39;s reason" in en and "Failed" in en
+    # The agency by its name in the page's language.
+    assert "Dinas Kesehatan Provinsi Nusa Tenggara Barat" in page and "Health Office of West Nusa Tenggara Province" in en
+    assert "Health Office" not in page
+    summary_en = en.split('<dl class="summary-list">', 1)[1].split("</dl>", 1)[0]
+    assert "Dinas Kesehatan" not in summary_en  # (the forward's stored note in the timeline keeps its words)
