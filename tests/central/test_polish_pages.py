@@ -37,3 +37,10 @@ def test_the_users_list_names_agencies_and_an_unknown_id_still_shows(server, eng
     assert "dinas-lama" in r.text.split("rudi-lama", 1)[1].split("</tr>", 1)[0]
     en = s.get(server.url + "/staff/users?lang=en", timeout=10).text
     assert '<td data-label="Agencies">Health Office of West Nusa Tenggara Province</td>' in en
+
+
+def test_a_missing_back_office_page_links_to_the_start(server, engine, http):
+    s, _, _ = session_for(server, engine, "desk")
+    for client in (s, http):  # signed in, and signed out
+        r = client.get(server.url + "/staff/no-such-page", timeout=10)
+        assert r.status_code == 404 and '<a href="/staff">Kembali ke halaman awal kantor belakang</a>' in r.text, r.text[-600:]
