@@ -24,8 +24,9 @@ from ..domain.complaint import ComplaintClass, Privacy, Topic
 from ..domain.errors import ValidationError
 from ..domain.workflow import TERMINAL, Status
 from ..errors import KioskError, NotFound
-from . import access, audit, workdays
+from . import access, audit, notify, workdays
 from .access import Staff
+from .citizen import CITIZEN
 from .complaints import NAMES, NotAllowed, _row, agency_ids, allowed_actions
 from .db import complaint_events, complaints, devices, now, reader, staff_users
 from .settings import Settings
@@ -357,7 +358,14 @@ class ComplaintDetail:
     timeline: list[TimelineEntry]
     actions: list[str]  # what this reader may do now (complaints.ACTION_LABELS keys)
     identity_allowed: bool  # the "Tampilkan identitas" button is offered
-    notifications: list[Any]
+    notifications: list[Any]  # notify.NotificationRow, oldest first (status, attempts, last error; no address)
+    # The reason the citizen gave with the latest reopen request (citizen.request_reopen keeps it as the
+    # internal note of its event: staff only, it may name people); None when never asked.
+    reopen_reason: str | None = None
+    # The catalog's English names, for a page in English ("" or None when the catalog has none).
+    agency_name_en: str | None = None
+    handling_agency_name_en: str | None = None
+    service_name_en: str | None = None
 
     @property
     def overdue(self) -> bool:
@@ -391,11 +399,9 @@ def detail(engine: Engine, staff: Staff, code: str, *, settings: Settings | None
     days_left = None
     if c.due_on is not None:
         days_left = workdays.working_days_left(c.due_on, today, workdays.calendar(settings, today))
-    from . import notify
-
-    # The e-mail queue's view belongs to the deadline part (notify.for_complaint); until it is merged
-    # the page shows no e-mail list.
-    notifications = list(notify.for_complaint(engine, c.uuid)) if hasattr(notify, "for_complaint") else []
+    notifications = notify.for_complaint(engine, c.uuid)
+    reopen_reason = next((e.internal_note for e in reversed(events)
+                          if e.actor == CITIZEN.username and e.status == Status.FORWARDED.value), None)
     return ComplaintDetail(
         tracking.display(c.tracking_code), c.uuid, c.status, c.status_at, c.created_at, c.received_at,
         c._mapping["class"], c.topic, c.privacy, c.description,
@@ -405,7 +411,8 @@ def detail(engine: Engine, staff: Staff, code: str, *, settings: Settings | None
         c.response, c.response_at, c.citizen_rating, c.citizen_comment, c.citizen_rated_at,
         c.reopen_requested_at, c.reopened_count, timeline,
         allowed_actions(staff, c.status, answered=c.response is not None),
-        access.can_view_identity(staff, privacy=c.privacy), notifications,
+        access.can_view_identity(staff, privacy=c.privacy), notifications, reopen_reason,
+        agency[1] if agency else None, handling[1] if handling else None, service[1] if service else None,
     )
 
 

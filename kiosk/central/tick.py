@@ -20,9 +20,7 @@ rating or a reopen request given on an earlier answer does not keep a later one 
 
 from __future__ import annotations
 
-import importlib
 import json
-import importlib.util
 import logging
 import os
 import secrets
@@ -38,7 +36,7 @@ from sqlalchemy.engine import Engine
 from ..domain.workflow import AUTO_CLOSE_DAYS, Status
 from ..errors import KioskError
 from ..i18n import both
-from . import audit, notify, workdays
+from . import audit, notify, staff, workdays
 from .complaints import lock_events
 from .db import UtcDateTime, audit_log, complaint_events, complaints, server_locks
 from .db import now as utc_now
@@ -320,10 +318,6 @@ def _mark_overdue(engine: Engine, today: date, at: datetime, held: _Held) -> int
 
 
 def _purge_sessions(engine: Engine, at: datetime) -> int:
-    # kiosk.central.staff comes with the accounts part; until it is there, there is nothing to purge.
-    # find_spec first, so that an error inside that module is raised, not mistaken for its absence.
-    name = f"{__package__}.staff"
-    if importlib.util.find_spec(name) is None:
-        return 0
-    purge = getattr(importlib.import_module(name), "purge_expired", None)
-    return int(purge(engine, at) or 0) if purge is not None else 0
+    # Expired and long-idle staff sessions (and throttle rows whose window is over) go on every run:
+    # a session id is a bearer credential, so one that can no longer be used should not be kept.
+    return int(staff.purge_expired(engine, at) or 0)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.central import complaints, inbox, pii, response_templates
+from kiosk.central.web import complaint_page
 from kiosk.central.web import inbox as web_inbox
 from kiosk.i18n import messages
 
@@ -38,6 +39,9 @@ def module_msgids() -> set[str]:
     for days in (None, -3, 0, 1, 4):
         ids.add(web_inbox.deadline(days, "sent")[0])
     ids.add(web_inbox.deadline(None, "closed")[0])
+    # The detail page's tables: the faces' words, the e-mails' kinds and states, actors without an account.
+    ids |= set(complaint_page.RATING_WORDS.values()) | set(complaint_page.MAIL_KINDS.values())
+    ids |= {label for label, _kind in complaint_page.MAIL_STATUSES.values()} | set(complaint_page.ACTOR_LABELS.values())
     return ids
 
 

@@ -4,6 +4,8 @@ identity, the workflow forms, bad filters. The browser tests are in tests/web/te
 from __future__ import annotations
 
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -112,6 +114,12 @@ def test_bad_filters_answer_400_with_a_message(server, people, query):
     s, _, _ = people["desk"]
     r = s.get(server.url + "/staff/complaints?" + query, timeout=10)
     assert r.status_code == 400 and "error-summary" in r.text and "<script>" not in r.text
+    # Each link of the error summary leads to an element of the page (the field, or the cursor's note).
+    summary = r.text.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
+    targets = re.findall(r'href="#([^"]+)"', summary)
+    assert targets and all(f'id="{t}"' in r.text for t in targets), targets
+    if query.startswith("cursor="):
+        assert '<p class="lead" id="cursor" tabindex="-1"><a href="/staff/complaints">' in r.text
 
 
 def test_description_html_is_text_and_the_page_is_indonesian_by_default(server, engine, people):
@@ -150,3 +158,52 @@ def test_bulk_forward_and_templates(server, engine, people):
     r = s.post(server.url + "/staff/templates", data={"new-agency_id": "", "new-title": "", "new-body": "",
                "csrf_token": s.csrf}, timeout=10)
     assert r.status_code == 400 and 'href="#new-title"' in r.text
+
+
+def test_the_page_shows_the_citizens_verdict_the_reopen_reason_and_the_failed_email(server, engine, people):
+    """What the citizen did on the tracking page and what became of the e-mails, for the desk: the face's
+    own word, the comment, the reopen reason (a staff-only note), the e-mails with a failed one marked
+    and its error, and never the address."""
+    from datetime import timedelta
+
+    from kiosk.central import citizen, notify
+    from kiosk.central.db import now as db_now
+    from kiosk.central.settings import Settings
+
+    from .inboxkit import SETTINGS
+    from .serverkit import free_port
+
+    _, (code,) = push(server, engine, agency_id="dinkes")
+    shown = tracking.display(code)
+    desk_act(engine, code, "forward", agency_id="dinkes")  # queues the "forwarded" e-mail
+    desk_act(engine, code, "respond", text="Loket tambahan sudah dibuka.")  # and the "answered" one
+    citizen.rate_answer(engine, shown, 2, "Antrean masih panjang sekali.")
+    citizen.request_reopen(engine, SETTINGS, shown, "Loket 3 masih meminta uang tambahan.")
+    # Nothing listens on this port: every attempt fails until the queue gives up on each message.
+    refused = Settings(smtp_host="127.0.0.1", smtp_port=free_port(), smtp_tls="none",
+                       smtp_from="iPLiK <no-reply@ntbprov.example>", timezone="Asia/Makassar")
+    at = db_now()
+    for _ in range(notify.MAX_ATTEMPTS):
+        notify.send_due(engine, refused, at)
+        at += timedelta(days=1)
+    s, _, _ = people["desk"]
+    page = s.get(server.url + f"/staff/complaints/{shown}", timeout=10).text
+    reply = page.split('id="citizen-reply"', 1)[1].split("</dl>", 1)[0]
+    assert "Tidak puas" in reply and "2 dari 4" in reply and "Antrean masih panjang sekali." in reply
+    assert "Alasan pelapor" in reply and "Loket 3 masih meminta uang tambahan." in reply
+    assert "<dd>1 kali</dd>" in page  # reopened once, in the complaint's summary
+    mails = page.split('id="mails"', 1)[1].split("</ul>", 1)[0]
+    assert mails.count('class="mail-list__item"') == 2
+    assert "Diteruskan ke instansi" in mails and "Jawaban diberikan" in mails
+    assert mails.count("tag--late") == 2 and "Gagal" in mails and "ConnectionRefusedError" in mails
+    assert "5 percobaan" in mails and "forwarded:" not in mails and "pending" not in mails
+    assert "siti.r@example.com" not in page
+    # The citizen's step in the timeline is named in Indonesian, not by its internal actor name.
+    assert "(citizen)" not in page and "· pelapor" in page
+    en = s.get(server.url + f"/staff/complaints/{shown}?lang=en", timeout=10).text
+    assert "Dissatisfied" in en and "The citizen&#39;s reason" in en and "Failed" in en
+    # The agency by its name in the page's language.
+    assert "Dinas Kesehatan Provinsi Nusa Tenggara Barat" in page and "Health Office of West Nusa Tenggara Province" in en
+    assert "Health Office" not in page
+    summary_en = en.split('<dl class="summary-list">', 1)[1].split("</dl>", 1)[0]
+    assert "Dinas Kesehatan" not in summary_en  # (the forward's stored note in the timeline keeps its words)

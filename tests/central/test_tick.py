@@ -215,20 +215,23 @@ def test_runs_started_together_in_threads_close_each_complaint_once(engine, sett
         assert conn.scalar(sa.select(sa.func.count()).select_from(server_locks)) == 0
 
 
-def test_sessions_are_purged_through_the_accounts_module_when_it_has_the_function(engine, settings, monkeypatch):
-    import importlib.machinery
-    import types
+def test_expired_staff_sessions_are_purged_and_live_ones_kept_on_the_wall_clock(engine, settings):
+    from kiosk.central import staff
+    from kiosk.central.db import now as db_now, staff_sessions
 
-    calls = []
-    fake = types.ModuleType("kiosk.central.staff")
-    fake.__spec__ = importlib.machinery.ModuleSpec("kiosk.central.staff", None)
-    fake.purge_expired = lambda e, now: calls.append((e, now)) or 3
-    monkeypatch.setitem(sys.modules, "kiosk.central.staff", fake)
-    before = datetime.now(WITA)
-    assert run_tick(engine, settings, now=local(2027, 1, 4, 8)).sessions_purged == 3
-    # On the wall clock, not the frozen one: staff signed in now stay signed in.
-    [(called_engine, at)] = calls
-    assert called_engine is engine and before <= at <= datetime.now(WITA)
+    from .staffkit import make_user
+
+    uid, _ = make_user(engine, "tick-purge", "viewer")
+    wall = db_now()
+    live, _ = staff.start_session(engine, settings, uid, now=wall)
+    staff.start_session(engine, settings, uid, now=wall - timedelta(hours=settings.session_absolute_hours + 1))
+    # A frozen `now` a month ahead must not sign out the session started just now (wall clock).
+    result = run_tick(engine, settings, now=wall + timedelta(days=30))
+    assert result.sessions_purged == 1 and "1 sessions purged" in result.summary()
+    with engine.connect() as conn:
+        assert conn.scalar(sa.select(sa.func.count()).select_from(staff_sessions)) == 1
+    assert staff.session_for(engine, settings, live, now=db_now()) is not None
+    assert run_tick(engine, settings, now=wall + timedelta(days=30)).sessions_purged == 0
 
 
 # --- SQLite: the lease ---------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from .. import staff
+from .. import catalog, staff
 from ..access import TOTP_REQUIRED
 from ..deps import client_address
 from . import render
@@ -216,7 +216,10 @@ def _account_page(request: Request, person, *, errors: dict | None = None, flash
         flash = t(ACCOUNT_FLASH[key])
     context: dict = {"user": user, "errors": errors or {}, "totp_errors": totp_errors or {}, "flash": flash,
                      "totp_required": person.role in TOTP_REQUIRED, "role_label": t(staff_role_label(person.role)),
-                     "min_length": _settings(request).min_password_length}
+                     "min_length": _settings(request).min_password_length,
+                     # The officer's agencies by name, in the page's language (ids mean nothing to people).
+                     "agency_names": {a.id: a.name if render.language(request) == "id" else a.name_en or a.name
+                                      for a in catalog.agencies(engine)}}
     if not user.totp:
         raw = request.cookies.get(COOKIE, "")
         secret = staff.enrol_secret(engine, raw)

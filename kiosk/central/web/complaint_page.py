@@ -16,8 +16,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from .. import access
 from .. import complaints as C
 from .. import inbox as I
-from .. import pii, response_templates
+from .. import notify, pii, response_templates
 from ..access import Staff
+from ...domain.rating import FACES
 from ...errors import NotFound
 from .deps import actor, require
 from .inbox import _agency_label, _options, labels, message
@@ -26,6 +27,13 @@ from .render import language, page, translate
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Staff, Depends(require(access.can_read_complaints))]
 FIELDS = ("agency_id", "text", "note", "internal_note")
+# Msgids for the page: the face's own words (as the citizen saw them), the e-mails' kinds and states,
+# and the actors that are no staff account.
+RATING_WORDS = {value: en for value, _id, en in FACES}
+MAIL_KINDS = {notify.FORWARDED: "Forwarded to an agency", notify.ANSWERED: "Answer given"}
+MAIL_STATUSES = {notify.PENDING: ("Waiting to be sent", "info"), notify.SENT: ("Sent", "ok"),
+                 notify.FAILED: ("Failed", "late"), notify.SKIPPED: ("Not sent: no address", "neutral")}
+ACTOR_LABELS = {"citizen": "the citizen", "system": "automatic"}
 
 
 def _not_found() -> HTTPException:
@@ -59,6 +67,10 @@ def detail_context(request: Request, staff: Staff, code: str, **extra: Any) -> d
         "identity": None,
         "findings": (),
         "kind_labels": pii.KIND_LABELS,
+        "rating_words": RATING_WORDS,
+        "mail_kinds": MAIL_KINDS,
+        "mail_statuses": MAIL_STATUSES,
+        "actor_labels": ACTOR_LABELS,
         "flash": flash,
         **extra,
     }

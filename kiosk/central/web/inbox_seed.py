@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import json
 import random
+import socket
 import uuid as uuidlib
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from ...domain import tracking
 
@@ -61,5 +62,20 @@ def seed(engine, settings) -> None:
     complaints.act(engine, CODES[1], "forward", by=by, staff=desk, settings=settings, agency_id="bappenda")
     complaints.act(engine, CODES[1], "respond", by=by, staff=desk, settings=settings,
                    text="Terima kasih. Loket tambahan sudah dibuka dan papan persyaratan diperbarui.")
+    # The citizen's side of the answered one (its face, comment and reopen reason) and e-mails that could
+    # not be delivered, so the pictures show what the desk sees of them.
+    from .. import citizen, notify
+    from ..settings import Settings
+
+    citizen.rate_answer(engine, CODES[1], 2, "Antrean masih panjang, loket tambahan hanya buka pagi.")
+    citizen.request_reopen(engine, settings, CODES[1], "Papan persyaratan di lantai 2 belum diganti.")
+    with socket.socket() as s:  # a port nobody listens on: every attempt is refused
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    refused = Settings(smtp_host="127.0.0.1", smtp_port=port, smtp_tls="none", smtp_from="iPLiK <no-reply@example.org>")
+    at = datetime.now(UTC)
+    for _ in range(notify.MAX_ATTEMPTS):
+        notify.send_due(engine, refused, at)
+        at += timedelta(days=1)
     response_templates.save(engine, desk, by, agency_id="bappenda", title="Terima kasih dan tindak lanjut",
                             body="Terima kasih atas laporan Anda. Kami sudah menindaklanjutinya sebagai berikut: ")

@@ -37,7 +37,7 @@ def _role_options(t) -> list[tuple[str, str]]:
 
 def _agency_options(request: Request) -> list[tuple[str, str]]:
     lang = render.language(request)
-    return [(a.id, a.name if lang == "id" else a.name_en) for a in catalog.agencies(request.app.state.engine)]
+    return [(a.id, a.name if lang == "id" else a.name_en or a.name) for a in catalog.agencies(request.app.state.engine)]
 
 
 def _known_agencies(request: Request) -> set[str] | None:
@@ -57,6 +57,8 @@ def users_list(request: Request, person: AdminDep) -> Response:
     rows = staff.list_users(request.app.state.engine)
     return render.page(request, "staff/users.html", {
         "rows": rows, "role_labels": {r: t(label) for r, label in ROLE_LABELS.items()}, "flash": _flash(request, t),
+        # Agencies by their names: an administrator should not have to know the catalog's ids.
+        "agency_names": dict(_agency_options(request)),
     })
 
 
