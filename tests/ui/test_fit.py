@@ -77,12 +77,12 @@ def test_home_shows_every_action_without_scrolling(ui, lang, large):
         d.app.large_text = False
 
 
-# Known failure since the standard-part step and the staff catalogs landed together (stop 17): after the
-# clip checks in large text, the complaint-review scene's labels stay large after A+ is switched on and
-# off (18 -> 23 px). It passed at the kiosk branch's tip and with the staff .po files moved away, and
-# failed on main and a fresh clone; the cause is not found yet (issue #13, kiosk UX fixes). Not strict:
-# the check still runs and reports, and a pass does not fail the suite.
-@pytest.mark.xfail(reason="labels of complaint-review keep the large size after A+ on/off; cause under investigation (#13)",
+# Known intermittent failure since the standard-part step landed (stop 17): after the clip checks in
+# large text, the complaint-review scene's labels sometimes stay large after A+ is switched on and off
+# (18 -> 23 px). It depends on timing, not on the data: on an idle machine it failed on main and on a
+# fresh clone, and under load it passed (on the kiosk branch and on main). The cause is not found yet
+# (issue #13, kiosk UX fixes). Not strict: the check still runs and reports; a pass does not fail the suite.
+@pytest.mark.xfail(reason="intermittent: complaint-review labels may keep the large size after A+ on/off (#13)",
                    strict=False)
 def test_switching_text_size_there_and_back_gives_every_label_its_size_again(ui, sample):
     """A size set by a use in KV and the class rule's own size both follow the theme; whichever fired
