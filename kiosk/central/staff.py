@@ -42,9 +42,9 @@ from sqlalchemy.engine import Engine
 
 from ..domain.errors import ValidationError
 from ..errors import NotFound
-from . import audit
+from . import audit, server_secrets
 from .access import TOTP_REQUIRED, Role, Staff
-from .db import login_throttle, now as db_now, reader, server_secrets, staff_agencies, staff_sessions, staff_users
+from .db import login_throttle, now as db_now, reader, staff_agencies, staff_sessions, staff_users
 from .settings import Settings
 
 _HASHER = PasswordHasher()  # Argon2id, RFC 9106's second recommended parameter set
@@ -598,7 +598,8 @@ def totp_uri(secret: str, username: str) -> str:
 def enrol_secret(engine: Engine, raw_session_id: str) -> str:
     """The secret offered to a person setting up their second factor in this (not yet full) session:
     derived from the session, so nothing half-made is stored and a new sign-in offers a new one."""
-    key = server_secret(engine, "totp-enrol")
+    # The key as its stored hex text, as it has been keyed since the first enrolment.
+    key = server_secrets.get_or_create(engine, "totp-enrol").hex()
     digest = hmac.new(key.encode(), _hash_id(raw_session_id).encode(), hashlib.sha256).digest()
     return base64.b32encode(digest[:20]).decode()
 
@@ -638,22 +639,6 @@ def record_sign_in(engine: Engine, user_id: int, ip: str | None, *, factor: str,
 def message_of(exc: ValidationError, translate=lambda s: s) -> str:
     """An error's message in one language, without the field name in front."""
     return translate(exc.message).format(**exc.params)
-
-
-def server_secret(engine: Engine, name: str) -> str:
-    """A random key made once per database (every process reads the same one)."""
-    with reader(engine) as conn:
-        value = conn.scalar(sa.select(server_secrets.c.value).where(server_secrets.c.name == name))
-    if value:
-        return value
-    if engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    with engine.begin() as conn:
-        conn.execute(insert(server_secrets).values(name=name, value=secrets.token_hex(32), created_at=db_now())
-                     .on_conflict_do_nothing())
-        return conn.scalar(sa.select(server_secrets.c.value).where(server_secrets.c.name == name))
 
 
 # --- sessions --------------------------------------------------------------------------------------
