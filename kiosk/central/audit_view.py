@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 
 from ..domain import tracking
 from ..domain.errors import ValidationError
-from . import audit
+from . import audit, workdays
 from .db import audit_log, complaints, reader
 
 PAGE_SIZE = 50
@@ -127,9 +127,9 @@ def search(engine: Engine, filt: AuditFilter, *, tz: ZoneInfo, limit: int = PAGE
     if filt.code:
         q = q.where(complaints.c.tracking_code == filt.code)
     if filt.since:
-        q = q.where(audit_log.c.at >= datetime.combine(filt.since, time(0), tz))
+        q = q.where(audit_log.c.at >= workdays.day_start(filt.since, tz))
     if filt.until:
-        q = q.where(audit_log.c.at < datetime.combine(filt.until + timedelta(days=1), time(0), tz))
+        q = q.where(audit_log.c.at < workdays.day_start(filt.until + timedelta(days=1), tz))
     if filt.before_id:
         q = q.where(audit_log.c.id < filt.before_id)
     with reader(engine) as conn:

@@ -23,7 +23,7 @@ from ..errors import KioskError, NotFound
 from ..i18n import both
 from . import audit, workdays
 from .complaints import ActionRefused, apply_action, lock_events
-from .db import complaint_events, complaints, reader
+from .db import complaints, reader
 from .db import now as db_now
 from .settings import Settings
 

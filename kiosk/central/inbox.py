@@ -13,7 +13,7 @@ import binascii
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,7 +23,7 @@ from ..domain import tracking
 from ..domain.complaint import ComplaintClass, Privacy, Topic
 from ..domain.errors import ValidationError
 from ..domain.workflow import TERMINAL, Status
-from ..errors import KioskError, NotFound
+from ..errors import KioskError
 from . import access, audit, notify, workdays
 from .access import Staff
 from .citizen import CITIZEN
@@ -220,10 +220,6 @@ def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _day_start(day: date, settings: Settings) -> datetime:
-    return datetime.combine(day, time(0), settings.tz).astimezone(UTC)
-
-
 def inbox(engine: Engine, staff: Staff, filt: InboxFilter, *, settings: Settings, limit: int = 50,
           today: date | None = None) -> InboxPage:
     today = today or workdays.local_day(now(), settings.tz)
@@ -252,9 +248,9 @@ def inbox(engine: Engine, staff: Staff, filt: InboxFilter, *, settings: Settings
     if filt.office:
         base = base.where(devices.c.office == filt.office)
     if filt.date_from:
-        base = base.where(complaints.c.received_at >= _day_start(filt.date_from, settings))
+        base = base.where(complaints.c.received_at >= workdays.day_start(filt.date_from, settings.tz))
     if filt.date_to:
-        base = base.where(complaints.c.received_at < _day_start(date.fromordinal(filt.date_to.toordinal() + 1), settings))
+        base = base.where(complaints.c.received_at < workdays.day_start(filt.date_to + timedelta(days=1), settings.tz))
     if filt.overdue:
         base = base.where(complaints.c.due_on < today)
     if filt.q:

@@ -9,7 +9,7 @@ deadline agree (docs/backoffice.md, "Deadlines").
 from __future__ import annotations
 
 import functools
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from ..domain.workflow import Status, WorkCalendar, next_deadline
@@ -51,6 +51,11 @@ def calendar(settings: Settings, around: date | None = None) -> WorkCalendar:
 
 def local_day(moment: datetime, tz: ZoneInfo) -> date:
     return moment.astimezone(tz).date()
+
+
+def day_start(day: date, tz: ZoneInfo) -> datetime:
+    """Midnight that begins ``day`` in the office's time zone, in UTC (the bound of a day filter)."""
+    return datetime.combine(day, time(0), tz).astimezone(UTC)
 
 
 def due_on(
