@@ -101,13 +101,18 @@ def _user_id(engine, username: str) -> int:
     return user_id
 
 
-def cmd_user_add(ctx: Context) -> int:
-    from ..central import access, catalog, staff
-
+def _signed_in_admin(ctx: Context, *, bootstrap: bool = False):
+    """The central database and settings, and the admin running a `user` command (signed in)."""
     central = _central()
     settings = central._settings(ctx)
     engine = central._engine(ctx)
-    by = _admin_actor(ctx, engine, settings, bootstrap=True)
+    return settings, engine, _admin_actor(ctx, engine, settings, bootstrap=bootstrap)
+
+
+def cmd_user_add(ctx: Context) -> int:
+    from ..central import access, catalog, staff
+
+    settings, engine, by = _signed_in_admin(ctx, bootstrap=True)
     password = _read_secret(NEW_PASSWORD_ENV, "New user's password: ")
     role = access.Role(ctx.args.role)
     secret = staff.new_totp_secret() if ctx.args.with_totp else None
@@ -132,10 +137,7 @@ def cmd_user_add(ctx: Context) -> int:
 def cmd_user_passwd(ctx: Context) -> int:
     from ..central import staff
 
-    central = _central()
-    settings = central._settings(ctx)
-    engine = central._engine(ctx)
-    by = _admin_actor(ctx, engine, settings)
+    settings, engine, by = _signed_in_admin(ctx)
     user_id = _user_id(engine, ctx.args.username)
     password = _read_secret(NEW_PASSWORD_ENV, "New password: ")
     staff.reset_password(engine, user_id, password, by=by, min_password_length=settings.min_password_length)
@@ -148,10 +150,7 @@ def cmd_user_passwd(ctx: Context) -> int:
 def cmd_user_disable(ctx: Context) -> int:
     from ..central import staff
 
-    central = _central()
-    settings = central._settings(ctx)
-    engine = central._engine(ctx)
-    by = _admin_actor(ctx, engine, settings)
+    settings, engine, by = _signed_in_admin(ctx)
     user_id = _user_id(engine, ctx.args.username)
     staff.disable(engine, user_id, by=by)
     ctx.emit({"id": user_id, "disabled": True}, f"User {ctx.args.username} disabled; their sessions have ended.")
@@ -161,10 +160,7 @@ def cmd_user_disable(ctx: Context) -> int:
 def cmd_user_list(ctx: Context) -> int:
     from ..central import staff
 
-    central = _central()
-    settings = central._settings(ctx)
-    engine = central._engine(ctx)
-    _admin_actor(ctx, engine, settings)
+    _settings, engine, _by = _signed_in_admin(ctx)
     rows = staff.list_users(engine)
 
     def text() -> str:
