@@ -322,6 +322,17 @@ server_secrets = sa.Table(
 )
 
 
+# Token buckets of `ratelimit` (tracking lookups, enrollment, pushes per device): shared by every process.
+rate_buckets = sa.Table(
+    "rate_buckets",
+    metadata,
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("tokens", sa.Float, nullable=False),
+    sa.Column("updated", sa.Float, nullable=False),  # seconds since the epoch (time.time)
+    sa.Index("rate_buckets_updated", "updated"),
+)
+
+
 # --- engine ----------------------------------------------------------------------------------------
 
 
