@@ -9,6 +9,7 @@ step that owns the field, with the message next to it.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass, fields
 from dataclasses import field as dc_field
@@ -39,6 +40,8 @@ from .. import picker  # noqa: F401 - ServicePicker, used in complaint.kv
 from ..i18n import N_, tr
 from ..kv import load_kv
 from .wizard import ChoiceStep, PickerStep, Step, TextStep, WizardScreen
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -446,7 +449,11 @@ def _file_and_receipt(kiosk, raw: dict, lang: str, key: str):
     from ...printing.qr import qr_matrix
 
     filed, outcome = kiosk.file_complaint_and_print(raw, lang, uuid=key)
-    matrix = qr_matrix(kiosk.config.tracking_url(tracking.parse(filed.tracking_code)))
+    try:
+        matrix = qr_matrix(kiosk.config.tracking_url(tracking.parse(filed.tracking_code)))
+    except Exception:  # the code in large type is the receipt still; a missing QR must not hide it
+        log.exception("QR code of a stored complaint failed")
+        matrix = []
     return filed, outcome.pdf_path, matrix, outcome.message_id
 
 
