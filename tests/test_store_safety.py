@@ -305,3 +305,23 @@ def test_an_old_world_readable_database_is_narrowed(tmp_path):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
     finally:
         store.close()
+
+
+def test_central_sqlite_file_is_private(tmp_path):
+    from kiosk.central.db import make_engine, upgrade
+    from kiosk.central.settings import Settings
+
+    old = os.umask(0o022)
+    try:
+        engine = make_engine(Settings(database_url=f"sqlite:///{tmp_path / 'central.db'}"))
+        try:
+            upgrade(engine)
+            with engine.connect() as conn:  # WAL open: -wal and -shm exist now
+                conn.exec_driver_sql("SELECT count(*) FROM complaints").fetchall()
+                made = [p for p in tmp_path.iterdir() if p.name.startswith("central.db")]
+                modes = {p.name: oct(stat.S_IMODE(p.stat().st_mode)) for p in made}
+        finally:
+            engine.dispose()
+    finally:
+        os.umask(old)
+    assert "central.db-wal" in modes and set(modes.values()) == {"0o600"}, modes
