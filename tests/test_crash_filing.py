@@ -44,7 +44,8 @@ def test_killed_while_filing_loses_nothing_shown_and_files_nothing_twice(tmp_pat
     assert done.returncode == 0, done.stdout + done.stderr
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["kills"] == KILLS
-    print(f"crash test: {KILLS} kills, {report['sent_again']} Sends repeated after a kill")
+    print(f"crash test: {KILLS} kills, {report['sent_again']} Sends repeated after a kill, "
+          f"{report['stored_not_shown']} of them stored before the kill but not shown")
 
     sent, shown = set(), {}
     for line in log.read_text(encoding="utf-8").splitlines():

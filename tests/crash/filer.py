@@ -90,6 +90,24 @@ def child(config: Path, log: Path, retry: str | None, limit: int | None, with_re
     kiosk.close()
 
 
+def _db_path(config: Path) -> Path:
+    from kiosk.config import load_config
+
+    return load_config(config).db_path
+
+
+def _stored(db_path: Path, key: str) -> bool:
+    """Whether a killed child had stored this key before it could show the code (the moment that
+    matters most). Read-only, and closed before the next fork."""
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=10)
+    try:
+        return conn.execute("SELECT 1 FROM complaints WHERE uuid = ?", [key]).fetchone() is not None
+    finally:
+        conn.close()
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("config", type=Path)
@@ -101,11 +119,15 @@ def main() -> int:
     warm_up(args.config)  # every child starts from this process, imports and fonts loaded
 
     rnd = random.Random(args.seed)
-    killed_in_flight = retried = 0
+    killed_in_flight = retried = stored_unshown = 0
+    db_path = None
     for round_no in range(args.kills + 1):
         last = round_no == args.kills
         retry = pending_key(args.log)
         retried += retry is not None
+        if retry is not None:
+            db_path = db_path or _db_path(args.config)
+            stored_unshown += _stored(db_path, retry)
         pid = os.fork()
         if pid == 0:
             code = 0
@@ -131,7 +153,7 @@ def main() -> int:
         elif os.waitstatus_to_exitcode(status) != 0:
             print(json.dumps({"error": f"a child failed before its kill (exit {os.waitstatus_to_exitcode(status)})"}))
             return 1
-    print(json.dumps({"kills": killed_in_flight, "sent_again": retried}))
+    print(json.dumps({"kills": killed_in_flight, "sent_again": retried, "stored_not_shown": stored_unshown}))
     return 0
 
 
