@@ -276,6 +276,28 @@ def test_purged_name_and_nik_are_in_no_file_while_another_connection_holds_it(ki
         watcher.close()
 
 
+def test_a_reader_in_the_way_delays_the_scrub_to_the_next_commit(kiosk, monkeypatch):
+    from kiosk.store import db as dbmod
+
+    monkeypatch.setattr(dbmod, "CHECKPOINT_WAIT_S", 0.1)
+    path = kiosk.store.path
+    kiosk.file_complaint(COMPLAINT)
+    reader = connect(path)
+    try:
+        reader.conn.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM complaints").fetchone()  # a read snapshot held open
+        db = kiosk.store.db
+        items = sync_ops.claim_due(db, limit=100)
+        sync_ops.record_results(db, items, {i.record_uuid: {"status": wire.STORED} for i in items},
+                                retry_at=datetime.now(UTC))
+        assert any(MARK_NIK.encode() in data for data in _files(path).values())  # the log could not go yet
+        reader.conn.execute("COMMIT")
+        kiosk.add_quick_rating({"face": 2})  # the next write's commit finishes the job
+        assert not any(MARK_NIK.encode() in data for data in _files(path).values())
+    finally:
+        reader.close()
+
+
 # --- item 13: file modes --------------------------------------------------------------------------------
 
 

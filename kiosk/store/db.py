@@ -36,6 +36,7 @@ from .schema import MIGRATIONS
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_S = 10.0
+CHECKPOINT_WAIT_S = 1.0
 
 # SQLite's primary result codes (the low byte of an extended code).
 _FULL, _BUSY, _LOCKED, _CORRUPT, _NOTADB, _CONSTRAINT = 13, 5, 6, 11, 26, 19
@@ -86,11 +87,12 @@ class KioskDatabase(Database):
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
             raise store_error(exc, self.path, "cannot begin a write") from exc
+        scrub_before = self._scrub  # a purge's checkpoint still owed from an earlier commit
         try:
             yield self
             self.conn.execute("COMMIT")
         except BaseException as exc:
-            self._scrub = False
+            self._scrub = scrub_before
             if self.conn.in_transaction:
                 try:
                     self.conn.execute("ROLLBACK")
@@ -100,19 +102,25 @@ class KioskDatabase(Database):
                 raise store_error(exc, self.path, "write failed") from exc
             raise
         if self._scrub:
-            self._scrub = False
-            self.checkpoint()
+            # Owed until it succeeds: a reader that keeps the log in use now is gone at a later commit.
+            self._scrub = not self.checkpoint()
 
     def checkpoint(self) -> bool:
         """Copy the log into the database file and truncate it to nothing; False when a reader kept it
-        (then the next checkpoint finishes the job). Never raises: the data is committed already."""
+        in use for longer than CHECKPOINT_WAIT_S. Never raises: the data is committed already."""
         try:
-            busy, _frames, _done = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            # Readers are waited for briefly, not for the full busy timeout: the sync worker must not
+            # stall behind a long read; the checkpoint is tried again after the next commit.
+            self.conn.execute(f"PRAGMA busy_timeout={int(CHECKPOINT_WAIT_S * 1000)}")
+            try:
+                busy, _frames, _done = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            finally:
+                self.conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
         except sqlite3.Error as exc:
             log.warning("checkpoint of %s failed: %s", self.path, exc)
             return False
         if busy:
-            log.info("checkpoint of %s waits for a reader; the next one completes it", self.path)
+            log.info("checkpoint of %s waits for a reader; the next commit tries again", self.path)
         return not busy
 
 
