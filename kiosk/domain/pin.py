@@ -1,8 +1,14 @@
-"""The staff PIN: salted PBKDF2 hashes and a lockout after repeated failures.
+"""The staff PIN: salted PBKDF2 hashes, the rules for a new PIN, and a lockout after repeated failures.
 
-A kiosk stands in a public lobby; a six-digit PIN is only safe behind a slow hash (the config file may
-be read off a stolen device) and a lockout (a bystander may watch and try). Time is passed in, so the
-lockout is a plain state machine that tests can drive without sleeping.
+A kiosk stands in a public lobby; a PIN is only safe behind a slow hash (the config file and the
+database may be read off a stolen device) and a lockout (a bystander may watch and try). PBKDF2-SHA256
+with 200,000 rounds costs about 0.1 s on a PC and 0.2-0.3 s on a Raspberry Pi 4 (bench/bench_pin_hash.py).
+A six-digit PIN has only 10^6 values, so no hash, however slow, stops an offline search of a stolen disk
+for long: the real defences are the lockout on the kiosk and the sealing of personal data, which the
+PIN does not open.
+
+Time is passed in (wall-clock seconds, so that a lockout stored in the kiosk database survives a
+restart), and the lockout is a plain state machine that tests drive without sleeping.
 """
 
 from __future__ import annotations
@@ -15,9 +21,18 @@ from dataclasses import dataclass
 
 from .errors import ValidationError
 
+SCHEME = "pbkdf2_sha256"
 ITERATIONS = 200_000
+# A hash that arrives from elsewhere (config.toml, the central server) is used only within these
+# bounds: fewer rounds would make a stolen hash cheap to search, far more would freeze the PIN check.
+MIN_ITERATIONS = 1_000
+MAX_ITERATIONS = 2_000_000
 # ASCII digits only: str.isdigit() also accepts full-width and other scripts' digits.
 _PIN = re.compile(r"[0-9]{4,12}")
+_HASH = re.compile(SCHEME + r"\$([0-9]{1,8})\$([0-9a-f]{16,128})\$([0-9a-f]{64})")
+NEW_PIN_MIN = 6
+_ASCENDING = "01234567890123456789"
+_DESCENDING = _ASCENDING[::-1]
 
 
 def validate_pin(pin: str) -> str:
@@ -26,17 +41,35 @@ def validate_pin(pin: str) -> str:
     return pin
 
 
+def check_new_pin(pin: str) -> str:
+    """A PIN being set now: the format above, at least six digits, and not one of the first guesses
+    (one digit repeated, a run up or down such as 123456, or a pair repeated such as 121212)."""
+    validate_pin(pin)
+    if len(pin) < NEW_PIN_MIN:
+        raise ValidationError("A new PIN must have at least {min} digits.", field="pin", min=NEW_PIN_MIN)
+    if len(set(pin)) <= 2 or pin in _ASCENDING or pin in _DESCENDING:
+        raise ValidationError("This PIN is too easy to guess. Choose one without repeats or runs like 123456.",
+                              field="pin")
+    return pin
+
+
 def hash_pin(pin: str, *, salt: bytes | None = None, iterations: int = ITERATIONS) -> str:
     validate_pin(pin)
     salt = salt if salt is not None else secrets.token_bytes(16)
     digest = hashlib.pbkdf2_hmac("sha256", pin.encode(), salt, iterations)
-    return f"pbkdf2_sha256${iterations}${salt.hex()}${digest.hex()}"
+    return f"{SCHEME}${iterations}${salt.hex()}${digest.hex()}"
+
+
+def is_pin_hash(stored: str) -> bool:
+    """True for a hash this module can check at a sane cost (what config.toml and the server may send)."""
+    m = _HASH.fullmatch(stored)
+    return bool(m) and MIN_ITERATIONS <= int(m.group(1)) <= MAX_ITERATIONS and len(m.group(2)) % 2 == 0
 
 
 def verify_pin(pin: str, stored: str) -> bool:
     try:
         scheme, iterations, salt_hex, digest_hex = stored.split("$")
-        if scheme != "pbkdf2_sha256":
+        if scheme != SCHEME or not 1 <= int(iterations) <= MAX_ITERATIONS:
             return False
         digest = hashlib.pbkdf2_hmac("sha256", pin.encode(), bytes.fromhex(salt_hex), int(iterations))
     except ValueError:
@@ -46,28 +79,51 @@ def verify_pin(pin: str, stored: str) -> bool:
 
 @dataclass
 class PinGate:
-    """Counts failures; after ``max_attempts`` in a row the gate stays shut for ``lockout_s`` seconds."""
+    """Counts failures; after ``max_attempts`` in a row the gate stays shut for ``lockout_s`` seconds.
+
+    ``locked_at`` guards against the clock: if the wall clock is ever earlier than the moment the
+    lockout began (set back by hand, or a Raspberry Pi without a battery clock booting with an old
+    time), nobody can tell how long the lockout has lasted, so the gate stays shut and the next try
+    starts the full lockout again from the new clock. A clock going back never opens it early, and
+    never keeps it shut for longer than one lockout after the clock is believed again.
+    """
 
     stored_hash: str
     max_attempts: int = 5
     lockout_s: float = 300.0
     failures: int = 0
     locked_until: float = 0.0
+    locked_at: float = 0.0
 
     def locked(self, now: float) -> bool:
-        return now < self.locked_until
+        return now < self.locked_until or now < self.locked_at
 
     def seconds_left(self, now: float) -> int:
+        if now < self.locked_at:
+            return max(0, int(self.lockout_s + 0.999))
         return max(0, int(self.locked_until - now + 0.999))
 
-    def try_pin(self, pin: str, now: float) -> bool:
+    def tries_left(self) -> int:
+        return max(0, self.max_attempts - self.failures)
+
+    def try_pin(self, pin: str, now: float, *, verified: bool | None = None) -> bool:
+        """``verified``: the outcome of ``verify_pin(pin, stored_hash)`` when the caller already ran
+        the slow hash (outside its database transaction)."""
+        if now < self.locked_at:
+            self._lock(now)  # the clock went back: the lockout restarts from the clock as it is now
+            return False
         if self.locked(now) or not self.stored_hash:
             return False
-        if verify_pin(pin, self.stored_hash):
+        if verify_pin(pin, self.stored_hash) if verified is None else verified:
             self.failures = 0
+            self.locked_until = self.locked_at = 0.0
             return True
         self.failures += 1
         if self.failures >= self.max_attempts:
-            self.failures = 0
-            self.locked_until = now + self.lockout_s
+            self._lock(now)
         return False
+
+    def _lock(self, now: float) -> None:
+        self.failures = 0
+        self.locked_at = now
+        self.locked_until = now + self.lockout_s
