@@ -185,3 +185,10 @@ def test_is_pin_hash_accepts_what_hash_pin_makes_and_the_demo_config():
     assert is_pin_hash(hash_pin("735194"))
     assert is_pin_hash(load_config().admin.pin_hash)
     assert not is_pin_hash(hash_pin("735194", iterations=10))
+
+
+def test_no_pin_anywhere_opens_nothing(tmp_path):
+    store = Store(tmp_path / "kiosk.db")
+    check = staff_pin.attempt(store, _admin(""), "")
+    assert not check.ok and check.source == "" and staff_pin.state(store, _admin("")).source == ""
+    store.close()

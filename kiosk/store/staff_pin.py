@@ -8,6 +8,8 @@ holds the PIN itself, and nothing here is personal data.
 
 from __future__ import annotations
 
+import functools
+import sqlite3
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,6 +18,7 @@ from sqlite_utils import Database
 
 from ..config import AdminSection
 from ..domain.pin import PinGate, is_pin_hash, verify_pin
+from ..errors import StoreError
 from .db import Store
 
 SOURCE_SERVER = "server"
@@ -40,11 +43,26 @@ class PinCheck:
     set_at: str | None = None  # when the server's PIN was set
 
 
+def _store_errors(fn):
+    """SQLite's own errors (disk full, a damaged file) reach callers as StoreError, in words."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"the staff PIN could not be read or saved ({exc})") from exc
+
+    return wrapper
+
+
+@_store_errors
 def server_pin(db: Database) -> ServerPin | None:
     row = db.execute("SELECT pin_hash, set_at, received_at FROM staff_pin WHERE id = 1").fetchone()
     return ServerPin(*row) if row else None
 
 
+@_store_errors
 def store_server_pin(db: Database, sent: object) -> bool:
     """Keep what the server sent for this office: ``{"pin_hash": ..., "set_at": ...}``, or None when the
     office has no PIN of its own (config.toml's applies again). Returns whether anything changed.
@@ -85,12 +103,14 @@ def _check(gate: PinGate, pin: ServerPin | None, now: float, ok: bool = False) -
                     tries_left=gate.tries_left(), set_at=pin.set_at if pin is not None else None)
 
 
+@_store_errors
 def state(store: Store, admin: AdminSection, *, now: float | None = None) -> PinCheck:
     """Where the PIN comes from and whether the screen is locked, without trying anything."""
     gate, pin = _gate(store.db, admin)
     return _check(gate, pin, time.time() if now is None else now)
 
 
+@_store_errors
 def attempt(store: Store, admin: AdminSection, pin: str, *, now: float | None = None) -> PinCheck:
     """One try at the PIN screen; the outcome is committed before it is returned, so a restart (or a
     pulled plug) right after a wrong PIN still counts it. Runs the slow hash: never on the UI thread."""
@@ -113,6 +133,7 @@ def attempt(store: Store, admin: AdminSection, pin: str, *, now: float | None = 
     return _check(gate, server, now, ok)
 
 
+@_store_errors
 def clear_lockout(store: Store) -> None:
     """A technician's reset (and the tests'): no failures, no lockout."""
     with store.transaction() as db:

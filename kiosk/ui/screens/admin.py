@@ -44,7 +44,8 @@ class AdminScreen(KScreen):
 
     def _show_pin_state(self, check: staff_pin.PinCheck) -> None:
         if not check.source:
-            self.message = tr._("No staff PIN is set. A technician sets one in config.toml with: kiosk admin hash-pin")
+            self.message = tr._("No staff PIN is set. Set one for this office on the central server (kiosk central "
+                                "office pin) or in config.toml (kiosk admin hash-pin).")
         elif check.locked_s:
             self._say_locked(check.locked_s)
 
