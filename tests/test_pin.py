@@ -66,7 +66,7 @@ def test_no_pin_configured_means_no_admin_access():
 
 # --- issue 12, item 13: the lockout in the kiosk database, a clock that goes back, PINs from the server ---
 
-FAST = 1000  # PBKDF2 rounds in these tests (the minimum a hash from elsewhere may have)
+FAST = 2**10  # scrypt's N in these tests (the smallest a hash from elsewhere may have)
 
 
 def _admin(pin_hash: str, **kw) -> AdminSection:
@@ -75,7 +75,7 @@ def _admin(pin_hash: str, **kw) -> AdminSection:
 
 def test_the_lockout_survives_a_restart(tmp_path):
     """Issue 12 #13: three wrong PINs, the process ends, a new one opens the same file: still locked."""
-    admin = _admin(hash_pin("246810", iterations=FAST))
+    admin = _admin(hash_pin("246810", n=FAST))
     t = 1_800_000_000.0
     store = Store(tmp_path / "kiosk.db")
     for i in range(3):
@@ -92,7 +92,7 @@ def test_the_lockout_survives_a_restart(tmp_path):
 
 
 def test_failures_below_the_limit_are_counted_across_restarts_too(tmp_path):
-    admin = _admin(hash_pin("246810", iterations=FAST))
+    admin = _admin(hash_pin("246810", n=FAST))
     store = Store(tmp_path / "kiosk.db")
     assert staff_pin.attempt(store, admin, "111111", now=100.0).tries_left == 2
     assert staff_pin.attempt(store, admin, "111111", now=101.0).tries_left == 1
@@ -103,7 +103,7 @@ def test_failures_below_the_limit_are_counted_across_restarts_too(tmp_path):
 
 
 def test_a_clock_set_back_does_not_end_the_lockout_early():
-    gate = PinGate(hash_pin("2468", iterations=FAST), max_attempts=2, lockout_s=60)
+    gate = PinGate(hash_pin("2468", n=FAST), max_attempts=2, lockout_s=60)
     t = 1_800_000_000.0
     gate.try_pin("0", t)
     gate.try_pin("0", t)
@@ -116,7 +116,7 @@ def test_a_clock_set_back_does_not_end_the_lockout_early():
 
 
 def test_a_clock_set_back_is_stored_like_any_other_try(tmp_path):
-    admin = _admin(hash_pin("246810", iterations=FAST), lockout_s=60)
+    admin = _admin(hash_pin("246810", n=FAST), lockout_s=60)
     store = Store(tmp_path / "kiosk.db")
     t = 1_800_000_000.0
     for _ in range(3):
@@ -130,10 +130,10 @@ def test_a_clock_set_back_is_stored_like_any_other_try(tmp_path):
 
 
 def test_the_server_pin_is_preferred_to_config_and_says_so(tmp_path):
-    admin = _admin(hash_pin("246810", iterations=FAST))
+    admin = _admin(hash_pin("246810", n=FAST))
     store = Store(tmp_path / "kiosk.db")
     assert staff_pin.state(store, admin).source == staff_pin.SOURCE_CONFIG
-    sent = {"pin_hash": hash_pin("735194", iterations=FAST), "set_at": "2026-12-07T05:00:00+00:00"}
+    sent = {"pin_hash": hash_pin("735194", n=FAST), "set_at": "2026-12-07T05:00:00+00:00"}
     assert staff_pin.store_server_pin(store.db, sent)
     assert not staff_pin.store_server_pin(store.db, dict(sent))  # the same again: nothing to write
     check = staff_pin.attempt(store, admin, "735194")
@@ -147,10 +147,12 @@ def test_the_server_pin_is_preferred_to_config_and_says_so(tmp_path):
 @pytest.mark.parametrize("bad", [
     "", "plain", {"pin_hash": "md5$1$00$00"}, {"pin_hash": "pbkdf2_sha256$10$" + "00" * 16 + "$" + "0" * 64},
     {"pin_hash": "pbkdf2_sha256$999999999$" + "00" * 16 + "$" + "0" * 64}, {"pin_hash": 7},
+    {"pin_hash": "scrypt$1048576$8$1$" + "00" * 16 + "$" + "0" * 64},  # 1 GB of memory per try
+    {"pin_hash": "scrypt$16384$64$1$" + "00" * 16 + "$" + "0" * 64}, {"pin_hash": "scrypt$1000$8$1$" + "00" * 16 + "$" + "0" * 64},
 ])
 def test_a_hash_the_kiosk_cannot_check_at_a_sane_cost_is_refused_and_the_old_one_kept(tmp_path, bad):
     store = Store(tmp_path / "kiosk.db")
-    good = {"pin_hash": hash_pin("735194", iterations=FAST), "set_at": None}
+    good = {"pin_hash": hash_pin("735194", n=FAST), "set_at": None}
     staff_pin.store_server_pin(store.db, good)
     with pytest.raises(ValueError):
         staff_pin.store_server_pin(store.db, bad)
@@ -160,8 +162,8 @@ def test_a_hash_the_kiosk_cannot_check_at_a_sane_cost_is_refused_and_the_old_one
 
 def test_the_tables_hold_no_pin(tmp_path):
     store = Store(tmp_path / "kiosk.db")
-    admin = _admin(hash_pin("246810", iterations=FAST))
-    staff_pin.store_server_pin(store.db, {"pin_hash": hash_pin("735194", iterations=FAST), "set_at": None})
+    admin = _admin(hash_pin("246810", n=FAST))
+    staff_pin.store_server_pin(store.db, {"pin_hash": hash_pin("735194", n=FAST), "set_at": None})
     staff_pin.attempt(store, admin, "918273")
     store.close()
     conn = sqlite3.connect(tmp_path / "kiosk.db")
@@ -185,6 +187,14 @@ def test_is_pin_hash_accepts_what_hash_pin_makes_and_the_demo_config():
     assert is_pin_hash(hash_pin("735194"))
     assert is_pin_hash(load_config().admin.pin_hash)
     assert not is_pin_hash(hash_pin("735194", iterations=10))
+    assert not is_pin_hash(hash_pin("735194", n=2**9))
+
+
+def test_new_hashes_are_scrypt_and_old_pbkdf2_ones_still_open():
+    new = hash_pin("735194")
+    assert new.startswith("scrypt$16384$8$1$") and verify_pin("735194", new) and not verify_pin("735195", new)
+    old = hash_pin("735194", iterations=FAST)
+    assert old.startswith("pbkdf2_sha256$") and verify_pin("735194", old)
 
 
 def test_no_pin_anywhere_opens_nothing(tmp_path):

@@ -55,7 +55,8 @@ class PushOut(BaseModel):
 
 
 class StaffPinOut(BaseModel):
-    pin_hash: str = Field(description="pbkdf2_sha256$ROUNDS$SALT$DIGEST, as kiosk.domain.pin makes it")
+    pin_hash: str = Field(description="scrypt$N$R$P$SALT$DIGEST (or an older pbkdf2_sha256$ROUNDS$SALT$DIGEST), "
+                          "as kiosk.domain.pin makes it")
     set_at: str | None
 
 

@@ -1,6 +1,6 @@
 """Per-office settings the kiosks receive with their catalog pull: for now, the staff PIN.
 
-The PIN is hashed here, on the server, with the kiosk's own scheme (kiosk.domain.pin: salted PBKDF2),
+The PIN is hashed here, on the server, with the kiosk's own scheme (kiosk.domain.pin: salted scrypt),
 and only the hash is stored and sent; each kiosk is told only its own office's (found from its device
 token). Setting or clearing it writes an audit row in the same transaction, naming the office and who
 did it, never the PIN or its hash.

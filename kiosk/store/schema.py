@@ -177,7 +177,7 @@ def m008_staff_pin(db: Database) -> None:
         """
         CREATE TABLE staff_pin (
             id INTEGER PRIMARY KEY CHECK (id = 1),
-            pin_hash TEXT NOT NULL,                -- pbkdf2_sha256$rounds$salt$digest, never the PIN
+            pin_hash TEXT NOT NULL,                -- kiosk.domain.pin's scrypt$... string, never the PIN
             set_at TEXT,                           -- when it was set on the server (UTC ISO)
             received_at TEXT NOT NULL
         );

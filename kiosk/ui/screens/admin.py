@@ -63,7 +63,7 @@ class AdminScreen(KScreen):
             return
         pin, self.pin = self.pin, ""
         self.checking = True
-        # PBKDF2 with 200,000 rounds and a database write: never on the UI thread.
+        # A slow hash (scrypt, a fifth of a second on a Pi) and a database write: never on the UI thread.
         self.call(_try_pin, pin, on_done=self._checked, on_error=self._check_failed)
 
     def _checked(self, check: staff_pin.PinCheck) -> None:
