@@ -47,7 +47,9 @@ def main(n: int) -> None:
     pbkdf2 = hash_pin("735194", iterations=ITERATIONS)
     s_ms = timed(lambda: verify_pin("735194", scrypt), n)
     report("scrypt N=2^14 r=8 p=1 verify (new hashes)", s_ms, TARGET_P95_MS / PI4_FACTOR)
-    print(f"  projected on a Pi 4: p95 ~{percentile(s_ms, 95) * PI4_FACTOR:.0f} ms (target {TARGET_P95_MS:g} ms)")
+    # On a machine shared with other work the fastest run is the closest to the hash's own cost.
+    print(f"  fastest {min(s_ms):.0f} ms; projected on a Pi 4: ~{min(s_ms) * PI4_FACTOR:.0f} ms uncontended, "
+          f"p95 ~{percentile(s_ms, 95) * PI4_FACTOR:.0f} ms as loaded as this run (target {TARGET_P95_MS:g} ms)")
     report(f"pbkdf2_sha256 x{ITERATIONS} verify (hashes made before, e.g. the demo config)",
            timed(lambda: verify_pin("735194", pbkdf2), n), TARGET_P95_MS / PI4_FACTOR)
 
