@@ -170,7 +170,11 @@ def _semantic_checks(cfg: Config) -> list[tuple[str, str]]:
         problems.append(("ui.idle_countdown_s", "must be between 5 and 120 seconds"))
     if not _HEX_COLOR.match(cfg.ui.primary_color):
         problems.append(("ui.primary_color", 'must be a colour like "#0B5394"'))
-    if cfg.admin.pin_hash and not cfg.admin.pin_hash.startswith("pbkdf2_sha256$"):
+    # The whole hash is checked, not its prefix: a damaged one would otherwise lock staff out silently.
+    # (A PIN hash sent by the central server takes precedence on the kiosk; see kiosk.store.staff_pin.)
+    from .domain.pin import is_pin_hash
+
+    if cfg.admin.pin_hash and not is_pin_hash(cfg.admin.pin_hash):
         problems.append(("admin.pin_hash", "must be made with `kiosk admin hash-pin`"))
     if not 1 <= cfg.admin.max_attempts <= 20:
         problems.append(("admin.max_attempts", "must be between 1 and 20"))

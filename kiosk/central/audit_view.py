@@ -43,6 +43,8 @@ ACTIONS: dict[str, str] = {
     audit.EXPORT: "Export",
     audit.TICK: "Deadline job",
     audit.CITIZEN_RATED: "Citizen rated the answer",
+    audit.OFFICE_PIN_SET: "Kiosk PIN set",
+    audit.OFFICE_PIN_CLEARED: "Kiosk PIN cleared",
 }
 
 

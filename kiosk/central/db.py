@@ -334,6 +334,17 @@ rate_buckets = sa.Table(
 )
 
 
+# Per-office settings sent down to the kiosks (issue 12, item 13): the staff PIN hash, never the PIN.
+office_settings = sa.Table(
+    "office_settings",
+    metadata,
+    sa.Column("office", sa.String(200), primary_key=True),  # as devices.office (the enrollment's --office)
+    sa.Column("pin_hash", sa.String(255)),  # kiosk.domain.pin's scrypt string; NULL: config.toml's PIN applies
+    sa.Column("pin_set_at", UtcDateTime),
+    sa.Column("pin_set_by", sa.String(64)),  # the staff username
+)
+
+
 # --- engine ----------------------------------------------------------------------------------------
 
 

@@ -54,6 +54,12 @@ class PushOut(BaseModel):
     results: list[RecordResult]
 
 
+class StaffPinOut(BaseModel):
+    pin_hash: str = Field(description="scrypt$N$R$P$SALT$DIGEST (or an older pbkdf2_sha256$ROUNDS$SALT$DIGEST), "
+                          "as kiosk.domain.pin makes it")
+    set_at: str | None
+
+
 class CatalogOut(BaseModel):
     changed: bool
     cursor: str | None
@@ -66,6 +72,14 @@ class CatalogOut(BaseModel):
             "Non-working days (national holidays, cuti bersama and the province's local ones) from last "
             "year to two years ahead, sent with every answer, changed or not, so the kiosk's receipt "
             "deadlines count the same working days as the server. Absent from older servers."
+        ),
+    )
+    staff_pin: StaffPinOut | None = Field(
+        default=None,
+        description=(
+            "The staff PIN of this kiosk's office as set with `kiosk central office pin` (its hash only), "
+            "sent with every answer; null when the office has none, so the kiosk's config.toml PIN applies. "
+            "Absent from older servers."
         ),
     )
 

@@ -241,7 +241,7 @@ def cmd_openapi(ctx: Context) -> int:
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    from . import central_staff
+    from . import central_office, central_staff
     from .central_staff import add_sign_in_options
 
     db = argparse.ArgumentParser(add_help=False)
@@ -314,6 +314,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                                                 "a time without an offset is the office's local time")
     p.set_defaults(handler=cmd_tick)
     central_staff.register(cs, parents, common)
+    central_office.register(cs, parents, common)
 
     from . import central_demo
 

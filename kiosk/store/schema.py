@@ -166,3 +166,28 @@ def m004_printer_paper(db: Database) -> None:
         CREATE INDEX print_jobs_at ON print_jobs(at);
         """
     )
+
+
+@MIGRATIONS()
+def m008_staff_pin(db: Database) -> None:
+    # Issue 12, item 13: the staff PIN sent by the central server for this kiosk's office (one row;
+    # preferred to config.toml's), and the PIN lockout, kept here so that a restart does not end it.
+    # Times are wall-clock seconds (time.time()); see kiosk.domain.pin.PinGate for the clock guard.
+    db.executescript(
+        """
+        CREATE TABLE staff_pin (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            pin_hash TEXT NOT NULL,                -- kiosk.domain.pin's scrypt$... string, never the PIN
+            set_at TEXT,                           -- when it was set on the server (UTC ISO)
+            received_at TEXT NOT NULL
+        );
+        CREATE TABLE pin_lockout (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            failures INTEGER NOT NULL DEFAULT 0,   -- wrong PINs in a row since the last success or lockout
+            last_failure_at REAL,
+            locked_at REAL NOT NULL DEFAULT 0,     -- when the current (or last) lockout began
+            locked_until REAL NOT NULL DEFAULT 0
+        );
+        INSERT INTO pin_lockout (id) VALUES (1);
+        """
+    )

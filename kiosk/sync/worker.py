@@ -33,7 +33,7 @@ from ..domain.errors import ValidationError
 from ..errors import ConfigError, StoreError
 from ..i18n import fill
 from ..store import catalog as catalog_store
-from ..store import sync_ops
+from ..store import staff_pin, sync_ops
 from ..store.db import Store
 from . import device, wire
 from .client import Client, Refused, SyncFailure, Throttled, Unauthorized
@@ -381,6 +381,12 @@ class SyncWorker:
             holidays = None
         if holidays is not None and catalog_store.store_holidays(db, holidays):
             log.info("the server's calendar has %d non-working days", len(holidays))
+        if "staff_pin" in data:  # absent from older servers: keep what the kiosk has
+            try:
+                if staff_pin.store_server_pin(db, data["staff_pin"]):
+                    log.info("the staff PIN now comes from %s", "the server" if data["staff_pin"] else "config.toml")
+            except ValueError as exc:
+                log.error("staff PIN from the server refused: %s", exc)  # the PIN in use stays
         since = sync_ops.get_state(db, sync_ops.STATUS_CURSOR)
         for _ in range(1000):  # pages; a bound so that a server bug cannot loop us forever
             page = client.updates(since)

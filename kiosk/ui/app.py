@@ -97,7 +97,6 @@ class KioskApp(App):
         self.focused_input = None
         self._keyboard = None
         self._layers: dict[type, object] = {}
-        self.pin_gate = None  # made by the admin screen; lives as long as the app (lockout survives)
         # Keep going after an unexpected error in kiosk use; tests set this False to see failures.
         self.survive_errors = True
         self._history: list[str] = []

@@ -24,8 +24,10 @@ def test_catalog_by_cursor_with_ikm_aggregates_from_every_kiosk(http, server, en
     assert first["changed"] and first["catalog"]["version"] == "test-1"
     cursor = first["cursor"]
     same = http.get(server.url + CATALOG, params={"since": cursor}, headers=device.headers, timeout=10).json()
-    # The working-day calendar comes with every answer, also an unchanged one (it is not in the cursor).
-    assert same == {"changed": False, "cursor": cursor, "catalog": None, "holidays": first["holidays"]}
+    # The working-day calendar and the office's staff PIN (none set here) come with every answer, also an
+    # unchanged one (they are not in the cursor).
+    assert same == {"changed": False, "cursor": cursor, "catalog": None, "holidays": first["holidays"],
+                    "staff_pin": None}
 
     other = enroll(server, engine)
     recs = [rating_record(score=4), rating_record(score=2)]

@@ -183,6 +183,18 @@ def test_idle_at_home_resets_quietly(ui):
     assert app.idle_left == 0 and app.lang == "id"
 
 
+def _no_lockout(cfg) -> None:
+    """No failures counted (the lockout is kept in the kiosk database, so it outlives a test)."""
+    from kiosk.actions import Kiosk
+    from kiosk.store import staff_pin
+
+    kiosk = Kiosk.open(cfg)
+    try:
+        staff_pin.clear_lockout(kiosk.store)
+    finally:
+        kiosk.close()
+
+
 def _pin(d, screen, digits: str) -> None:
     keys = {k.text: k for k in screen.ids.pad.children if k.text}
     for digit in digits:
@@ -219,7 +231,7 @@ def test_admin_opens_on_five_quick_taps_only(ui):
 def test_admin_pin_unlocks_then_locks_out_after_repeated_failures(ui, ui_config):
     d = ui
     app = d.app
-    app.pin_gate = None  # a fresh gate for this test
+    _no_lockout(ui_config)  # a fresh count for this test (the lockout is kept in the kiosk database)
     try:
         app.open_admin()
         screen = app.screen
@@ -250,7 +262,7 @@ def test_admin_pin_unlocks_then_locks_out_after_repeated_failures(ui, ui_config)
         _pin(d, screen, DEMO_PIN)
         assert not screen.unlocked
     finally:
-        app.pin_gate = None
+        _no_lockout(ui_config)
 
 
 def test_admin_status_gives_times_in_the_office_time_zone_not_iso(ui, core, ui_config):
@@ -263,7 +275,7 @@ def test_admin_status_gives_times_in_the_office_time_zone_not_iso(ui, core, ui_c
     oldest = core.status().oldest_pending_at
     assert oldest and "T" in oldest  # stored as UTC ISO text
     local = datetime.fromisoformat(oldest).astimezone(ZoneInfo(ui_config.office.timezone))
-    app.pin_gate = None
+    _no_lockout(ui_config)
     try:
         app.open_admin()
         screen = app.screen
@@ -274,7 +286,7 @@ def test_admin_status_gives_times_in_the_office_time_zone_not_iso(ui, core, ui_c
         assert not re.search(r"\d{4}-\d{2}-\d{2}T", screen.status_text), screen.status_text
     finally:
         app.home()
-        app.pin_gate = None
+        _no_lockout(ui_config)
 
 
 def test_the_offline_mark_shows_only_what_the_sync_worker_reported(ui):

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from ...sync import wire
 from ...domain.workflow import Status
-from .. import catalog, complaints, errors, ingest, workdays
+from .. import catalog, complaints, errors, ingest, office_settings, workdays
 from ..deps import DeviceDep, EngineDep, SettingsDep
 from ..models import LIMITS_DOC, CatalogOut, ProblemOut, PushIn, PushOut, UpdatesOut
 
@@ -52,6 +52,8 @@ def pull_catalog(
     answer = catalog.for_kiosk(engine, since, ikm_refresh_s=settings.ikm_refresh_s)
     # Not part of the cursor: a new decree or a local holiday must reach kiosks whose catalog is current.
     answer["holidays"] = workdays.holidays_around(settings)
+    # Likewise the office's staff PIN: only this device's own office's, found from its token.
+    answer["staff_pin"] = office_settings.pin_for_office(engine, device.office)
     return CatalogOut.model_validate(answer)
 
 

@@ -1,18 +1,20 @@
 """Staff only: behind five taps on the office name and the PIN (salted hash, lockout after failures).
 
+The PIN is the one the central server sent for this kiosk's office, else config.toml's; the check and
+the lockout live in the kiosk database (kiosk.store.staff_pin), so a restart does not reset the count.
+
 Shows the kiosk's health (records waiting to be sent, last sync, printer, disk, version), takes the
 staff's few settings (starting language, idle time), and is the only way out of the app.
 """
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
 
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
-from ...domain.pin import PinGate
+from ...store import staff_pin
 from .. import forms  # noqa: F401 - Choice, ErrorLine, Section, used in admin.kv
 from .. import settings as ui_settings
 from ..i18n import N_, tr
@@ -37,20 +39,15 @@ class AdminScreen(KScreen):
         super().__init__(**kwargs)
         self._confirm_ev = None
 
-    @property
-    def gate(self) -> PinGate:
-        # One gate for the life of the app: leaving the screen must not reset the failure count.
-        app = self.app
-        if getattr(app, "pin_gate", None) is None:
-            admin = app.cfg.admin
-            app.pin_gate = PinGate(admin.pin_hash, max_attempts=admin.max_attempts, lockout_s=admin.lockout_s)
-        return app.pin_gate
-
     def open(self, **_params) -> None:
-        if not self.app.cfg.admin.pin_hash:
-            self.message = tr._("No staff PIN is set. A technician sets one in config.toml with: kiosk admin hash-pin")
-        elif self.gate.locked(time.monotonic()):
-            self._say_locked()
+        self.call(_pin_state, on_done=self._show_pin_state)
+
+    def _show_pin_state(self, check: staff_pin.PinCheck) -> None:
+        if not check.source:
+            self.message = tr._("No staff PIN is set. Set one for this office on the central server (kiosk central "
+                                "office pin) or in config.toml (kiosk admin hash-pin).")
+        elif check.locked_s:
+            self._say_locked(check.locked_s)
 
     # --- PIN pad ----------------------------------------------------------------------------------
 
@@ -64,31 +61,30 @@ class AdminScreen(KScreen):
     def submit(self) -> None:
         if self.checking or not self.pin:
             return
-        gate = self.gate
-        if gate.locked(time.monotonic()):
-            self._say_locked()
-            self.pin = ""
-            return
         pin, self.pin = self.pin, ""
         self.checking = True
-        # PBKDF2 with 200,000 rounds takes a noticeable moment: never on the UI thread.
-        self.call(lambda _k, p: gate.try_pin(p, time.monotonic()), pin, on_done=self._checked)
+        # A slow hash (scrypt, a fifth of a second on a Pi) and a database write: never on the UI thread.
+        self.call(_try_pin, pin, on_done=self._checked, on_error=self._check_failed)
 
-    def _checked(self, ok: bool) -> None:
+    def _checked(self, check: staff_pin.PinCheck) -> None:
         self.checking = False
-        gate = self.gate
-        if ok:
+        if check.ok:
             self.message = ""
             self.unlocked = True
             self.refresh()
-        elif gate.locked(time.monotonic()):
-            self._say_locked()
+        elif check.locked_s:
+            self._say_locked(check.locked_s)
+        elif not check.source:
+            self._show_pin_state(check)
         else:
-            left = gate.max_attempts - gate.failures
-            self.message = tr.f("Wrong PIN. {count} tries left before the screen locks.", count=left)
+            self.message = tr.f("Wrong PIN. {count} tries left before the screen locks.", count=check.tries_left)
 
-    def _say_locked(self) -> None:
-        minutes = max(1, -(-self.gate.seconds_left(time.monotonic()) // 60))
+    def _check_failed(self, exc: BaseException) -> None:
+        self.checking = False
+        self.show_error(exc)
+
+    def _say_locked(self, seconds: int) -> None:
+        minutes = max(1, -(-seconds // 60))
         self.message = tr.f("Too many wrong PINs. Try again in {minutes} minutes.", minutes=minutes)
 
     # --- status and settings ----------------------------------------------------------------------
@@ -100,7 +96,7 @@ class AdminScreen(KScreen):
         self.call(_status, on_done=self._show_status)
 
     def _show_status(self, found) -> None:
-        st, printer, sync = found
+        st, printer, sync, pin = found
         never = tr._("never")
         tz = self.app.cfg.tz
 
@@ -122,6 +118,8 @@ class AdminScreen(KScreen):
             tr.f("Printer ({backend}): {state}", backend=printer.backend, state=tr.error(printer)),
             tr.f("Connection to the central server: {state}", state=sync.state),
             tr.f("Free disk space: {mb} MB in {path}", mb=st.disk_free_mb, path=st.data_dir),
+            tr.f("Staff PIN: {source}", source=tr.f("from the server (set {when})", when=moment(pin.set_at))
+                 if pin.source == staff_pin.SOURCE_SERVER else tr._("from config.toml")),
         ]
         self.status_text = "\n".join(lines)
 
@@ -168,8 +166,17 @@ class AdminScreen(KScreen):
 
 
 def _status(kiosk):
-    """On the worker: the core's status, the printer's (probing CUPS can take a moment), the sync's."""
-    return kiosk.status(), kiosk.printer_status(), kiosk.sync_status()
+    """On the worker: the core's status, the printer's (probing CUPS can take a moment), the sync's,
+    and where the staff PIN comes from."""
+    return kiosk.status(), kiosk.printer_status(), kiosk.sync_status(), _pin_state(kiosk)
+
+
+def _pin_state(kiosk) -> staff_pin.PinCheck:
+    return staff_pin.state(kiosk.store, kiosk.config.admin)
+
+
+def _try_pin(kiosk, pin: str) -> staff_pin.PinCheck:
+    return staff_pin.attempt(kiosk.store, kiosk.config.admin, pin)
 
 
 def _print_test(kiosk, lang: str) -> str:
