@@ -9,7 +9,6 @@ reload does not post again; one that fails shows the page with an error summary.
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from typing import Annotated
 
@@ -17,13 +16,20 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ...domain import tracking
+from ...domain.complaint import (
+    CLASS_LABELS,
+    PRIVACY_LABELS,
+    TOPIC_LABELS,
+    ComplaintClass,
+    Privacy,
+    Topic,
+)
 from ...domain.errors import ValidationError
-from ...domain.complaint import CLASS_LABELS, PRIVACY_LABELS, TOPIC_LABELS, ComplaintClass, Privacy, Topic
 from ...domain.rating import FACES
 from ...domain.workflow import STATUS_EXPLANATIONS, STATUS_LABELS, Status
 from ...errors import NotFound
 from .. import citizen, errors, formtokens
-from ..api.tracking import PRIVATE_HEADERS, lookup
+from ..api.tracking import PRIVATE_HEADERS, lookup, refuse_if
 from ..deps import ClientDep, EngineDep, SettingsDep
 from .error_pages import MESSAGES
 from .render import language, page, translate
@@ -60,10 +66,7 @@ def _problem_page(request: Request, p: errors.Problem) -> Response:
 
 def _take(request: Request, client: str) -> None:
     """A post costs a lookup from the same budget as reading the page."""
-    wait = request.app.state.track_limiter.take(client)
-    if wait:
-        seconds = max(1, math.ceil(wait))
-        raise errors.Problem(errors.TOO_MANY_REQUESTS, {"retry_after": seconds}, headers={"Retry-After": str(seconds)})
+    refuse_if(request.app.state.track_limiter.take(client))
 
 
 def _label(table: dict, enum_type: type, value: str | None) -> str:

@@ -1,0 +1,121 @@
+"""Tracking codes cannot be guessed, and guessers cannot lock a citizen out (issue #12, item 12).
+
+Through the real server in a subprocess, on SQLite and PostgreSQL, with the production limits: misses
+are counted in the database per client (so a restart or a second process forgets nothing), the client
+is the nearest untrusted hop of X-Forwarded-For behind a trusted proxy and the socket otherwise, an
+IPv6 /64 is one client, and a code that exists answers while its address is throttled for misses.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from kiosk.central.db import rate_buckets
+from kiosk.central.settings import Settings
+from kiosk.domain import tracking
+
+from .serverkit import complaint_record, database_url, start_server
+
+DEFAULTS = Settings()
+# The limits a real server runs with (serverkit's FAST_LIMITS would hide the throttle).
+PRODUCTION = {
+    "IPLIK_CENTRAL_TRACK_BURST": str(DEFAULTS.track_burst),
+    "IPLIK_CENTRAL_TRACK_PER_MINUTE": str(DEFAULTS.track_per_minute),
+    "IPLIK_CENTRAL_TRACK_MISSES_PER_10MIN": str(DEFAULTS.track_misses_per_10min),
+    "IPLIK_CENTRAL_ENROLL_BURST": str(DEFAULTS.enroll_burst),
+    "IPLIK_CENTRAL_ENROLL_PER_MINUTE": str(DEFAULTS.enroll_per_minute),
+}
+MISSES = DEFAULTS.track_misses_per_10min
+_n = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def server_env():
+    # The test client is the reverse proxy: it writes X-Forwarded-For as nginx would, so each test
+    # speaks for addresses of its own.
+    return {**PRODUCTION, "IPLIK_CENTRAL_TRUSTED_PROXIES": "127.0.0.1"}
+
+
+def spoof() -> str:
+    return f"{random.randrange(1, 224)}.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}"
+
+
+def guess(http, server, xff: str | None, *, path: str = "/api/v1/track/") -> int:
+    headers = {"X-Forwarded-For": xff} if xff is not None else {}
+    return http.get(server.url + path + tracking.generate(), headers=headers, timeout=10).status_code
+
+
+def throttled_after_misses(statuses: list[int]) -> bool:
+    return statuses[:MISSES] == [404] * MISSES and set(statuses[MISSES:]) == {429}
+
+
+@pytest.mark.slow
+def test_spoofed_guesses_are_throttled_and_the_limit_outlives_a_restart(backend, tmp_path, http):
+    # No trusted proxy (the default): X-Forwarded-For is the client's word and counts for nothing.
+    # The audit's 1,000 guesses once; on PostgreSQL fewer (the same requests, another store for buckets).
+    url = database_url(backend, tmp_path)
+    server = start_server(url, tmp_path, **PRODUCTION)
+    try:
+        statuses = [guess(http, server, f"{spoof()}, {spoof()}") for _ in range(1000 if backend == "sqlite" else 200)]
+        assert throttled_after_misses(statuses), {s: statuses.count(s) for s in set(statuses)}
+        enrolls = [http.post(server.url + "/api/v1/enroll", json={"code": "AAAA-BBBB-CCCC"}, timeout=10).status_code
+                   for _ in range(DEFAULTS.enroll_burst + 1)]
+        assert enrolls == [403] * DEFAULTS.enroll_burst + [429]
+    finally:
+        server.stop()
+    server = start_server(url, tmp_path, **PRODUCTION)
+    try:
+        r = http.get(server.url + "/api/v1/track/" + tracking.generate(), timeout=10)
+        assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
+        assert http.post(server.url + "/api/v1/enroll", json={"code": "AAAA-BBBB-CCCC"}, timeout=10).status_code == 429
+    finally:
+        server.stop()
+
+
+def _miss_keys(engine) -> list[str]:
+    with engine.connect() as c:
+        return c.execute(sa.select(rate_buckets.c.key).where(rate_buckets.c.key.like("track-miss:%"))).scalars().all()
+
+
+def test_behind_a_trusted_proxy_the_client_is_the_nearest_untrusted_hop(http, server, engine):
+    client = f"198.51.100.{next(_n)}"
+    # The left end is whatever the client wrote; the proxy appended the address it saw.
+    statuses = [guess(http, server, f"{spoof()}, {client}") for _ in range(MISSES + 20)]
+    assert throttled_after_misses(statuses)
+    # Another proxy in front of ours (trusted too) is skipped: still the same client.
+    assert guess(http, server, f"{spoof()}, {client}, 127.0.0.1") == 429
+    # Naming the throttled address on the left changes nothing for another client.
+    assert guess(http, server, f"{client}, 198.51.100.{next(_n) + 100}") == 404
+    keys = _miss_keys(engine)
+    assert f"track-miss:ip:{client}" in keys
+    assert len(keys) <= 3, keys  # no bucket for any spoofed address
+
+
+def test_ipv6_addresses_in_one_64_share_a_bucket(http, server):
+    net = f"2001:db8:{next(_n):x}"
+    statuses = [guess(http, server, f"{net}:1:{i:x}:{i * 7:x}::{i:x}") for i in range(1, MISSES + 10)]
+    assert throttled_after_misses(statuses)
+    assert guess(http, server, f"{net}:1:ffff:ffff:ffff:ffff") == 429
+    assert guess(http, server, f"{net}:2::1") == 404  # the next /64 is another subscriber
+
+
+def test_a_code_that_exists_answers_while_its_address_is_throttled_for_misses(http, server, device):
+    rec = complaint_record(privacy="biasa")
+    assert requests.post(server.url + "/api/v1/sync/push", json={"records": [rec]}, headers=device.headers,
+                         timeout=10).status_code == 200
+    code = rec["body"]["tracking_code"]
+    office = f"203.0.113.{next(_n)}"  # one NAT address: a guesser and a citizen behind it
+    statuses = [guess(http, server, office) for _ in range(40)]
+    statuses += [guess(http, server, office, path="/lacak/") for _ in range(5)]
+    assert throttled_after_misses(statuses)
+    bad_check = code[:-1] + ("2" if code[-1] != "2" else "3")
+    assert http.get(server.url + f"/api/v1/track/{bad_check}", headers={"X-Forwarded-For": office}, timeout=10).status_code == 429
+    for path in (f"/api/v1/track/{code}", f"/lacak/{tracking.display(code)}", f"/lacak/{code.lower()}"):
+        r = http.get(server.url + path, headers={"X-Forwarded-For": office}, timeout=10)
+        assert r.status_code == 200, (path, r.status_code)
+    assert guess(http, server, office) == 429  # and the guesser is still throttled
