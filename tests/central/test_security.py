@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from kiosk.central.db import devices, enroll_codes
 from kiosk.central.devices import create_enroll_code, revoke
+from kiosk.domain import tracking
 
 from .inboxkit import desk_act
 from .serverkit import NIK, complaint_record, enroll
@@ -197,3 +198,32 @@ def test_rate_keys_group_ipv6_by_64():
     assert rate_key("2001:db8:1:3::1") != rate_key("2001:db8:1:2::1")
     assert rate_key("203.0.113.5") == rate_key("::ffff:203.0.113.5") == "ip:203.0.113.5"
     assert rate_key("device:kio-1") == "device:kio-1"
+
+
+def _form_token(page: str, action: str) -> str:
+    import re
+
+    form = page[page.index(f'action="{action}"'):]
+    return re.search(r'name="form_token" value="([^"]+)"', form).group(1)
+
+
+@pytest.mark.parametrize("privacy", ["biasa", "rahasia"])
+def test_a_confidential_reports_page_keeps_the_reporters_verdict(http, server, engine, device, privacy):
+    # Chosen for rahasia: the forms stay (the kiosk has no rating screen, and they show nothing stored),
+    # with a word to read the answer at a kiosk first; the face given is not shown to whoever holds the code.
+    rec = complaint_record(privacy=privacy)
+    http.post(server.url + PUSH, json={"records": [rec]}, headers=device.headers, timeout=10)
+    code = tracking.display(rec["body"]["tracking_code"])
+    desk_act(engine, code, "forward", agency_id="bappenda")
+    desk_act(engine, code, "respond", text="Biaya dikembalikan.")
+    page = http.get(server.url + f"/lacak/{code}", timeout=10).text
+    assert ("Bacalah jawaban instansi di anjungan iPLiK" in page) == (privacy == "rahasia")
+    action = f"/lacak/{code}/rating"
+    r = http.post(server.url + action, data={"face": "1", "form_token": _form_token(page, action)},
+                  allow_redirects=False, timeout=10)
+    assert r.status_code == 303
+    page = http.get(server.url + f"/lacak/{code}", timeout=10).text
+    if privacy == "rahasia":
+        assert "Anda sudah menilai jawaban ini. Terima kasih." in page and "Sangat tidak puas" not in page
+    else:
+        assert "Anda sudah menilai jawaban ini: Sangat tidak puas." in page

@@ -113,6 +113,9 @@ def test_a_code_that_exists_answers_while_its_address_is_throttled_for_misses(ht
     statuses = [guess(http, server, office) for _ in range(40)]
     statuses += [guess(http, server, office, path="/lacak/") for _ in range(5)]
     assert throttled_after_misses(statuses)
+    # The page tells the citizen behind that address that a real code still opens.
+    page = http.get(server.url + "/lacak/" + tracking.generate(), headers={"X-Forwarded-For": office}, timeout=10)
+    assert page.status_code == 429 and "Kode pada tanda terima Anda tetap dapat dibuka" in page.text
     bad_check = code[:-1] + ("2" if code[-1] != "2" else "3")
     assert http.get(server.url + f"/api/v1/track/{bad_check}", headers={"X-Forwarded-For": office}, timeout=10).status_code == 429
     for path in (f"/api/v1/track/{code}", f"/lacak/{tracking.display(code)}", f"/lacak/{code.lower()}"):

@@ -32,13 +32,16 @@ PRIVATE_HEADERS = {
 CodeParam = Annotated[str, Path(max_length=64, description="The tracking code as printed, e.g. K7PM-Q2HX-9RT")]
 
 
-def refuse_if(wait: float) -> None:
+# The details of a 429 for misses: the page then says that a code from a receipt still opens.
+MISSES = {"limit": "misses"}
+
+
+def refuse_if(wait: float, details: dict | None = None) -> None:
     """429 with Retry-After when a limiter said to wait."""
     if wait:
         seconds = max(1, math.ceil(wait))
-        raise errors.Problem(
-            errors.TOO_MANY_REQUESTS, {"retry_after": seconds}, headers={"Retry-After": str(seconds), **PRIVATE_HEADERS}
-        )
+        raise errors.Problem(errors.TOO_MANY_REQUESTS, {"retry_after": seconds}, details=details,
+                             headers={"Retry-After": str(seconds), **PRIVATE_HEADERS})
 
 
 def lookup(request: Request, engine, settings, client: str, code_text: str, authorization: str | None) -> dict:
@@ -60,12 +63,12 @@ def lookup(request: Request, engine, settings, client: str, code_text: str, auth
         code = tracking.parse(code_text)
     except ValidationError:
         # Known without the database (a typo, or a guess with a wrong check symbol): a miss all the same.
-        refuse_if(state.track_miss_limiter.take(key))
+        refuse_if(state.track_miss_limiter.take(key), MISSES)
         raise errors.Problem(errors.BAD_TRACKING_CODE, headers=PRIVATE_HEADERS) from None
     refuse_if(total.take(key))
     view = complaints.public_view(engine, code, calendar=workdays.calendar(settings), tz=settings.tz)
     if view is None:
-        refuse_if(state.track_miss_limiter.take(key))
+        refuse_if(state.track_miss_limiter.take(key), MISSES)
         raise errors.Problem(errors.TRACKING_NOT_FOUND, headers=PRIVATE_HEADERS)
     return view
 

@@ -29,7 +29,7 @@ from ...domain.rating import FACES
 from ...domain.workflow import STATUS_EXPLANATIONS, STATUS_LABELS, Status
 from ...errors import NotFound
 from .. import citizen, errors, formtokens
-from ..api.tracking import PRIVATE_HEADERS, lookup, refuse_if
+from ..api.tracking import MISSES, PRIVATE_HEADERS, lookup, refuse_if
 from ..deps import ClientDep, EngineDep, SettingsDep
 from .error_pages import MESSAGES
 from .render import language, page, translate
@@ -53,6 +53,9 @@ MSG_PROBLEM = {
               "kiosk has sent it."),
     "429.1": "Too many lookups from this connection. Please wait a few minutes and try again.",
 }
+# Many codes that do not exist came from this address (perhaps someone else behind the same network).
+MSG_TOO_MANY_MISSES = ("Too many tracking codes that do not exist were tried from this connection, so mistyped codes "
+                       "must wait a few minutes. The code on your receipt still opens: type it carefully.")
 
 
 def _problem_page(request: Request, p: errors.Problem) -> Response:
@@ -61,7 +64,8 @@ def _problem_page(request: Request, p: errors.Problem) -> Response:
     status = p.ptype.status
     heading, explanation = MESSAGES.get(status, MESSAGES[500 if status >= 500 else 400])
     return page(request, "error.html", {"status": status, "heading": heading, "explanation": explanation,
-                                        "detail": MSG_PROBLEM.get(p.ptype.code)}, status=status, headers=headers)
+                                        "detail": MSG_TOO_MANY_MISSES if p.details == MISSES else MSG_PROBLEM.get(p.ptype.code)},
+                status=status, headers=headers)
 
 
 def _take(request: Request, client: str) -> None:
