@@ -165,7 +165,7 @@ def test_only_a_kiosk_or_staff_read_a_confidential_report(http, server, engine, 
         assert api["status"] == "followed_up" and api["status_at"] and api["response_at"]
         assert [e["note"] for e in api["timeline"]] == [None] * len(api["timeline"])
         # The page says where to read it instead.
-        assert "kiosk" in answers["page"].text
+        assert "Layar Lacak pada anjungan tempat Anda membuat laporan" in answers["page"].text
     # A token that is not a device's is refused, not treated as a kiosk; an enrolled kiosk reads everything.
     bad = http.get(server.url + f"/api/v1/track/{code}", headers={"Authorization": "Bearer nope"}, timeout=10)
     assert bad.status_code == 401 and _leaks(bad.text) == []
@@ -217,7 +217,7 @@ def test_a_confidential_reports_page_keeps_the_reporters_verdict(http, server, e
     desk_act(engine, code, "forward", agency_id="bappenda")
     desk_act(engine, code, "respond", text="Biaya dikembalikan.")
     page = http.get(server.url + f"/lacak/{code}", timeout=10).text
-    assert ("Bacalah jawaban instansi di anjungan iPLiK" in page) == (privacy == "rahasia")
+    assert ("Bacalah jawaban instansi di anjungan tempat" in page) == (privacy == "rahasia")
     action = f"/lacak/{code}/rating"
     r = http.post(server.url + action, data={"face": "1", "form_token": _form_token(page, action)},
                   allow_redirects=False, timeout=10)
