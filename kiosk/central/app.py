@@ -16,11 +16,12 @@ from sqlalchemy.engine import Engine
 
 from .. import __version__
 from . import errors, web
+from .api import enroll, health, sync, tracking
 from .db import open_database
 from .devices import Authenticator
 from .limits import BodyLimit
-from .api import enroll, health, sync, tracking
-from .security import RateLimiter
+from .ratelimit import Rule
+from .security import ClientLimiter
 from .settings import Settings, validate
 
 log = logging.getLogger("kiosk.central")
@@ -38,10 +39,13 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.auth = Authenticator(engine)
-    app.state.track_limiter = RateLimiter(settings.track_burst, settings.track_per_minute)
-    app.state.track_miss_limiter = RateLimiter(settings.track_misses_per_10min, settings.track_misses_per_10min / 10)
-    app.state.device_track_limiter = RateLimiter(settings.device_track_burst, settings.device_track_per_minute)
-    app.state.enroll_limiter = RateLimiter(settings.enroll_burst, settings.enroll_per_minute)
+    # Kept in the database (rate_buckets): a limit holds across worker processes and restarts.
+    app.state.track_limiter = ClientLimiter(engine, Rule("track", settings.track_burst, settings.track_per_minute))
+    app.state.track_miss_limiter = ClientLimiter(
+        engine, Rule("track-miss", settings.track_misses_per_10min, settings.track_misses_per_10min / 10))
+    app.state.device_track_limiter = ClientLimiter(
+        engine, Rule("track-device", settings.device_track_burst, settings.device_track_per_minute))
+    app.state.enroll_limiter = ClientLimiter(engine, Rule("enroll", settings.enroll_burst, settings.enroll_per_minute))
     errors.install(app)
     app.add_exception_handler(sa.exc.OperationalError, _on_database_down)
     app.add_exception_handler(sa.exc.DBAPIError, _on_database_error)

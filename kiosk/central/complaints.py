@@ -537,10 +537,10 @@ def _citizen_replied(answered_at: datetime, rated_at: datetime | None, reopen_at
 
 
 def public_view(engine: Engine, code: str, *, calendar: WorkCalendar, tz) -> dict[str, Any] | None:
-    """What anyone holding the code may see: never the reporter's identity.
+    """The complaint as the holder of its code may see it: never the reporter's identity.
 
-    The description is shown (also for "rahasia" reports) because the code is the secret: it is
-    printed only on the citizen's receipt, never listed anywhere, and lookups are rate-limited.
+    This is the full view an enrolled kiosk gets; the public page and the tokenless JSON pass it through
+    ``citizen.without_confidential_text`` first (a "rahasia" report's text is not public).
     """
     with reader(engine) as conn:
         c = conn.execute(

@@ -28,11 +28,14 @@ class Settings:
     # Request bodies above this are refused with 413 before they are read into memory.
     max_request_bytes: int = wire.MAX_REQUEST_BYTES
     max_batch_records: int = wire.MAX_BATCH_RECORDS
-    # Public tracking lookups per client (IP, or device for enrolled kiosks): a burst and a refill rate.
-    track_burst: int = 20
-    track_per_minute: float = 10.0
-    # Lookups of codes that do not exist count extra: this many misses per 10 minutes, then 429.
+    # Public tracking lookups per client (an IPv4 address, an IPv6 /64, or an enrolled kiosk), kept in
+    # the database. Misses (codes that do not exist or fail the check symbol): this many per 10 minutes,
+    # then 429. All lookups together: a burst and a refill rate, generous (a whole office behind one
+    # NAT shares it, and a code that exists answers whatever the misses); it only keeps one address
+    # from keeping the database busy.
     track_misses_per_10min: int = 15
+    track_burst: int = 120
+    track_per_minute: float = 60.0
     device_track_burst: int = 120
     device_track_per_minute: float = 60.0
     # Enrollment attempts per client IP (codes are guessable only by brute force: keep it slow).
@@ -41,7 +44,8 @@ class Settings:
     # How often the per-service IKM aggregates shipped with the catalog are recomputed at most.
     ikm_refresh_s: float = 3600.0
     # Reverse proxies (addresses or CIDR blocks) whose X-Forwarded-For is believed for the client's
-    # address; a request from anywhere else is known by its socket address alone.
+    # address: walked from the right, the first hop that is not one of them is the client (what lies
+    # left of it the client wrote itself). A request from anywhere else is known by its socket address.
     trusted_proxies: tuple[str, ...] = ()
     timezone: str = "Asia/Makassar"
     holidays: tuple[str, ...] = ()

@@ -347,7 +347,7 @@ def test_a_confidential_report_shows_its_status_but_not_its_text_or_answer(http,
 @pytest.fixture(scope="module")
 def tight_server(backend, tmp_path_factory):
     if backend != "sqlite":
-        pytest.skip("the limits are per process, not per database: once is enough")
+        pytest.skip("once is enough: test_tracking_limits.py runs the limits on both databases")
     tmp = tmp_path_factory.mktemp("tight")
     s = start_server(database_url(backend, tmp), tmp, IPLIK_CENTRAL_TRACK_BURST="3",
                      IPLIK_CENTRAL_TRACK_PER_MINUTE="0.5", IPLIK_CENTRAL_TRACK_MISSES_PER_10MIN="2")

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from kiosk.central.db import devices, enroll_codes
 from kiosk.central.devices import create_enroll_code, revoke
+from kiosk.domain import tracking
 
 from .inboxkit import desk_act
 from .serverkit import NIK, complaint_record, enroll
@@ -127,3 +128,102 @@ def test_unknown_addresses_and_methods_are_json_4xx(http, server):
     assert r.status_code == 405 and r.json()["code"] == "405.1"
     r = http.get(server.url + "/api/v1/sync/complaints?limit=0", headers={"Authorization": "Bearer x"}, timeout=10)
     assert r.status_code in (400, 401)
+
+
+# A name and NIK the citizen typed into the text itself (the identity fields are kept apart anyway).
+MARK_NAME = "Kadek Penandarahasia"
+MARK_NIK = "5271016607880009"
+MARK_ANSWER = "Jawaban-penanda-Q7"
+
+
+def _leaks(text: str) -> list[str]:
+    return [m for m in (MARK_NAME, MARK_NIK, MARK_ANSWER, "uang tambahan") if m in text]
+
+
+@pytest.mark.parametrize("privacy", ["biasa", "anonim", "rahasia"])
+def test_only_a_kiosk_or_staff_read_a_confidential_report(http, server, engine, device, privacy):
+    rec = complaint_record(privacy=privacy, description=f"Saya {MARK_NAME}, NIK {MARK_NIK}: petugas meminta uang tambahan.")
+    assert http.post(server.url + PUSH, json={"records": [rec]}, headers=device.headers, timeout=10).status_code == 200
+    code = rec["body"]["tracking_code"]
+    desk_act(engine, code, "forward", agency_id="bappenda", note=f"Diteruskan untuk {MARK_NAME}")
+    desk_act(engine, code, "respond", text=f"{MARK_ANSWER}: biaya dikembalikan.")
+    answers = {
+        "page": http.get(server.url + f"/lacak/{code}", timeout=10),
+        "page-en": http.get(server.url + f"/lacak/{code}?lang=en", timeout=10),
+        "api": http.get(server.url + f"/api/v1/track/{code}", timeout=10),
+        # A refused form post renders the page again: it too must hold no text.
+        "post": http.post(server.url + f"/lacak/{code}/rating", data={"face": "2", "form_token": "forged"}, timeout=10),
+    }
+    for name, r in answers.items():
+        assert r.status_code in (200, 400), (name, r.status_code)
+        if privacy == "rahasia":
+            assert _leaks(r.text) == [], name
+        else:  # the same test sees the text where it is public: it is not blind
+            assert MARK_NAME in r.text and MARK_ANSWER in r.text, name
+    if privacy == "rahasia":
+        api = answers["api"].json()
+        assert api["status"] == "followed_up" and api["status_at"] and api["response_at"]
+        assert [e["note"] for e in api["timeline"]] == [None] * len(api["timeline"])
+        # The page says where to read it instead.
+        assert "Layar Lacak pada anjungan tempat Anda membuat laporan" in answers["page"].text
+    # A token that is not a device's is refused, not treated as a kiosk; an enrolled kiosk reads everything.
+    bad = http.get(server.url + f"/api/v1/track/{code}", headers={"Authorization": "Bearer nope"}, timeout=10)
+    assert bad.status_code == 401 and _leaks(bad.text) == []
+    kiosk = http.get(server.url + f"/api/v1/track/{code}", headers=device.headers, timeout=10).json()
+    assert MARK_NIK in kiosk["description"] and kiosk["response"].startswith(MARK_ANSWER)
+
+
+@pytest.mark.parametrize(
+    ("peer", "forwarded", "trusted", "client"),
+    [
+        ("203.0.113.5", ["1.2.3.4"], (), "203.0.113.5"),  # no trusted proxy: the header is ignored
+        ("10.0.0.2", ["1.2.3.4, 198.51.100.7"], ("10.0.0.0/8",), "198.51.100.7"),
+        ("10.0.0.2", ["1.2.3.4, 198.51.100.7, 10.0.0.9"], ("10.0.0.0/8",), "198.51.100.7"),
+        ("10.0.0.2", ["1.2.3.4", "198.51.100.7"], ("10.0.0.0/8",), "198.51.100.7"),  # two header lines
+        ("10.0.0.2", ["1.2.3.4, not-an-address"], ("10.0.0.0/8",), "10.0.0.2"),
+        ("198.51.100.7", ["1.2.3.4"], ("10.0.0.0/8",), "198.51.100.7"),  # not from the proxy
+        ("::ffff:203.0.113.5", [], (), "203.0.113.5"),
+    ],
+)
+def test_client_address_believes_only_the_right_end(peer, forwarded, trusted, client):
+    from kiosk.central.security import client_address
+
+    assert client_address(peer, forwarded, trusted) == client
+
+
+def test_rate_keys_group_ipv6_by_64():
+    from kiosk.central.security import rate_key
+
+    assert rate_key("2001:db8:1:2:aaaa::1") == rate_key("2001:db8:1:2:ffff:1:2:3") == "ip6:2001:db8:1:2::/64"
+    assert rate_key("2001:db8:1:3::1") != rate_key("2001:db8:1:2::1")
+    assert rate_key("203.0.113.5") == rate_key("::ffff:203.0.113.5") == "ip:203.0.113.5"
+    assert rate_key("device:kio-1") == "device:kio-1"
+
+
+def _form_token(page: str, action: str) -> str:
+    import re
+
+    form = page[page.index(f'action="{action}"'):]
+    return re.search(r'name="form_token" value="([^"]+)"', form).group(1)
+
+
+@pytest.mark.parametrize("privacy", ["biasa", "rahasia"])
+def test_a_confidential_reports_page_keeps_the_reporters_verdict(http, server, engine, device, privacy):
+    # Chosen for rahasia: the forms stay (the kiosk has no rating screen, and they show nothing stored),
+    # with a word to read the answer at a kiosk first; the face given is not shown to whoever holds the code.
+    rec = complaint_record(privacy=privacy)
+    http.post(server.url + PUSH, json={"records": [rec]}, headers=device.headers, timeout=10)
+    code = tracking.display(rec["body"]["tracking_code"])
+    desk_act(engine, code, "forward", agency_id="bappenda")
+    desk_act(engine, code, "respond", text="Biaya dikembalikan.")
+    page = http.get(server.url + f"/lacak/{code}", timeout=10).text
+    assert ("Bacalah jawaban instansi di anjungan tempat" in page) == (privacy == "rahasia")
+    action = f"/lacak/{code}/rating"
+    r = http.post(server.url + action, data={"face": "1", "form_token": _form_token(page, action)},
+                  allow_redirects=False, timeout=10)
+    assert r.status_code == 303
+    page = http.get(server.url + f"/lacak/{code}", timeout=10).text
+    if privacy == "rahasia":
+        assert "Anda sudah menilai jawaban ini. Terima kasih." in page and "Sangat tidak puas" not in page
+    else:
+        assert "Anda sudah menilai jawaban ini: Sangat tidak puas." in page

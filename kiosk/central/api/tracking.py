@@ -1,8 +1,9 @@
 """Looking up a tracking code: JSON for kiosks and apps (the receipt's QR page is web/public.py and uses
 ``lookup`` too).
 
-Lookups are rate-limited per client address (and per device for enrolled kiosks), and lookups of
-codes that do not exist are limited harder, so codes cannot be enumerated. Responses are never cached
+Lookups are rate-limited per client address (IPv6 by /64; per device for enrolled kiosks) in the
+database: misses (unknown codes, bad check symbols) are limited hard, so codes cannot be enumerated,
+while a code that exists always answers within a generous overall limit (docs/tracking.md). Responses are never cached
 and never send a Referer onward: the code in the URL is the citizen's secret.
 """
 
@@ -31,42 +32,43 @@ PRIVATE_HEADERS = {
 CodeParam = Annotated[str, Path(max_length=64, description="The tracking code as printed, e.g. K7PM-Q2HX-9RT")]
 
 
-def _limit(request: Request, key: str, device: bool) -> None:
-    state = request.app.state
-    limiter = state.device_track_limiter if device else state.track_limiter
-    wait = limiter.take(key)
-    if wait:
-        seconds = max(1, math.ceil(wait))
-        raise errors.Problem(
-            errors.TOO_MANY_REQUESTS, {"retry_after": seconds}, headers={"Retry-After": str(seconds), **PRIVATE_HEADERS}
-        )
+# The details of a 429 for misses: the page then says that a code from a receipt still opens.
+MISSES = {"limit": "misses"}
 
 
-def _miss(request: Request, key: str) -> None:
-    wait = request.app.state.track_miss_limiter.take(key)
+def refuse_if(wait: float, details: dict | None = None) -> None:
+    """429 with Retry-After when a limiter said to wait."""
     if wait:
         seconds = max(1, math.ceil(wait))
-        raise errors.Problem(
-            errors.TOO_MANY_REQUESTS, {"retry_after": seconds}, headers={"Retry-After": str(seconds), **PRIVATE_HEADERS}
-        )
+        raise errors.Problem(errors.TOO_MANY_REQUESTS, {"retry_after": seconds}, details=details,
+                             headers={"Retry-After": str(seconds), **PRIVATE_HEADERS})
 
 
 def lookup(request: Request, engine, settings, client: str, code_text: str, authorization: str | None) -> dict:
-    device_key = None
-    token = security.bearer_token(authorization)
+    """The public view of one code, within the client's limits (a Problem otherwise).
+
+    Two limits per client (an address, grouped by ``security.rate_key``, or an enrolled device):
+    misses (codes that do not exist, or fail the check symbol) are few, so guessing is hopeless; all
+    lookups together are many, only so that no address can keep the database busy. A code that exists
+    is answered whatever the misses, so guessers behind the same office NAT cannot lock out a citizen
+    holding a real receipt.
+    """
+    state = request.app.state
     if authorization is not None:
-        device_key = "device:" + request.app.state.auth.device(token).id
-    key = device_key or client
-    _limit(request, key, device_key is not None)
-    # A miss is charged before the answer, so a flood of bad codes is stopped even between refills.
+        key = "device:" + state.auth.device(security.bearer_token(authorization)).id
+        total = state.device_track_limiter
+    else:
+        key, total = client, state.track_limiter
     try:
         code = tracking.parse(code_text)
     except ValidationError:
-        _miss(request, key)
+        # Known without the database (a typo, or a guess with a wrong check symbol): a miss all the same.
+        refuse_if(state.track_miss_limiter.take(key), MISSES)
         raise errors.Problem(errors.BAD_TRACKING_CODE, headers=PRIVATE_HEADERS) from None
+    refuse_if(total.take(key))
     view = complaints.public_view(engine, code, calendar=workdays.calendar(settings), tz=settings.tz)
     if view is None:
-        _miss(request, key)
+        refuse_if(state.track_miss_limiter.take(key), MISSES)
         raise errors.Problem(errors.TRACKING_NOT_FOUND, headers=PRIVATE_HEADERS)
     return view
 

@@ -9,7 +9,6 @@ reload does not post again; one that fails shows the page with an error summary.
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from typing import Annotated
 
@@ -17,13 +16,20 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ...domain import tracking
+from ...domain.complaint import (
+    CLASS_LABELS,
+    PRIVACY_LABELS,
+    TOPIC_LABELS,
+    ComplaintClass,
+    Privacy,
+    Topic,
+)
 from ...domain.errors import ValidationError
-from ...domain.complaint import CLASS_LABELS, PRIVACY_LABELS, TOPIC_LABELS, ComplaintClass, Privacy, Topic
 from ...domain.rating import FACES
 from ...domain.workflow import STATUS_EXPLANATIONS, STATUS_LABELS, Status
 from ...errors import NotFound
 from .. import citizen, errors, formtokens
-from ..api.tracking import PRIVATE_HEADERS, lookup
+from ..api.tracking import MISSES, PRIVATE_HEADERS, lookup, refuse_if
 from ..deps import ClientDep, EngineDep, SettingsDep
 from .error_pages import MESSAGES
 from .render import language, page, translate
@@ -47,6 +53,9 @@ MSG_PROBLEM = {
               "kiosk has sent it."),
     "429.1": "Too many lookups from this connection. Please wait a few minutes and try again.",
 }
+# Many codes that do not exist came from this address (perhaps someone else behind the same network).
+MSG_TOO_MANY_MISSES = ("Too many tracking codes that do not exist were tried from this connection, so mistyped codes "
+                       "must wait a few minutes. The code on your receipt still opens: type it carefully.")
 
 
 def _problem_page(request: Request, p: errors.Problem) -> Response:
@@ -55,15 +64,13 @@ def _problem_page(request: Request, p: errors.Problem) -> Response:
     status = p.ptype.status
     heading, explanation = MESSAGES.get(status, MESSAGES[500 if status >= 500 else 400])
     return page(request, "error.html", {"status": status, "heading": heading, "explanation": explanation,
-                                        "detail": MSG_PROBLEM.get(p.ptype.code)}, status=status, headers=headers)
+                                        "detail": MSG_TOO_MANY_MISSES if p.details == MISSES else MSG_PROBLEM.get(p.ptype.code)},
+                status=status, headers=headers)
 
 
 def _take(request: Request, client: str) -> None:
     """A post costs a lookup from the same budget as reading the page."""
-    wait = request.app.state.track_limiter.take(client)
-    if wait:
-        seconds = max(1, math.ceil(wait))
-        raise errors.Problem(errors.TOO_MANY_REQUESTS, {"retry_after": seconds}, headers={"Retry-After": str(seconds)})
+    refuse_if(request.app.state.track_limiter.take(client))
 
 
 def _label(table: dict, enum_type: type, value: str | None) -> str:
