@@ -262,6 +262,11 @@ def main(argv: list[str] | None = None) -> int:
     quick = QUICK_COMMANDS.get(_command_of(argv) or "")
     parser = build_parser((quick,) if quick else COMMAND_MODULES)
     args = parser.parse_args(argv)
+    from .. import logs
+
+    # The services (the app, the sync worker) tell the journal what they do; a one-shot command only
+    # what went wrong. IPLIK_LOG_LEVEL overrides both.
+    logs.setup("info" if args.command == "run" or getattr(args, "watch", False) else "warning")
     ctx = Context(args)
     try:
         try:

@@ -22,6 +22,9 @@ def window_size(text: str) -> tuple[int, int]:
 
 def cmd_run(ctx: Context) -> int:
     os.environ.setdefault("KIVY_NO_ARGS", "1")
+    # Kivy's own handlers would take over the root logger and print in their own format; with PYTHON,
+    # Kivy's events go through kiosk.logs like everyone else's (one line each, journal priorities).
+    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
     from ..ui.main import run
 
     run(ctx.config, windowed=ctx.args.windowed, size=ctx.args.size, exit_when_ready=ctx.args.exit_when_ready)
