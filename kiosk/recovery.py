@@ -33,8 +33,19 @@ _SIDE_FILES = ("-wal", "-shm", "-journal")
 _MAX_SEEK = 1 << 62
 
 
+def _(msgid: str) -> str:
+    """Marks an English msgid (translated in assets/locale/*/LC_MESSAGES/cli_safety.po)."""
+    return msgid
+
+
 class RecoveryRefused(KioskError):
     """The database cannot be recovered now (in use, missing, or the result did not check out)."""
+
+    def __init__(self, message: str, **params: object) -> None:
+        from .i18n import both
+
+        self.message, self.params = message, params
+        super().__init__(both(message, **params))
 
 
 @dataclass
@@ -74,11 +85,11 @@ def users_of(path: Path) -> list[int]:
 def recover(path: Path, *, now: datetime | None = None) -> Recovery:
     path = Path(path)
     if not path.exists():
-        raise RecoveryRefused(f"{path}: there is no database to recover")
+        raise RecoveryRefused(_("There is no database to recover at {path}."), path=str(path))
     busy = users_of(path)
     if busy:
-        raise RecoveryRefused(f"{path} is open in process(es) {', '.join(map(str, busy))}: stop the kiosk first "
-                              "(systemctl stop iplik-kiosk iplik-sync)")
+        raise RecoveryRefused(_("{path} is open in process(es) {pids}: stop the kiosk first "
+                                "(systemctl stop iplik-kiosk iplik-sync)."), path=str(path), pids=", ".join(map(str, busy)))
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
     aside = path.parent / f"damaged-{stamp}"
     aside.mkdir(mode=0o700)
@@ -123,8 +134,8 @@ def _check(target: Path) -> None:
     finally:
         conn.close()
     if rows != ["ok"]:
-        raise RecoveryRefused(f"the recovered copy does not check out ({'; '.join(rows[:3])}); "
-                              "the damaged file is unchanged")
+        raise RecoveryRefused(_("The recovered copy does not check out ({reason}); the damaged file is unchanged."),
+                              reason="; ".join(rows[:3]))
 
 
 def _salvage(source: Path, target: Path) -> list[TableResult]:
@@ -135,7 +146,8 @@ def _salvage(source: Path, target: Path) -> list[TableResult]:
             schema = old.execute("SELECT type, name, tbl_name, sql FROM sqlite_schema "
                                  "WHERE sql IS NOT NULL ORDER BY rowid").fetchall()
         except sqlite3.DatabaseError as exc:
-            raise RecoveryRefused(f"the table list itself is damaged ({exc}): restore a backup") from None
+            raise RecoveryRefused(_("The table list itself is damaged ({reason}): restore a backup."),
+                                  reason=str(exc)) from None
         user_version = _try(lambda: old.execute("PRAGMA user_version").fetchone()[0], 0)
         virtual = [name for kind, name, _t, sql in schema if kind == "table" and sql.upper().startswith("CREATE VIRTUAL")]
         # A virtual table's shadow tables are made by its CREATE and filled by copying the table itself.
@@ -168,6 +180,8 @@ def _try(fn, default):
 def _copy_table(old: sqlite3.Connection, new: sqlite3.Connection, name: str) -> TableResult:
     quoted = '"' + name.replace('"', '""') + '"'
     columns = [r[1] for r in _try(lambda: old.execute(f"PRAGMA table_info({quoted})").fetchall(), [])]
+    if not columns:
+        return TableResult(name, 0, readable=False)
     cols = ", ".join('"' + c.replace('"', '""') + '"' for c in columns)
     insert = f"INSERT OR IGNORE INTO {quoted} (rowid, {cols}) VALUES ({', '.join('?' * (len(columns) + 1))})"
     result = TableResult(name, 0)

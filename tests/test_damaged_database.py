@@ -116,7 +116,7 @@ def test_recover_refuses_while_the_database_is_open(damaged):
     holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "open"
-        with pytest.raises(RecoveryRefused, match="stop the kiosk"):
+        with pytest.raises(RecoveryRefused, match="hentikan kios.*stop the kiosk"):
             recover(damaged / "kiosk.db")
     finally:
         holder.kill()

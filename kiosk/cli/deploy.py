@@ -91,12 +91,12 @@ def _literal(key: str, tp: object, raw: str) -> str:
         try:
             return str(int(raw))
         except ValueError:
-            raise ConfigError(f"{key}: must be a whole number, not {raw!r}") from None
+            raise ConfigError(f"{key}: must be a whole number, not {raw[:24]!r}") from None
     if tp is float:
         try:
             return repr(float(raw))
         except ValueError:
-            raise ConfigError(f"{key}: must be a number, not {raw!r}") from None
+            raise ConfigError(f"{key}: must be a number, not {raw[:24]!r}") from None
     if tp is str:
         return json.dumps(raw, ensure_ascii=False)  # a JSON string is a valid TOML basic string
     raise ConfigError(f"{key}: lists are edited in the file itself")
