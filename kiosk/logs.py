@@ -80,7 +80,20 @@ class LogfmtFormatter(logging.Formatter):
 
 
 class _OurHandler(logging.StreamHandler):
-    """Marks the handler this module installed, so a second setup replaces it instead of doubling lines."""
+    """The handler this module installs (a second setup replaces it instead of doubling lines).
+
+    Without an explicit stream it writes to whatever ``sys.stderr`` is at the time of the event, not the
+    one at setup: a command run in-process (tests, capture) must not leave a closed stream behind.
+    """
+
+    def __init__(self, stream: TextIO | None) -> None:
+        super().__init__(stream or sys.stderr)
+        self._follow = stream is None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._follow:
+            self.stream = sys.stderr
+        super().emit(record)
 
 
 def level_from_env(default: str | int = logging.WARNING) -> int:
@@ -96,12 +109,11 @@ def setup(default_level: str | int = logging.WARNING, *, stream: TextIO | None =
     Idempotent: called again (the CLI, then the app it starts), it replaces its own handler and
     leaves any other (pytest's capture, for one) alone.
     """
-    stream = stream or sys.stderr
     root = logging.getLogger()
     for old in [h for h in root.handlers if isinstance(h, _OurHandler)]:
         root.removeHandler(old)
     handler = _OurHandler(stream)
-    handler.setFormatter(LogfmtFormatter(journal=under_journal(stream)))
+    handler.setFormatter(LogfmtFormatter(journal=under_journal(stream or sys.stderr)))
     root.addHandler(handler)
     root.setLevel(level_from_env(default_level))
     logging.captureWarnings(True)
