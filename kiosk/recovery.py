@@ -103,7 +103,7 @@ def recover(path: Path, *, now: datetime | None = None) -> Recovery:
     target = path.parent / f"{path.name}.recovering"
     for leftover in _with_side_files(scratch) + _with_side_files(target):
         leftover.unlink(missing_ok=True)
-    for suffix in ("", "-wal"):
+    for suffix in ("", "-wal", "-journal"):  # a hot journal is rolled back on the copy, as on the original
         if (aside / (path.name + suffix)).exists():
             shutil.copy2(aside / (path.name + suffix), Path(str(scratch) + suffix))
     result = Recovery(path, aside)
