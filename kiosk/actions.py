@@ -129,6 +129,19 @@ def _iso(dt: datetime) -> str:
     return dt.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
+def _key(value: str) -> str:
+    """A filing's idempotency key in its canonical form (a UUID; anything else is refused)."""
+    try:
+        return str(uuidlib.UUID(str(value)))
+    except ValueError:
+        raise ValidationError("This is not a valid id.", field="uuid") from None
+
+
+def _filed(stored: records.StoredComplaint) -> FiledComplaint:
+    return FiledComplaint(stored.uuid, tracking.display(stored.tracking_code), Status(stored.status),
+                          datetime.fromisoformat(stored.created_at))
+
+
 class Kiosk:
     """One kiosk: its configuration and its store. Cheap to create; share one per process."""
 
@@ -282,8 +295,17 @@ class Kiosk:
 
     # --- complaints ------------------------------------------------------------------------------
 
-    def file_complaint(self, raw: dict[str, Any]) -> FiledComplaint:
-        """Validate and store a complaint with its outbox row; the tracking code works at once."""
+    def file_complaint(self, raw: dict[str, Any], *, uuid: str | None = None) -> FiledComplaint:
+        """Validate and store a complaint with its outbox row; the tracking code works at once.
+
+        ``uuid`` is the idempotency key of one filing (the wizard makes it once): filing again with a
+        uuid already stored returns that complaint, same code, and stores nothing new.
+        """
+        if uuid is not None:
+            uuid = _key(uuid)
+            stored = records.stored_complaint(self.store.db, uuid)
+            if stored is not None:
+                return _filed(stored)
         now = _utcnow()
         complaint = validate_complaint(raw, today=now.astimezone(self.config.tz).date(), now=now)
         if complaint.agency_id is not None:
@@ -300,17 +322,40 @@ class Kiosk:
         code = tracking.generate()
         while records.tracking_code_taken(self.store.db, code):  # one in 2**49; cheap to rule out
             code = tracking.generate()
-        rid = str(uuidlib.uuid4())
-        records.insert_complaint(
+        stored = records.insert_complaint(
             self.store.db,
-            uuid=rid,
+            uuid=uuid or str(uuidlib.uuid4()),
             tracking_code=code,
             created_at=_iso(now),
             status=Status.RECEIVED_AT_KIOSK.value,
             doc=doc,
         )
-        self._stored()
-        return FiledComplaint(rid, tracking.display(code), Status.RECEIVED_AT_KIOSK, now)
+        if stored.new:
+            self._stored()
+        return _filed(stored)
+
+    def file_complaint_and_print(self, raw: dict[str, Any], lang: str = "id", *, uuid: str | None = None,
+                                 wait_s: float | None = None) -> tuple[FiledComplaint, PrintOutcome]:
+        """File a complaint, then print its receipt: what the Send button does.
+
+        Errors before the complaint is stored reach the caller (nothing was saved; Send again is
+        right). Once it is stored nothing may hide its code: any failure of the receipt (the printer,
+        the print-job log, the paper counter, a full disk) becomes "could not print" beside the code.
+        """
+        filed = self.file_complaint(raw, uuid=uuid)
+        try:
+            outcome = self.print_receipt(filed.tracking_code, lang, wait_s=wait_s)
+        except Exception as exc:  # noqa: BLE001 - the code is the citizen's receipt; it must be shown
+            log.exception("receipt of a stored complaint failed")
+            outcome = PrintOutcome(
+                printed=False,
+                status=PrinterStatus(PrinterState.ERROR, MSG_JOB_FAILED, {"reason": type(exc).__name__},
+                                     backend=self.config.printer.backend, queue="", detail=str(exc)),
+                message_id=MSG_RECEIPT_NOT_PRINTED,
+                reference=filed.tracking_code,
+                detail=str(exc),
+            )
+        return filed, outcome
 
     def _known_agency(self, agency_id: str) -> Agency:
         found = catalog_store.get_agency(self.store.db, agency_id)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
-from kiosk.errors import StoreError
+from kiosk.errors import StoreConflict, StoreError
 from kiosk.store import catalog as cat
 from kiosk.store import records
 from kiosk.store.db import Store, connect, migrate
@@ -41,14 +39,14 @@ def test_record_and_outbox_row_are_all_or_nothing(store):
     store.db.execute(
         "INSERT INTO outbox (kind, record_uuid, created_at) VALUES ('complaint', 'u-1', 'x')"
     )
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(StoreConflict):
         file_complaint(store.db)
     assert counts(store.db) == {"complaints": 0, "complaint_events": 0, "outbox": 1}
 
 
 def test_duplicate_tracking_code_is_refused_without_trace(store):
     file_complaint(store.db)
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(StoreConflict):
         file_complaint(store.db, uuid="u-2")
     assert counts(store.db) == {"complaints": 1, "complaint_events": 1, "outbox": 1}
     assert records.tracking_code_taken(store.db, "ABCDEFGHJKM")

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
+from ..filemodes import create_private
 from .settings import Settings
 
 metadata = sa.MetaData()
@@ -340,7 +341,9 @@ def make_engine(settings: Settings) -> Engine:
     url = settings.database_url
     if settings.is_sqlite:
         path = url.removeprefix("sqlite:///")
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # Every complaint is in this file: made 0600 before SQLite writes to it (its -wal, -shm and
+        # -journal then get the same mode from SQLite).
+        create_private(Path(path))
         engine = sa.create_engine(
             url,
             connect_args={"timeout": settings.sqlite_busy_timeout_s, "check_same_thread": False},

@@ -56,10 +56,19 @@ def insert_complaint(
     created_at: str,
     status: str,
     doc: dict[str, Any],
-) -> None:
+) -> StoredComplaint:
     """Store a validated complaint (``doc`` is its JSON form), its first timeline event and its outbox
-    row, all or nothing."""
+    row, all or nothing.
+
+    ``uuid`` is the filing's idempotency key: when a complaint with it is stored already (the citizen
+    pressed Send again after an error that came once the complaint was safe), nothing is written and
+    the stored complaint is returned, with its own code, so one wizard never files twice.
+    """
     with db.atomic():
+        # Inside the (immediate) transaction: two Sends racing cannot both miss the first one.
+        existing = stored_complaint(db, uuid)
+        if existing is not None:
+            return existing
         db.execute(
             """
             INSERT INTO complaints (uuid, tracking_code, created_at, updated_at, class, topic, agency_id,
@@ -86,6 +95,21 @@ def insert_complaint(
             [uuid, status, created_at],
         )
         _enqueue(db, "complaint", uuid, created_at)
+    return StoredComplaint(uuid, tracking_code, created_at, status, new=True)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredComplaint:
+    uuid: str
+    tracking_code: str
+    created_at: str
+    status: str
+    new: bool  # False: the uuid was stored before and this is that complaint
+
+
+def stored_complaint(db: Database, uuid: str) -> StoredComplaint | None:
+    row = db.execute("SELECT tracking_code, created_at, status FROM complaints WHERE uuid = ?", [uuid]).fetchone()
+    return None if row is None else StoredComplaint(uuid, row[0], row[1], row[2], new=False)
 
 
 def tracking_code_taken(db: Database, code: str) -> bool:

@@ -24,6 +24,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from ..sync import wire
+from .db import scrub_after_commit
 
 STATUS_CURSOR = "status_cursor"
 WORKER_STATUS = "worker_status"
@@ -161,6 +162,8 @@ def _purge_and_mark_sent(db: Database, uuids: list[str], at: str) -> None:
     The status moves from "received at kiosk" to "sent" here (the server's clock starts at the same
     moment), so the Track screen and a reprinted receipt stop saying "not yet sent".
     """
+    if uuids:
+        scrub_after_commit(db)  # the old copies of these rows must not stay in the write-ahead log
     for chunk in _chunks(uuids, 500):
         marks = ",".join("?" * len(chunk))
         db.execute(f"UPDATE complaints SET doc = NULL, purged_at = ?, updated_at = ? WHERE uuid IN ({marks})", [at, at, *chunk])

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime, timedelta
 
 import pytest
 
+from kiosk.errors import StoreConflict
 from kiosk.store import records, sync_ops
 from kiosk.sync import wire
 
@@ -95,7 +95,7 @@ def test_pulled_updates_apply_with_their_cursor_all_or_nothing(store):
 
     broken = {**update, "status": None, "events": []}  # NOT NULL violated half-way through the page
     fine = {**update, "status": "closed"}
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(StoreConflict):
         sync_ops.apply_updates(store.db, [fine, broken], "12")
     assert records.complaint_by_code(store.db, code).status == "followed_up"
     assert sync_ops.get_state(store.db, sync_ops.STATUS_CURSOR) == "9"

@@ -9,7 +9,10 @@ step that owns the field, with the message next to it.
 
 from __future__ import annotations
 
+import logging
+import uuid
 from dataclasses import dataclass, fields
+from dataclasses import field as dc_field
 from typing import Any
 
 from kivy.properties import BooleanProperty, ListProperty, StringProperty
@@ -38,6 +41,8 @@ from ..i18n import N_, tr
 from ..kv import load_kv
 from .wizard import ChoiceStep, PickerStep, Step, TextStep, WizardScreen
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class ComplaintDraft:
@@ -54,6 +59,9 @@ class ComplaintDraft:
     phone: str = ""
     email: str = ""
     consent: bool = False
+    # The filing's idempotency key, made with the draft: a second Send of the same wizard (after an
+    # error, a double tap) returns the complaint the first one stored instead of filing it twice.
+    key: str = dc_field(default_factory=lambda: str(uuid.uuid4()))
 
     def to_raw(self, consent_version: str) -> dict[str, Any]:
         """The complaint as ``Kiosk.file_complaint`` takes it."""
@@ -73,7 +81,7 @@ class ComplaintDraft:
         return raw
 
     def is_empty(self) -> bool:
-        return all(getattr(self, f.name) == f.default for f in fields(self))
+        return all(getattr(self, f.name) == f.default for f in fields(self) if f.name != "key")
 
 
 # Plain words under each choice.
@@ -416,7 +424,7 @@ class ComplaintScreen(WizardScreen):
     def finish(self) -> None:
         self.sending = True
         raw = self.draft.to_raw(self.app.cfg.privacy.consent_version)
-        self.call(_file_and_receipt, raw, tr.lang, on_done=self._filed, on_error=self._failed)
+        self.call(_file_and_receipt, raw, tr.lang, self.draft.key, on_done=self._filed, on_error=self._failed)
 
     def _filed(self, result) -> None:
         filed, pdf_path, matrix, note = result
@@ -430,19 +438,22 @@ class ComplaintScreen(WizardScreen):
         self.show_end("receipt")
 
 
-def _file_and_receipt(kiosk, raw: dict, lang: str):
-    """On the worker: file the complaint, print its receipt, and make the QR for the screen.
+def _file_and_receipt(kiosk, raw: dict, lang: str, key: str):
+    """On the worker: file the complaint (once per ``key``), print its receipt, make the QR for the screen.
 
-    Returns (filed complaint, receipt file of the pdf printer or None, QR matrix, note msgid). The printer
-    never raises to the screen: when nothing came out, the note says so and the code and QR on the
-    screen are the citizen's receipt.
+    Returns (filed complaint, receipt file of the pdf printer or None, QR matrix, note msgid). Only an
+    error before the complaint is stored reaches the screen; after that the code is always shown, and
+    when no receipt came out the note says so and the code and QR on the screen are the receipt.
     """
     from ...domain import tracking
     from ...printing.qr import qr_matrix
 
-    filed = kiosk.file_complaint(raw)
-    matrix = qr_matrix(kiosk.config.tracking_url(tracking.parse(filed.tracking_code)))
-    outcome = kiosk.print_receipt(filed.tracking_code, lang)
+    filed, outcome = kiosk.file_complaint_and_print(raw, lang, uuid=key)
+    try:
+        matrix = qr_matrix(kiosk.config.tracking_url(tracking.parse(filed.tracking_code)))
+    except Exception:  # the code in large type is the receipt still; a missing QR must not hide it
+        log.exception("QR code of a stored complaint failed")
+        matrix = []
     return filed, outcome.pdf_path, matrix, outcome.message_id
 
 
