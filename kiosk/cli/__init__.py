@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config, load_config
-from ..errors import ConfigError, KioskError, NotFound, ValidationError
+from ..errors import ConfigError, KioskError, NotFound, StoreDamaged, ValidationError
 from ..i18n import both
 
 # Each module registers its own subcommands. Listed, not discovered, so the help stays in this order.
@@ -315,7 +315,7 @@ def database_failure(exc: BaseException) -> Exception | None:
         if e is None or id(e) in seen:
             continue
         seen.add(id(e))
-        if isinstance(e, sqlite3.Error):
+        if isinstance(e, (sqlite3.Error, StoreDamaged)):
             if is_corruption(e):
                 return e
             found = found or e
@@ -325,7 +325,7 @@ def database_failure(exc: BaseException) -> Exception | None:
 
 
 def is_corruption(exc: BaseException) -> bool:
-    return (getattr(exc, "sqlite_errorcode", 0) & 0xFF) in _CORRUPT_CODES
+    return isinstance(exc, StoreDamaged) or (getattr(exc, "sqlite_errorcode", 0) & 0xFF) in _CORRUPT_CODES
 
 
 def _database_message(ctx: Context, exc: Exception) -> str:
