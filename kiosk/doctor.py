@@ -304,18 +304,67 @@ def _check_database(cfg: Config, opts: Options) -> list[Check]:
         try:
             rows = [r[0] for r in conn.execute(f"PRAGMA {pragma}").fetchall()]
         except sqlite3.DatabaseError as exc:
-            return [_db_broken(path, exc)]
+            return [_db_damaged(conn, path, str(exc), pragma)]
         if rows != ["ok"]:
-            return [Check("database", FAIL, _("The database {path} is damaged: {reason}"),
-                          {"path": str(path), "reason": "; ".join(map(str, rows[:3]))},
-                          _("Stop the kiosk, keep a copy of the file, restore the newest backup from /var/lib/iplik-kiosk/backups/ (or start empty: records not yet sent are lost)."),
-                          {"check": pragma})]
+            return [_db_damaged(conn, path, "; ".join(" ".join(str(r).split()) for r in rows[:3]), pragma)]
         checks = [_schema(conn, path, pragma)]
         if not opts.quick:
             checks.append(_outbox(conn, opts))
         return checks
     finally:
         conn.close()
+
+
+# Where the records not yet sent live. Damage elsewhere (the catalog, the print log) costs nothing
+# that the server or the next refill cannot give back.
+RECORD_TABLES = ("complaints", "ratings", "outbox")
+
+
+def damaged_objects(conn: sqlite3.Connection) -> list[str] | None:
+    """The tables (and indexes) a damaged database cannot read, or None when even its schema is unreadable.
+
+    ``integrity_check(TABLE)`` checks one table with its indexes, so a table that fails it, or whose
+    pages cannot even be walked, is one the technician must hear about by name; an index an error
+    message names is added after its table.
+    """
+    try:
+        schema = conn.execute("SELECT type, name, tbl_name FROM sqlite_schema WHERE rootpage > 0").fetchall()
+    except sqlite3.DatabaseError:
+        return None
+    damaged: list[str] = []
+    for kind, name, _table in schema:
+        if kind != "table":
+            continue
+        try:
+            rows = [r[0] for r in conn.execute("SELECT * FROM pragma_integrity_check(?)", (name,))]
+        except sqlite3.DatabaseError:
+            rows = ["unreadable"]
+        if rows != ["ok"]:
+            damaged.append(name)
+            damaged += [idx for kind2, idx, table in schema
+                        if kind2 == "index" and table == name and any(idx in str(r) for r in rows)]
+    return damaged
+
+
+def _db_damaged(conn: sqlite3.Connection, path: Path, reason: str, pragma: str) -> Check:
+    names = damaged_objects(conn)
+    params = {"path": str(path), "reason": reason, "names": ", ".join(names or []) or "?",
+              "dir": str(path.parent), "file": path.name}
+    details = {"check": pragma, "damaged": names, "errors": reason}
+    hint = _("Recover what can be read: stop the kiosk (systemctl stop iplik-kiosk iplik-sync), then run "
+             "kiosk doctor --recover: it keeps the damaged file aside in {dir}, copies every readable row into a "
+             "new {file}, checks it and swaps it in. By hand, with a sqlite3 that has .recover: cp {file} "
+             "{file}.damaged; sqlite3 {file} .recover | sqlite3 recovered.db; sqlite3 recovered.db "
+             "'PRAGMA integrity_check' must say ok; rm {file}-wal {file}-shm; mv recovered.db {file}. "
+             "Or restore the newest backup from /var/lib/iplik-kiosk/backups/.")
+    if names is None:
+        return Check("database", FAIL, _("The database {path} is damaged beyond its table list: {reason}"),
+                     params, hint, details)
+    if names and not set(names) & set(RECORD_TABLES):
+        return Check("database", FAIL, _("The database {path} is damaged in: {names}. The complaints, ratings "
+                                         "and outbox are intact."), params, hint, details)
+    return Check("database", FAIL, _("The database {path} is damaged in: {names} ({reason})"), params, hint,
+                 details)
 
 
 def _db_broken(path: Path, exc: Exception) -> Check:

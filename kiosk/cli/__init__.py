@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import math
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config, load_config
-from ..errors import ConfigError, KioskError, NotFound, ValidationError
+from ..errors import ConfigError, KioskError, NotFound, StoreDamaged, ValidationError
 from ..i18n import both
 
 # Each module registers its own subcommands. Listed, not discovered, so the help stays in this order.
@@ -108,6 +109,68 @@ def write_output(path: str, data: bytes) -> Path:
     return out
 
 
+# Deeper than any catalog, complaint or form we read (a catalog is 5 levels); a document nested
+# deeper is hostile or broken, and would only crash a recursive walk further on.
+JSON_MAX_DEPTH = 64
+
+
+def _(msgid: str) -> str:
+    """Marks an English msgid (translated in assets/locale/*/LC_MESSAGES/cli_safety.po)."""
+    return msgid
+
+
+def load_json(text: str) -> Any:
+    """The one JSON parser for what a user gives the command line (files, standard input).
+
+    json.loads alone lets bad input escape as a traceback: nesting past the C scanner's limit raises
+    RecursionError, an integer of more than 4,300 digits raises a bare ValueError (Python's
+    int_max_str_digits), NaN and 1e999 come back as numbers no rule expects. All of them are bad
+    input here, with one message each.
+    """
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except json.JSONDecodeError as exc:
+        raise ValidationError(
+            "The input is not valid JSON (line {line}, column {column}: {reason}).",
+            line=exc.lineno,
+            column=exc.colno,
+            reason=exc.msg,
+        ) from None
+    except RecursionError:
+        raise ValidationError("The JSON input is nested too deeply (at most {limit} levels).",
+                              limit=JSON_MAX_DEPTH) from None
+    except ValueError:
+        # int(): "Exceeds the limit (4300 digits) for integer string conversion"; our _refuse_* too.
+        raise ValidationError("The JSON input holds a number that is too long or not a real number.") from None
+    if _depth_over(value, JSON_MAX_DEPTH):
+        raise ValidationError("The JSON input is nested too deeply (at most {limit} levels).", limit=JSON_MAX_DEPTH)
+    return value
+
+
+def _refuse_constant(name: str) -> float:
+    raise ValueError(name)  # NaN, Infinity, -Infinity: not JSON, and no count or score of ours
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(text)  # 1e999
+    return value
+
+
+def _depth_over(value: Any, limit: int) -> bool:
+    # Iterative: the point is to refuse what a recursive walk could not survive.
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, (dict, list)):
+            if depth > limit:
+                return True
+            children = node.values() if isinstance(node, dict) else node
+            stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
 def read_json_input(source: str) -> Any:
     """Read a JSON document from a file path or '-' (standard input), with bad input as ValidationError."""
     try:
@@ -116,15 +179,37 @@ def read_json_input(source: str) -> Any:
         raise ValidationError("The file {path} does not exist.", path=source) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ValidationError("The file {path} cannot be read: {reason}", path=source, reason=str(exc)) from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValidationError(
-            "The input is not valid JSON (line {line}, column {column}: {reason}).",
-            line=exc.lineno,
-            column=exc.colno,
-            reason=exc.msg,
-        ) from None
+    return load_json(text)
+
+
+def number(kind: type = int, *, low: float | None = None, high: float | None = None,
+           above: bool = False) -> Callable[[str], Any]:
+    """An argparse ``type`` for a whole number (``kind=int``) or a number (``float``) in a range.
+
+    ``low`` is the least value allowed (the least excluded with ``above``), ``high`` the most. Every
+    number the command line takes goes through here, so "-5 hours", "nan", "inf" and a 5,000-digit
+    integer all end the same way: exit 2 and a message in Indonesian and English, never a traceback
+    or a value that breaks later (timedelta(hours=inf) overflows).
+    """
+
+    def convert(text: str) -> Any:
+        shown = text if len(text) <= 24 else text[:20] + "..."
+        try:
+            value = kind(text)
+        except ValueError:
+            msgid = _("must be a whole number, not {value}") if kind is int else _("must be a number, not {value}")
+            raise argparse.ArgumentTypeError(both(msgid, value=shown)) from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(both(_("must be a number, not {value}"), value=shown))
+        if low is not None and (value <= low if above else value < low):
+            msgid = _("must be more than {low}") if above else _("must be at least {low}")
+            raise argparse.ArgumentTypeError(both(msgid, low=low))
+        if high is not None and value > high:
+            raise argparse.ArgumentTypeError(both(_("must be at most {high}"), high=high))
+        return value
+
+    convert.__name__ = kind.__name__  # argparse names the type in its own messages
+    return convert
 
 
 def _add_common(parser: argparse.ArgumentParser, *, suppress: bool, json_flag: bool = True) -> None:
@@ -177,9 +262,21 @@ def main(argv: list[str] | None = None) -> int:
     quick = QUICK_COMMANDS.get(_command_of(argv) or "")
     parser = build_parser((quick,) if quick else COMMAND_MODULES)
     args = parser.parse_args(argv)
+    from .. import logs
+
+    # The services (the app, the sync worker) tell the journal what they do; a one-shot command only
+    # what went wrong. IPLIK_LOG_LEVEL overrides both.
+    logs.setup("info" if args.command == "run" or getattr(args, "watch", False) else "warning")
     ctx = Context(args)
     try:
-        return args.handler(ctx) or EXIT_OK
+        try:
+            return args.handler(ctx) or EXIT_OK
+        except Exception as exc:
+            found = database_failure(exc)
+            if found is None:
+                raise
+            return _fail(ctx, "damaged_database" if is_corruption(found) else "database_failed",
+                         _database_message(ctx, found), None, exc, EXIT_FAILED)
     except ValidationError as exc:
         return _fail(ctx, "invalid_input", "", exc.field, exc, EXIT_BAD_INPUT)
     except NotFound as exc:
@@ -194,6 +291,56 @@ def main(argv: list[str] | None = None) -> int:
         # Output piped into `head` and cut short: not an error of ours.
         sys.stderr.close()
         return EXIT_OK
+
+
+# SQLite's primary result codes for a file whose pages do not make sense (extended codes keep them in
+# the low byte): SQLITE_CORRUPT and SQLITE_NOTADB.
+_CORRUPT_CODES = (11, 26)
+
+
+def database_failure(exc: BaseException) -> Exception | None:
+    """The sqlite3 error behind ``exc``: itself, its cause or context, or a SQLAlchemy error's ``orig``.
+
+    A damaged page surfaces anywhere (a catalog search, a status count, the store's migration at open)
+    and arrives raw, wrapped in our StoreError, or in SQLAlchemy's; the command line names it the
+    same way whatever the path. Our own errors that are not about the file keep their message.
+    """
+    import sqlite3
+
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [exc]
+    found = None
+    while stack:
+        e = stack.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, (sqlite3.Error, StoreDamaged)):
+            if is_corruption(e):
+                return e
+            found = found or e
+        stack += [e.__cause__, e.__context__, getattr(e, "orig", None)]
+    # Other SQLite failures (I/O, read-only) only when nothing of ours explained them already.
+    return found if not isinstance(exc, KioskError) else None
+
+
+def is_corruption(exc: BaseException) -> bool:
+    return isinstance(exc, StoreDamaged) or (getattr(exc, "sqlite_errorcode", 0) & 0xFF) in _CORRUPT_CODES
+
+
+def _database_message(ctx: Context, exc: Exception) -> str:
+    reason = str(exc)
+    if getattr(ctx.args, "command", None) == "central":
+        if is_corruption(exc):
+            return both(_("The central database is damaged ({reason}). Stop the server and restore the "
+                          "newest backup."), reason=reason)
+        return both(_("The central database could not be read or written ({reason})."), reason=reason)
+    path = str(ctx.config.db_path)
+    if is_corruption(exc):
+        return both(_("The kiosk database {path} is damaged ({reason}). Run kiosk doctor: it names what "
+                      "is damaged and how to recover what is left."), path=path, reason=reason)
+    return both(_("The kiosk database {path} could not be read or written ({reason}). Run kiosk doctor."),
+                path=path, reason=reason)
 
 
 def _fail(ctx: Context, code: str, message: str, field: str | None, exc: Exception, exit_code: int) -> int:

@@ -16,10 +16,12 @@ from pathlib import Path
 from ..errors import KioskError
 from ..domain.errors import ValidationError
 from ..paths import DEMO_CATALOG
-from . import Context, read_json_input
+from . import Context, number, read_json_input
 
 # Back-office messages are English (staff-facing, like the server's own); passed through untranslated.
 AS_IS = "{reason}"
+# A one-time code is a key to the fleet: it should not outlive the trip to the office (30 days).
+MAX_CODE_TTL_HOURS = 720
 
 
 def _settings(ctx: Context):
@@ -68,9 +70,19 @@ def cmd_serve(ctx: Context) -> int:
 
 @_problems_as_errors
 def cmd_enroll_code(ctx: Context) -> int:
+    from ..central.catalog import agencies
     from ..central.devices import create_enroll_code
 
-    code = create_enroll_code(_engine(ctx), office=ctx.args.office, agency_id=ctx.args.agency,
+    engine = _engine(ctx)
+    # A kiosk enrolled under an agency no catalog knows would file every complaint to nobody. Checked
+    # against the newest published catalog, as the staff pages check agencies; before any catalog is
+    # published there is nothing to check against.
+    known = {a.id for a in agencies(engine)}
+    agency = ctx.args.agency.strip()
+    if known and agency not in known:
+        raise ValidationError("No agency {agency} in the published catalog; known: {known}",
+                              agency=agency, known=", ".join(sorted(known)))
+    code = create_enroll_code(engine, office=ctx.args.office, agency_id=agency,
                               ttl=timedelta(hours=ctx.args.ttl_hours))
     ctx.emit(code, lambda: f"Enrollment code {code.code} for {code.office} ({code.agency_id}), "
                            f"valid once until {code.expires_at:%Y-%m-%d %H:%M} UTC")
@@ -253,14 +265,15 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
     p = cs.add_parser("serve", parents=parents, help="run the central server (migrates the database first)")
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--port", type=number(int, low=1, high=65535), default=8080)
     p.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
     p.set_defaults(handler=cmd_serve)
 
     p = cs.add_parser("enroll-code", parents=parents, help="make a one-time code to enroll a kiosk")
     p.add_argument("--office", required=True, help="office where the kiosk stands")
     p.add_argument("--agency", required=True, help="agency id the kiosk belongs to")
-    p.add_argument("--ttl-hours", type=float, default=24.0, help="hours the code stays valid (default 24)")
+    p.add_argument("--ttl-hours", type=number(float, low=0, above=True, high=MAX_CODE_TTL_HOURS), default=24.0,
+                   help=f"hours the code stays valid (default 24, at most {MAX_CODE_TTL_HOURS})")
     p.set_defaults(handler=cmd_enroll_code)
 
     p = cs.add_parser("revoke", parents=parents, help="refuse a kiosk's token from now on")
@@ -268,7 +281,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.set_defaults(handler=cmd_revoke)
 
     p = cs.add_parser("fleet", parents=parents, help="every kiosk: last seen, outbox, printer and paper, version")
-    p.add_argument("--stale-hours", type=float, default=2.0, help="flag kiosks not seen for this long (default 2)")
+    p.add_argument("--stale-hours", type=number(float, low=0, above=True, high=24 * 366), default=2.0, help="flag kiosks not seen for this long (default 2)")
     p.set_defaults(handler=cmd_fleet)
 
     cat = cs.add_parser("catalog", parents=[common], help="service catalogs the kiosks pull")
@@ -283,7 +296,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--status", help="only this status (sent, verified, forwarded, followed_up, ...)")
     p.add_argument("--overdue", action="store_true", help="only complaints past their deadline")
     p.add_argument("--agency", help="only complaints for this agency id")
-    p.add_argument("--limit", type=int, default=1000)
+    p.add_argument("--limit", type=number(int, low=1), default=1000)
     add_sign_in_options(p)
     p.set_defaults(handler=cmd_complaints_list)
     helps = {

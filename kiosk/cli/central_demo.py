@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from . import Context
+from . import Context, number
 
 
 def cmd_demo(ctx: Context) -> int:
@@ -49,5 +49,5 @@ def register(cs: argparse._SubParsersAction, parents: list[argparse.ArgumentPars
     p.add_argument("--database-url", dest="db", metavar="URL", help="same as --db")
     p.add_argument("--serve", action="store_true", help="then start the server (cookies without Secure: local http)")
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--port", type=number(int, low=1, high=65535), default=8080)
     p.set_defaults(handler=cmd_demo)

@@ -7,7 +7,7 @@ import argparse
 from ..actions import Kiosk
 from ..domain.catalog import ALL_COMPONENTS, PUBLIC_COMPONENTS
 from ..errors import ValidationError
-from . import Context, common_parent, print_json, read_json_input, write_output
+from . import Context, common_parent, number, print_json, read_json_input, write_output
 
 
 def _kiosk(ctx: Context) -> Kiosk:
@@ -145,7 +145,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     )
     p = cat.add_parser("search", parents=[common], help="search services as the kiosk's search box does")
     p.add_argument("text")
-    p.add_argument("--limit", type=int, default=30)
+    p.add_argument("--limit", type=number(int, low=1, high=1000), default=30)
     p.set_defaults(handler=cmd_search)
     p = cat.add_parser("show", parents=[common], help="a service's standard")
     p.add_argument("service_id")
@@ -176,7 +176,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.set_defaults(handler=cmd_ikm)
 
     p = sub.add_parser("sample-size", parents=[common], help="Krejcie-Morgan minimum IKM sample for a population")
-    p.add_argument("population", type=int)
+    p.add_argument("population", type=number(int, low=1))
     p.set_defaults(handler=cmd_krejcie)
 
     p = sub.add_parser("receipt", parents=[common], help="write a complaint's receipt as PDF")

@@ -22,13 +22,16 @@ from pathlib import Path
 
 from ..config import DEFAULT_CONFIG, _SECTIONS, parse_config
 from ..errors import ConfigError
-from . import EXIT_FAILED, EXIT_OK, Context
+from ..i18n import both
+from . import EXIT_FAILED, EXIT_OK, Context, _, number
 
 
 def cmd_doctor(ctx: Context) -> int:
     from ..doctor import Options, diagnose
 
     a = ctx.args
+    if a.recover:
+        return _recover(ctx)
     opts = Options(
         quick=a.quick,
         hardware=not a.no_hardware,
@@ -43,6 +46,31 @@ def cmd_doctor(ctx: Context) -> int:
     report = diagnose(a.config, data_dir=getattr(a, "data_dir", None), options=opts)
     ctx.emit(report.to_dict(), report.text)
     return EXIT_FAILED if report.needs_technician else EXIT_OK
+
+
+def _recover(ctx: Context) -> int:
+    from ..doctor import RECORD_TABLES
+    from ..recovery import recover
+
+    done = recover(ctx.config.db_path)
+    lost = [t for t in done.incomplete if t in RECORD_TABLES]
+
+    def text() -> str:
+        lines = [both(_("Recovered {path}; the damaged files are kept in {aside}."),
+                      path=str(done.path), aside=str(done.kept_aside))]
+        lines += [f"  {t.name:<28} {t.copied:>8}" + ("  (!)" if not t.readable else "") for t in done.tables]
+        if done.incomplete:
+            lines.append(both(_("Rows on damaged pages could not be read in: {names}."), names=", ".join(done.incomplete)))
+        if lost:
+            lines.append(both(_("Complaints or ratings not yet sent may be lost: compare with the copy kept aside, "
+                                "or restore a backup.")))
+        lines.append(both(_("Run kiosk doctor again, then start the kiosk; a damaged catalog is loaded again "
+                            "with kiosk init --catalog FILE or the next sync.")))
+        return "\n".join(lines)
+
+    ctx.emit({"path": done.path, "kept_aside": done.kept_aside, "tables": done.tables,
+              "incomplete": done.incomplete}, text)
+    return EXIT_FAILED if lost else EXIT_OK
 
 
 # --- config set ------------------------------------------------------------------------------------
@@ -63,12 +91,12 @@ def _literal(key: str, tp: object, raw: str) -> str:
         try:
             return str(int(raw))
         except ValueError:
-            raise ConfigError(f"{key}: must be a whole number, not {raw!r}") from None
+            raise ConfigError(f"{key}: must be a whole number, not {raw[:24]!r}") from None
     if tp is float:
         try:
             return repr(float(raw))
         except ValueError:
-            raise ConfigError(f"{key}: must be a number, not {raw!r}") from None
+            raise ConfigError(f"{key}: must be a number, not {raw[:24]!r}") from None
     if tp is str:
         return json.dumps(raw, ensure_ascii=False)  # a JSON string is a valid TOML basic string
     raise ConfigError(f"{key}: lists are edited in the file itself")
@@ -158,10 +186,13 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--skip", action="append", metavar="CHECK",
                    help="leave out a check: config, disk, database, outbox, display, touch, services, printer, "
                         "paper, server, token, clock (repeatable)")
-    p.add_argument("--disk-warn-mb", type=int, default=1024, metavar="MB", help="warn below this free space (default 1024)")
-    p.add_argument("--disk-fail-mb", type=int, default=200, metavar="MB", help="fail below this free space (default 200)")
-    p.add_argument("--skew-warn-s", type=float, default=60.0, metavar="S", help="warn when the clock is this far off (default 60)")
-    p.add_argument("--skew-fail-s", type=float, default=300.0, metavar="S", help="fail when the clock is this far off (default 300)")
+    p.add_argument("--disk-warn-mb", type=number(int, low=0), default=1024, metavar="MB", help="warn below this free space (default 1024)")
+    p.add_argument("--disk-fail-mb", type=number(int, low=0), default=200, metavar="MB", help="fail below this free space (default 200)")
+    p.add_argument("--skew-warn-s", type=number(float, low=0), default=60.0, metavar="S", help="warn when the clock is this far off (default 60)")
+    p.add_argument("--skew-fail-s", type=number(float, low=0), default=300.0, metavar="S", help="fail when the clock is this far off (default 300)")
+    p.add_argument("--recover", action="store_true",
+                   help="rebuild a damaged database from every readable row (the kiosk must be stopped; "
+                        "the damaged file is kept aside)")
     p.add_argument("--sysroot", default="/", help=argparse.SUPPRESS)  # tests: a fake /dev, /sys and /run
     p.set_defaults(handler=cmd_doctor)
 

@@ -18,7 +18,7 @@ from ..errors import ValidationError
 from ..i18n import both
 from ..printing.paper import PaperEstimate
 from ..printing.status import PrinterStatus
-from . import EXIT_FAILED, EXIT_OK, Context, read_json_input, write_output
+from . import EXIT_FAILED, EXIT_OK, Context, number, read_json_input, write_output
 
 
 def _kiosk(ctx: Context) -> Kiosk:
@@ -162,7 +162,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     lang = argparse.ArgumentParser(add_help=False)
     lang.add_argument("--lang", choices=["id", "en"], default="id", help="language of the printed page")
     wait = argparse.ArgumentParser(add_help=False)
-    wait.add_argument("--wait", type=float, default=None, metavar="S",
+    wait.add_argument("--wait", type=number(float, low=0, high=3600), default=None, metavar="S",
                       help="seconds to wait for the printer before the job is cancelled (default 30)")
 
     printer = sub.add_parser("printer", help="the printer: status, test page, recent jobs").add_subparsers(
@@ -173,7 +173,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = printer.add_parser("test", parents=[common, lang, wait], help="print the test page (width ruler, QR, cut)")
     p.set_defaults(handler=cmd_printer_test)
     p = printer.add_parser("jobs", parents=[common], help="the last print jobs, printed or not")
-    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--limit", type=number(int, low=1, high=10000), default=20)
     p.set_defaults(handler=cmd_printer_jobs)
 
     paper = sub.add_parser("paper", help="the receipt roll: how much is left, refilled").add_subparsers(
@@ -182,7 +182,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = paper.add_parser("status", parents=[common], help="paper left on the roll (estimate)")
     p.set_defaults(handler=cmd_paper_status)
     p = paper.add_parser("refilled", parents=[common], help="a full roll is in: reset the count")
-    p.add_argument("--length-m", type=float, default=None, metavar="M",
+    p.add_argument("--length-m", type=number(float, low=1, high=1000), default=None, metavar="M",
                    help="length of the new roll in metres (default: printer.roll_length_m)")
     p.set_defaults(handler=cmd_paper_refilled)
 

@@ -16,7 +16,7 @@ import threading
 
 from ..errors import SyncError
 from ..i18n import both
-from . import EXIT_FAILED, EXIT_OK, Context
+from . import EXIT_FAILED, EXIT_OK, Context, number
 
 
 def _staff_text(message: str, params: dict) -> str:
@@ -171,7 +171,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--once", action="store_true", help="one full pass, then exit (the default)")
     mode.add_argument("--watch", action="store_true", help="keep syncing in the foreground until Ctrl-C")
-    p.add_argument("--batch-size", type=int, default=200, help="records per request (default 200, at most 500)")
+    p.add_argument("--batch-size", type=number(int, low=1, high=500), default=200, help="records per request (default 200, at most 500)")
     p.set_defaults(handler=cmd_sync, sync_command=None)
     ss = p.add_subparsers(dest="sync_command", metavar="ACTION")
     q = ss.add_parser("status", parents=[common], help="the outbox and what the sync worker last saw")
