@@ -349,6 +349,8 @@ office_settings = sa.Table(
 
 
 def make_engine(settings: Settings) -> Engine:
+    """The engine, with ``hide_parameters``: a database error's text (which reaches the log) must not
+    carry the bound values, and those include names, NIKs and complaint texts."""
     url = settings.database_url
     if settings.is_sqlite:
         path = url.removeprefix("sqlite:///")
@@ -360,10 +362,11 @@ def make_engine(settings: Settings) -> Engine:
             connect_args={"timeout": settings.sqlite_busy_timeout_s, "check_same_thread": False},
             pool_size=8,
             max_overflow=32,
+            hide_parameters=True,
         )
         _sqlite_setup(engine)
     else:
-        engine = sa.create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+        engine = sa.create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True)
     return engine
 
 
