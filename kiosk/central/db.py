@@ -80,6 +80,8 @@ enroll_codes = sa.Table(
     sa.Column("expires_at", UtcDateTime, nullable=False),
     sa.Column("used_at", UtcDateTime),
     sa.Column("device_id", sa.String(40)),
+    # sha256 of the kiosk's enrollment nonce: the same code and nonce again is a retry, not a theft.
+    sa.Column("nonce_hash", sa.String(64)),
 )
 
 # Every record ever accepted, whatever its kind: the replay / conflict decision reads only this.
@@ -330,6 +332,20 @@ rate_buckets = sa.Table(
     sa.Column("tokens", sa.Float, nullable=False),
     sa.Column("updated", sa.Float, nullable=False),  # seconds since the epoch (time.time)
     sa.Index("rate_buckets_updated", "updated"),
+)
+
+
+# The keyring for identities the kiosks seal (`identity_keys`): the newest key not retired is current;
+# retired keys still open the records sealed with them. The private keys live here: whoever reads this
+# database reads the identities, as they would in `complaints.identity` (docs/personal-data.md).
+identity_keys = sa.Table(
+    "identity_keys",
+    metadata,
+    sa.Column("key_id", sa.String(32), primary_key=True),
+    sa.Column("public_key", sa.String(64), nullable=False),
+    sa.Column("private_key", sa.String(64), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("retired_at", UtcDateTime),
 )
 
 
