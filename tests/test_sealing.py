@@ -103,3 +103,20 @@ def test_a_bad_configured_key_stops_the_start_with_the_key_named(tmp_path):
 
     with pytest.raises(ConfigError, match="privacy.identity_public_key"):
         parse_config({"privacy": {"identity_public_key": "not a key"}}, tmp_path / "config.toml")
+
+
+def test_doctor_says_which_key_seals_and_warns_about_the_demo_one(tmp_path):
+    from kiosk.config import DEFAULT_CONFIG
+    from kiosk.doctor import Options, diagnose
+
+    def sealing_check():
+        report = diagnose(DEFAULT_CONFIG, data_dir=tmp_path, options=Options(hardware=False, network=False))
+        return next(c for c in report.checks if c.name == "sealing")
+
+    demo = sealing_check()
+    assert demo.status == "warn" and "DEMO" in demo.text and demo.text.startswith("Identitas disegel")
+    server_key = PrivateKey.generate().public_key
+    device.save(load_config().with_data_dir(tmp_path), server="http://central.invalid", device_id="kio-1",
+                token="t" * 43, office="x", agency_id="y", identity_public_key=sealing.encode_key(server_key))
+    real = sealing_check()
+    assert real.status == "ok" and sealing.key_id(server_key) in real.text

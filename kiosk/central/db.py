@@ -337,7 +337,7 @@ rate_buckets = sa.Table(
 
 # The keyring for identities the kiosks seal (`identity_keys`): the newest key not retired is current;
 # retired keys still open the records sealed with them. The private keys live here: whoever reads this
-# database reads the identities, as they would in `complaints.identity` (docs/personal-data.md).
+# database reads the identities, as they would in `complaints.identity` (docs/sealed-identities.md).
 identity_keys = sa.Table(
     "identity_keys",
     metadata,
