@@ -202,12 +202,14 @@ class Client:
         body = {"code": code, "name": name, "version": version}
         if nonce is not None:
             body["nonce"] = nonce
-        for attempt in range(max(1, attempts) if nonce is not None else 1):
+        # Without a nonce a retry would only meet "code already used": one try, as before.
+        tries = max(1, attempts) if nonce is not None else 1
+        for attempt in range(tries):
             try:
                 data = self._request("POST", wire.ENROLL_PATH, json_body=body, auth=False)
                 break
             except (Offline, ServerFailed, BadResponse):
-                if attempt + 1 >= attempts:
+                if attempt + 1 >= tries:
                     raise
                 time.sleep(0.5 * (attempt + 1))  # a moment for a flapping link; the operator is waiting
         for key in ("device_id", "token", "office", "agency_id"):

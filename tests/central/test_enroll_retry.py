@@ -12,13 +12,13 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from sync.faultproxy import FaultProxy
 
 from kiosk.central.db import devices, enroll_codes, now
 from kiosk.central.devices import create_enroll_code, revoke
 from kiosk.config import load_config
 from kiosk.sync import device, wire
 from kiosk.sync.client import BadResponse, Client, Offline, Refused, Unauthorized
-from sync.faultproxy import FaultProxy
 
 
 def _drop_first_enroll():
