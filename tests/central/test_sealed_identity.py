@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import subprocess
-import sys
 
 import sqlalchemy as sa
 from nacl.public import PrivateKey
@@ -22,7 +19,7 @@ from kiosk.sync import device, wire
 from kiosk.sync.worker import SyncWorker
 
 from .inbox_fixtures import staff_member
-from .serverkit import NIK, REPO, complaint_record, enroll
+from .serverkit import NIK, complaint_record, enroll
 
 COMPLAINT = {
     "class": "pengaduan", "topic": "pungli", "agency_id": "bappenda", "privacy": "biasa",
@@ -61,22 +58,25 @@ def _sync(kiosk: Kiosk) -> None:
     assert st.failed == 0 and st.pending == 0, st
 
 
-def _cli(server, tmp, *args: str) -> dict:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    done = subprocess.run([sys.executable, "-m", "kiosk.cli", "--data-dir", str(tmp), "--json", "central", *args,
-                           "--db", server.db_url], capture_output=True, text=True, env=env, timeout=60, check=False)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+def _cli(capsys, server, tmp, *args: str):
+    from kiosk.cli import main
+
+    capsys.readouterr()
+    assert main(["--data-dir", str(tmp), "--json", "central", *args, "--db", server.db_url]) == 0
+    return json.loads(capsys.readouterr().out)
 
 
-def test_sealed_identities_open_for_staff_across_a_key_rotation(server, engine, tmp_path):
+def test_sealed_identities_open_for_staff_across_a_key_rotation(server, engine, tmp_path, capsys):
     desk = staff_member(engine, Role.DESK)
     old = _kiosk(tmp_path / "old", server, engine)
     code1, kid1 = _file(old, "Lalu Sealed Pertama")
 
-    rotated = _cli(server, tmp_path, "keys", "rotate")
+    rotated = _cli(capsys, server, tmp_path, "keys", "rotate")
     assert rotated["key_id"] != kid1
-    assert _cli(server, tmp_path, "keys", "public")["public_key"] == rotated["public_key"]
+    assert _cli(capsys, server, tmp_path, "keys", "public")["public_key"] == rotated["public_key"]
+    listed = {k["key_id"]: k for k in _cli(capsys, server, tmp_path, "keys", "list")}
+    assert listed[kid1]["retired_at"] and not listed[rotated["key_id"]]["retired_at"]
+    assert all("private" not in k for k in listed.values())
     new = _kiosk(tmp_path / "new", server, engine)  # enrolled after the rotation: the new key
     code2, kid2 = _file(new, "Baiq Sealed Kedua")
     code3, kid3 = _file(old, "Lalu Sealed Ketiga")  # still the key it was enrolled with
