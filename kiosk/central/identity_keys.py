@@ -108,9 +108,10 @@ def rotate(engine: Engine) -> KeyInfo:
     return _insert(engine, PrivateKey.generate(), retire_others=True)
 
 
-def install_demo(engine: Engine) -> KeyInfo:
-    """Put the DEMO key pair in the ring (``kiosk central demo`` only): current in a ring that had no
-    key yet; otherwise added retired, so it opens what demo kiosks sealed but is never handed out."""
+def install_demo(engine: Engine, *, retired: bool = False) -> KeyInfo:
+    """Put the DEMO key pair in the ring: for ``kiosk central demo``, current in a ring that had no key
+    yet; otherwise (or with ``retired``: ``keys accept-demo`` on a real server) added retired, so it
+    opens what kiosks sealed with it but is never handed out."""
     private = sealing.private_key(DEMO_PRIVATE_KEY)
     kid = sealing.key_id(private.public_key)
     with reader(engine) as conn:
@@ -120,7 +121,7 @@ def install_demo(engine: Engine) -> KeyInfo:
         return _info(row)
     public = private.public_key
     at = now()
-    info = KeyInfo(kid, sealing.encode_key(public), at, at if others else None)
+    info = KeyInfo(kid, sealing.encode_key(public), at, at if (others or retired) else None)
     with engine.begin() as conn:
         conn.execute(identity_keys.insert().values(key_id=kid, public_key=info.public_key,
                                                    private_key=sealing.encode_key(private), created_at=at,

@@ -3,6 +3,7 @@
     kiosk central keys public   # the current public key, for config.toml's privacy.identity_public_key
     kiosk central keys rotate   # a new current key; old keys stay and keep opening their records
     kiosk central keys list     # every key: id, created, retired (never the private halves)
+    kiosk central keys accept-demo  # open records a kiosk sealed with the DEMO key before it was set up
 
 Technician-facing, like the other ``kiosk central`` commands: messages are English.
 """
@@ -53,6 +54,18 @@ def cmd_list(ctx: Context) -> int:
     return 0
 
 
+def cmd_accept_demo(ctx: Context) -> int:
+    from ..central import identity_keys
+    from .central import _engine
+
+    k = identity_keys.install_demo(_engine(ctx), retired=True)
+    ctx.emit({"key_id": k.key_id, "retired": k.retired_at is not None},
+             lambda: f"The DEMO key {k.key_id} is in the ring"
+                     + (", retired: it opens what kiosks sealed with it and is never handed out."
+                        if k.retired_at else " and is current (this is a demo server: kiosk central demo)."))
+    return 0
+
+
 def register(cs: argparse._SubParsersAction, parents: list[argparse.ArgumentParser], common) -> None:
     keys = cs.add_parser("keys", parents=[common], help="the keys kiosks seal citizens' identities with")
     ks = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
@@ -60,6 +73,7 @@ def register(cs: argparse._SubParsersAction, parents: list[argparse.ArgumentPars
         ("public", cmd_public, "print the current public key (for config.toml)"),
         ("rotate", cmd_rotate, "make a new current key; old keys keep opening their records"),
         ("list", cmd_list, "every key in the ring, public halves only"),
+        ("accept-demo", cmd_accept_demo, "open records kiosks sealed with the DEMO key (then: kiosk sync retry)"),
     ):
         p = ks.add_parser(name, parents=parents, help=help_text)
         p.set_defaults(handler=handler)

@@ -94,9 +94,10 @@ def test_sealed_identities_open_for_staff_across_a_key_rotation(server, engine, 
     assert ring[kid1].retired_at is not None and ring[kid2].retired_at is None
 
 
-def test_a_kiosk_enrolled_without_a_key_seals_with_its_configured_one(server, engine, tmp_path):
-    # The demo's path: config.toml's DEMO key, opened by a server that holds the demo key pair.
-    identity_keys.install_demo(engine)
+def test_a_kiosk_enrolled_without_a_key_seals_with_its_configured_one(server, engine, tmp_path, capsys):
+    # config.toml's DEMO key (a kiosk used before it was set up), opened once the server accepts it.
+    accepted = _cli(capsys, server, tmp_path, "keys", "accept-demo")
+    assert accepted["retired"] is True
     kiosk = _kiosk(tmp_path, server, engine, enrolled_with_key=False)
     try:
         code, kid = _file(kiosk, "Demo Sealed Warga")
@@ -153,3 +154,19 @@ def test_the_same_sealed_record_again_is_a_replay(server, engine, device, http):
                            .where(complaints.c.uuid == rec["uuid"])).one()
         assert conn.scalar(sa.select(devices.c.id).where(devices.c.id == row.device_id))
     assert json.loads(row.identity)["nik"] == NIK
+
+
+def test_the_demo_server_hands_out_the_demo_key_and_a_real_one_never_does(tmp_path):
+    from kiosk.central.db import open_database
+    from kiosk.central.settings import Settings
+
+    demo = open_database(Settings(database_url=f"sqlite:///{tmp_path / 'demo.db'}"))
+    real = open_database(Settings(database_url=f"sqlite:///{tmp_path / 'real.db'}"))
+    try:
+        identity_keys.install_demo(demo)  # what `kiosk central demo` does to its fresh database
+        assert identity_keys.current(demo).public_key == identity_keys.DEMO_PUBLIC_KEY
+        identity_keys.install_demo(real, retired=True)  # `keys accept-demo`, even into an empty ring
+        assert identity_keys.current(real).public_key != identity_keys.DEMO_PUBLIC_KEY
+    finally:
+        demo.dispose()
+        real.dispose()
