@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any, NamedTuple
-
-from nacl.public import PublicKey
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .config import DEMO_IDENTITY_PUBLIC_KEY, Config
-from .domain import sealing
 from .domain.errors import ValidationError
 from .errors import ConfigError
 from .sync import device
+
+if TYPE_CHECKING:
+    from nacl.public import PublicKey
+
+# The crypto (PyNaCl, about 20 ms to import) is imported on first use, not with the facade: the app
+# opens the facade while its first frames are drawn.
 
 log = logging.getLogger("kiosk.sealing")
 
@@ -31,6 +34,8 @@ class SealingKey(NamedTuple):
 
 
 def current_key(config: Config) -> SealingKey:
+    from .domain import sealing
+
     text, source = config.privacy.identity_public_key, "config"
     try:
         enrollment = device.load(config)
@@ -53,6 +58,8 @@ def seal_complaint(config: Config, doc: Mapping[str, Any]) -> dict[str, Any]:
     """The complaint document as it may be stored: the identity sealed (an anonymous one has none)."""
     if doc.get("identity") is None:
         return dict(doc)
+    from .domain import sealing
+
     return sealing.seal_identity(doc, current_key(config).key)
 
 
@@ -64,6 +71,7 @@ def _(msgid: str) -> str:
 def doctor_check(config: Config):
     """``kiosk doctor``'s "sealing" check: which key identities are sealed with, and whether it is the DEMO one."""
     from .doctor import FAIL, OK, WARN, Check
+    from .domain import sealing
 
     try:
         enrollment = device.load(config)

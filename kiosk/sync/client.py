@@ -20,8 +20,6 @@ from typing import Any
 import requests
 
 from .. import __version__
-from ..domain import sealing
-from ..domain.errors import ValidationError
 from ..errors import SyncError
 from . import wire
 
@@ -218,6 +216,10 @@ class Client:
         out = {k: data[k] for k in ("device_id", "token", "office", "agency_id")}
         key_text, kid = data.get("identity_public_key"), data.get("identity_key_id")
         if key_text is not None:  # a server from before sealed identities sends no key
+            # PyNaCl: imported when needed, not with the sync worker.
+            from ..domain import sealing
+            from ..domain.errors import ValidationError
+
             try:
                 key = sealing.public_key(key_text) if isinstance(key_text, str) else None
             except ValidationError:
