@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, sealing
 from .config import Config
 from .domain import ikm, tracking
 from .domain.catalog import Agency, Service
@@ -328,7 +328,7 @@ class Kiosk:
             tracking_code=code,
             created_at=_iso(now),
             status=Status.RECEIVED_AT_KIOSK.value,
-            doc=doc,
+            doc=sealing.seal_complaint(self.config, doc),  # the kiosk never stores an identity it can read
         )
         if stored.new:
             self._stored()

@@ -11,6 +11,8 @@ the window exists (dataclass creation cost 6 ms here; see bench/bench_ui_start.p
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 import tomllib
 import typing
@@ -76,8 +78,15 @@ class SurveySection(typing.NamedTuple):
     repeat_tap_interval_s: float = 3.0
 
 
+# The DEMO key's public half (its private half is in kiosk/central/identity_keys.py, used by `kiosk
+# central demo` only). A kiosk that is not enrolled seals identities with the configured key; doctor
+# warns while it is this one.
+DEMO_IDENTITY_PUBLIC_KEY = "hB9muZ7EDeQl8eGX0z86zN2vmbc1edzi52kJLUPNi0k="
+
+
 class PrivacySection(typing.NamedTuple):
     consent_version: str = "pdp-2026-11"
+    identity_public_key: str = DEMO_IDENTITY_PUBLIC_KEY
 
 
 class Config(typing.NamedTuple):
@@ -198,6 +207,9 @@ def _semantic_checks(cfg: Config) -> list[tuple[str, str]]:
         problems.append(("survey.repeat_tap_interval_s", "must be between 0 and 60 seconds"))
     if not cfg.privacy.consent_version.strip():
         problems.append(("privacy.consent_version", "must not be empty"))
+    if not _is_x25519_key(cfg.privacy.identity_public_key):
+        problems.append(("privacy.identity_public_key",
+                         "must be the central server's public key (print it with `kiosk central keys public`)"))
     try:
         ZoneInfo(cfg.office.timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -208,6 +220,14 @@ def _semantic_checks(cfg: Config) -> list[tuple[str, str]]:
         except ValueError:
             problems.append(("office.holidays", f"{d!r} is not a date like 2026-12-25"))
     return problems
+
+
+def _is_x25519_key(text: str) -> bool:
+    """A 32-byte key in base64; checked here without the crypto library (it is not on the start-up path)."""
+    try:
+        return len(base64.b64decode(text.strip(), validate=True)) == 32
+    except (binascii.Error, ValueError):
+        return False
 
 
 def parse_config(raw: dict, source: Path) -> Config:

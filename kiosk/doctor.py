@@ -24,7 +24,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, sealing
 from .config import Config, load_config
 from .errors import ConfigError
 from .i18n import both
@@ -125,7 +125,7 @@ class Options:
 
 
 CHECKS = ("config", "disk", "database", "outbox", "display", "touch", "services", "printer", "paper",
-          "server", "token", "clock")
+          "server", "token", "clock", "sealing")
 
 
 def diagnose(config_path: str | Path | None, *, data_dir: str | Path | None = None,
@@ -170,6 +170,7 @@ def diagnose(config_path: str | Path | None, *, data_dir: str | Path | None = No
     add(("services",), lambda: check_services(options.sysroot))
     add(("printer", "paper"), lambda: check_printer(cfg))
     add(("server", "token", "clock"), lambda: check_server(cfg, options))
+    add(("sealing",), lambda: sealing.doctor_check(cfg))
     return report
 
 

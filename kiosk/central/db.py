@@ -81,6 +81,8 @@ enroll_codes = sa.Table(
     sa.Column("expires_at", UtcDateTime, nullable=False),
     sa.Column("used_at", UtcDateTime),
     sa.Column("device_id", sa.String(40)),
+    # sha256 of the kiosk's enrollment nonce: the same code and nonce again is a retry, not a theft.
+    sa.Column("nonce_hash", sa.String(64)),
 )
 
 # Every record ever accepted, whatever its kind: the replay / conflict decision reads only this.
@@ -342,6 +344,20 @@ office_settings = sa.Table(
     sa.Column("pin_hash", sa.String(255)),  # kiosk.domain.pin's scrypt string; NULL: config.toml's PIN applies
     sa.Column("pin_set_at", UtcDateTime),
     sa.Column("pin_set_by", sa.String(64)),  # the staff username
+)
+
+
+# The keyring for identities the kiosks seal (`identity_keys`): the newest key not retired is current;
+# retired keys still open the records sealed with them. The private keys live here: whoever reads this
+# database reads the identities, as they would in `complaints.identity` (docs/sealed-identities.md).
+identity_keys = sa.Table(
+    "identity_keys",
+    metadata,
+    sa.Column("key_id", sa.String(32), primary_key=True),
+    sa.Column("public_key", sa.String(64), nullable=False),
+    sa.Column("private_key", sa.String(64), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("retired_at", UtcDateTime),
 )
 
 

@@ -62,27 +62,37 @@ def create_enroll_code(engine: Engine, *, office: str, agency_id: str, ttl: time
     return EnrollCode(code, office, agency_id, created + ttl)
 
 
-def enroll(engine: Engine, *, code: str, name: str, version: str | None = None) -> Enrollment:
-    """Spend a one-time code on a new device and return its id and token (shown once, never stored)."""
+def enroll(engine: Engine, *, code: str, name: str, version: str | None = None, nonce: str | None = None) -> Enrollment:
+    """Spend a one-time code on a new device and return its id and token (shown once, never stored).
+
+    With a ``nonce`` (the kiosk's random secret, the same on every retry) the enrollment can be asked
+    for again while the code is valid: the same code and nonce give the same device back, with a new
+    token that replaces the one whose answer was lost. The server keeps no token it could hand out
+    again (only hashes, as for every token), and the lost token stops working. A used code with any
+    other nonce, or none, is refused as before.
+    """
     at = now()
     device_id, token = security.new_device_id(), security.new_token()
+    code_hash = security.enroll_code_hash(code)
+    nonce_hash = security.token_hash(nonce) if nonce else None
     with engine.begin() as conn:
         # One UPDATE decides: two kiosks racing for one code cannot both win.
         claimed = conn.execute(
             enroll_codes.update()
             .where(
-                enroll_codes.c.code_hash == security.enroll_code_hash(code),
+                enroll_codes.c.code_hash == code_hash,
                 enroll_codes.c.used_at.is_(None),
                 enroll_codes.c.expires_at > at,
             )
-            .values(used_at=at, device_id=device_id)
+            .values(used_at=at, device_id=device_id, nonce_hash=nonce_hash)
         )
         if claimed.rowcount != 1:
-            raise errors.ENROLL_CODE_INVALID()
+            again = _retry(conn, code_hash, nonce_hash, token, at) if nonce_hash else None
+            if again is None:
+                raise errors.ENROLL_CODE_INVALID()
+            return again
         row = conn.execute(
-            sa.select(enroll_codes.c.office, enroll_codes.c.agency_id).where(
-                enroll_codes.c.code_hash == security.enroll_code_hash(code)
-            )
+            sa.select(enroll_codes.c.office, enroll_codes.c.agency_id).where(enroll_codes.c.code_hash == code_hash)
         ).one()
         conn.execute(
             devices.insert().values(
@@ -97,6 +107,29 @@ def enroll(engine: Engine, *, code: str, name: str, version: str | None = None) 
             )
         )
     return Enrollment(device_id, token, row.office, row.agency_id)
+
+
+def _retry(conn: sa.Connection, code_hash: str, nonce_hash: str, token: str, at: datetime) -> Enrollment | None:
+    """The device this code and nonce enrolled, with ``token`` as its token from now on; None when the
+    code was spent by someone else, has expired, or its device was revoked."""
+    row = conn.execute(
+        sa.select(enroll_codes.c.device_id, enroll_codes.c.office, enroll_codes.c.agency_id).where(
+            enroll_codes.c.code_hash == code_hash,
+            enroll_codes.c.nonce_hash == nonce_hash,
+            enroll_codes.c.used_at.is_not(None),
+            enroll_codes.c.expires_at > at,
+        )
+    ).first()
+    if row is None or row.device_id is None:
+        return None
+    done = conn.execute(
+        devices.update()
+        .where(devices.c.id == row.device_id, devices.c.revoked_at.is_(None))
+        .values(token_hash=security.token_hash(token), last_seen_at=at)
+    )
+    if done.rowcount != 1:
+        return None
+    return Enrollment(row.device_id, token, row.office, row.agency_id)
 
 
 class Authenticator:

@@ -30,7 +30,7 @@ from ..domain.complaint import complaint_from_dict, complaint_to_dict
 from ..domain.errors import ValidationError
 from ..domain.workflow import Status
 from ..sync import wire
-from . import errors, ratings as rating_rules
+from . import errors, identity_keys, ratings as rating_rules
 from .db import complaints, now, ratings, records
 from .devices import apply_heartbeat
 
@@ -197,8 +197,8 @@ def push(
                 same_as[i] = j
                 continue
             first_hash[uuid] = (i, digest)
-            row = _VALIDATORS[kind](body)
-        except Rejected as exc:
+            row = _VALIDATORS[kind](identity_keys.open_record(engine, kind, body))  # after the hash: as sent
+        except (Rejected, identity_keys.Unopenable) as exc:
             status = wire.CONFLICT if exc.entry["code"].startswith("409") else wire.REJECTED
             results[i] = _result(uuid, status, exc.entry)
             continue

@@ -22,6 +22,11 @@ class EnrollIn(Strict):
     code: str = Field(min_length=1, max_length=64, description="The one-time enrollment code, e.g. 7KQ4-M2XT-9HBC")
     name: str = Field(default="", max_length=200, description="A name for the kiosk, shown in the fleet view")
     version: str = Field(default="", max_length=64)
+    nonce: str | None = Field(
+        default=None, min_length=32, max_length=128,
+        description="A random secret the kiosk keeps across retries: the same code and nonce again (while the code "
+                    "is valid) give the same device and a new token, so a lost answer can be asked for again",
+    )
 
 
 class EnrollOut(BaseModel):
@@ -29,6 +34,10 @@ class EnrollOut(BaseModel):
     token: str = Field(description="The device token. Shown once: the server keeps only its hash.")
     office: str
     agency_id: str
+    identity_key_id: str = Field(description="The id of the key below: sealed identities name it")
+    identity_public_key: str = Field(
+        description="The server's current X25519 public key (base64): the kiosk seals every identity with it"
+    )
 
 
 class RecordIn(Strict):

@@ -253,7 +253,7 @@ def cmd_openapi(ctx: Context) -> int:
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    from . import central_office, central_staff
+    from . import central_keys, central_office, central_staff
     from .central_staff import add_sign_in_options
 
     db = argparse.ArgumentParser(add_help=False)
@@ -332,6 +332,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     from . import central_demo
 
     central_demo.register(cs, parents)
+    central_keys.register(cs, parents, common)
 
     p = cs.add_parser("openapi", parents=[common], help="print the OpenAPI spec, or write it with --out")
     p.add_argument("--out", metavar="FILE")

@@ -12,7 +12,7 @@ from . import Context, number
 
 
 def cmd_demo(ctx: Context) -> int:
-    from ..central import demo
+    from ..central import demo, identity_keys
     from ..central.db import open_database
     from ..domain.errors import ValidationError
     from .central import AS_IS, _settings
@@ -24,6 +24,7 @@ def cmd_demo(ctx: Context) -> int:
     engine = open_database(settings)
     try:
         result = demo.build(engine, settings)
+        identity_keys.install_demo(engine)  # the key the shipped config.toml seals with: demo kiosks sync here
     except demo.DemoExists as exc:
         raise ValidationError(AS_IS, reason=str(exc)) from None
     finally:

@@ -50,7 +50,7 @@ def cmd_enroll(ctx: Context) -> int:
     cfg = ctx.config
     client = Client(ctx.args.server, timeout=cfg.server.timeout_s, ca_bundle=device.ca_bundle(cfg))
     try:
-        answer = client.enroll(ctx.args.code, name=ctx.args.name or cfg.kiosk.name)
+        answer = client.enroll(ctx.args.code, name=ctx.args.name or cfg.kiosk.name, nonce=device.enroll_nonce(cfg))
     finally:
         client.close()
     enrollment = device.save(cfg, server=ctx.args.server, **answer)

@@ -12,6 +12,7 @@ the worker what to do and ``code`` carries the server's problem code when there 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -188,13 +189,45 @@ class Client:
 
     # --- the API -----------------------------------------------------------------------------------
 
-    def enroll(self, code: str, *, name: str = "", version: str = __version__) -> dict[str, str]:
-        data = self._request("POST", wire.ENROLL_PATH, json_body={"code": code, "name": name, "version": version},
-                             auth=False)
+    def enroll(self, code: str, *, name: str = "", version: str = __version__, nonce: str | None = None,
+               attempts: int = 3) -> dict[str, str]:
+        """Spend an enrollment code; the answer's device id, token, office, agency and sealing key.
+
+        With ``nonce`` (kept by the caller across crashes: ``device.enroll_nonce``) the server recognises
+        a retry of the same enrollment, so an answer lost on the way is asked for again here, up to
+        ``attempts`` times, and the retry gets the same device (with a new token).
+        """
+        body = {"code": code, "name": name, "version": version}
+        if nonce is not None:
+            body["nonce"] = nonce
+        # Without a nonce a retry would only meet "code already used": one try, as before.
+        tries = max(1, attempts) if nonce is not None else 1
+        for attempt in range(tries):
+            try:
+                data = self._request("POST", wire.ENROLL_PATH, json_body=body, auth=False)
+                break
+            except (Offline, ServerFailed, BadResponse):
+                if attempt + 1 >= tries:
+                    raise
+                time.sleep(0.5 * (attempt + 1))  # a moment for a flapping link; the operator is waiting
         for key in ("device_id", "token", "office", "agency_id"):
             if not isinstance(data.get(key), str) or not data[key]:
                 raise BadResponse(MSG_BAD_RESPONSE, reason=f"no {key} in the enrollment answer")
-        return {k: data[k] for k in ("device_id", "token", "office", "agency_id")}
+        out = {k: data[k] for k in ("device_id", "token", "office", "agency_id")}
+        key_text, kid = data.get("identity_public_key"), data.get("identity_key_id")
+        if key_text is not None:  # a server from before sealed identities sends no key
+            # PyNaCl: imported when needed, not with the sync worker.
+            from ..domain import sealing
+            from ..domain.errors import ValidationError
+
+            try:
+                key = sealing.public_key(key_text) if isinstance(key_text, str) else None
+            except ValidationError:
+                key = None
+            if key is None or kid != sealing.key_id(key):
+                raise BadResponse(MSG_BAD_RESPONSE, reason="the sealing key in the enrollment answer is not valid")
+            out["identity_public_key"] = key_text
+        return out
 
     def push(self, records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         """Send a batch; return the valid per-UUID results (a UUID missing from it was not acknowledged).

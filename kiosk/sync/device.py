@@ -3,12 +3,23 @@
 The token is the kiosk's password at the server. It is written with mode 0600 from the first byte
 (created with ``os.open``, not chmod-ed afterwards), through a temporary file and a rename, so a
 power cut leaves the old file or the new one, never half a token.
+
+The file also keeps the server's public key for sealing identities (``kiosk.sealing``), as the
+enrollment answer gave it; a file from before that field exists has none, and the kiosk then seals
+with the key in its configuration.
+
+Enrollment can be retried: before the first try the kiosk writes a random nonce (``enroll-nonce``, 0600)
+and sends it with the code; the server remembers it, so a retry after a lost answer (or a crash) sends
+the same nonce and gets the same device, with a fresh token. The nonce is removed once ``device.json``
+is written.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import secrets
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +28,8 @@ from ..config import Config
 from ..errors import ConfigError
 
 FILENAME = "device.json"
+NONCE_FILENAME = "enroll-nonce"
+NONCE_BYTES = 32
 
 
 @dataclass(frozen=True)
@@ -27,6 +40,7 @@ class Enrollment:
     office: str
     agency_id: str
     enrolled_at: str
+    identity_public_key: str = ""  # base64 X25519; "" for an enrollment made before keys were sent
 
     def __repr__(self) -> str:  # tokens end up in logs through reprs
         return f"Enrollment(server={self.server!r}, device_id={self.device_id!r}, token='***')"
@@ -40,23 +54,22 @@ def load(config: Config) -> Enrollment | None:
     path = path_for(config)
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
-        return Enrollment(**{k: str(raw[k]) for k in Enrollment.__dataclass_fields__})
+        optional = {"identity_public_key"}
+        return Enrollment(**{k: str(raw[k]) for k in Enrollment.__dataclass_fields__ if k not in optional or k in raw})
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ConfigError(f"{path}: the enrollment file is damaged ({exc}); enroll the kiosk again") from None
 
 
-def save(config: Config, *, server: str, device_id: str, token: str, office: str, agency_id: str) -> Enrollment:
-    enrollment = Enrollment(server.rstrip("/"), device_id, token, office, agency_id,
-                            datetime.now(UTC).isoformat(timespec="seconds"))
-    path = path_for(config)
+def _write_private(path: Path, text: str) -> None:
+    """Write ``text`` readable by this user only, atomically and durably."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{FILENAME}.{os.getpid()}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(asdict(enrollment), fh, indent=2)
+            fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o600)  # in case the umask or an old file left other bits
@@ -64,7 +77,33 @@ def save(config: Config, *, server: str, device_id: str, token: str, office: str
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def save(config: Config, *, server: str, device_id: str, token: str, office: str, agency_id: str,
+         identity_public_key: str = "") -> Enrollment:
+    enrollment = Enrollment(server.rstrip("/"), device_id, token, office, agency_id,
+                            datetime.now(UTC).isoformat(timespec="seconds"), identity_public_key)
+    _write_private(path_for(config), json.dumps(asdict(enrollment), indent=2))
+    # Enrolled: the next enrollment (a new code) is a new attempt with a new nonce.
+    (config.data_dir / NONCE_FILENAME).unlink(missing_ok=True)
     return enrollment
+
+
+def enroll_nonce(config: Config) -> str:
+    """This kiosk's enrollment nonce, made and stored (0600) before the first try, so that every retry,
+    even after a crash or a restart, sends the same one and the server can recognise it."""
+    path = config.data_dir / NONCE_FILENAME
+    try:
+        nonce = path.read_text(encoding="ascii").strip()
+        if len(nonce) >= 32:
+            return nonce
+    except FileNotFoundError:
+        pass
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc}); delete it and enroll again") from None
+    nonce = base64.urlsafe_b64encode(secrets.token_bytes(NONCE_BYTES)).rstrip(b"=").decode()
+    _write_private(path, nonce)
+    return nonce
 
 
 def server_url(config: Config, enrollment: Enrollment | None) -> str:

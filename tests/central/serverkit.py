@@ -194,6 +194,7 @@ def start_server(db_url: str, tmp: Path, **env: str) -> Server:
 class DeviceCred:
     device_id: str
     token: str
+    identity_public_key: str = ""  # the key a kiosk enrolled with this answer seals identities with
 
     @property
     def headers(self) -> dict[str, str]:
@@ -207,7 +208,7 @@ def enroll(server: Server, engine, *, office: str = "Kantor Gubernur", agency: s
     r = requests.post(server.url + "/api/v1/enroll", json={"code": code.code, "name": "test kiosk"}, timeout=10)
     assert r.status_code == 200, r.text
     data = r.json()
-    return DeviceCred(data["device_id"], data["token"])
+    return DeviceCred(data["device_id"], data["token"], data.get("identity_public_key", ""))
 
 
 NIK = "5271010101900003"

@@ -90,7 +90,7 @@ def kiosk(tmp_path, server, engine):
     Store(cfg.db_path).close()
     cred = enroll(server, engine)
     device.save(cfg, server=server.url, device_id=cred.device_id, token=cred.token, office="Kantor Gubernur",
-                agency_id="bappenda")
+                agency_id="bappenda", identity_public_key=cred.identity_public_key)
     sysroot = fake_sysroot(tmp_path / "sys")
     return config, cfg, cred, sysroot
 
@@ -102,7 +102,8 @@ def test_a_healthy_kiosk(kiosk):
     assert report["ok"] is True
     st = statuses(report)
     assert st == {"config": "warn", "disk": "ok", "database": "ok", "outbox": "ok", "display": "ok", "touch": "ok",
-                  "services": "skip", "printer": "warn", "paper": "skip", "server": "ok", "token": "ok", "clock": "ok"}
+                  "services": "skip", "printer": "warn", "paper": "skip", "server": "ok", "token": "ok", "clock": "ok",
+                  "sealing": "ok"}
     assert "printer.backend is pdf" in check(report, "config")["message"]
     assert cred.device_id in check(report, "token")["message"]
     assert "ILITEK" in check(report, "touch")["message"] and "HDMI-A-1" in check(report, "display")["message"]

@@ -39,7 +39,7 @@ def kiosk_config(data_dir, url: str, timeout: float = 5.0):
 def enroll_kiosk(cfg, server, engine) -> device.Enrollment:
     cred = enroll(server, engine)
     return device.save(cfg, server=server.url, device_id=cred.device_id, token=cred.token,
-                       office="Kantor Gubernur", agency_id="bappenda")
+                       office="Kantor Gubernur", agency_id="bappenda", identity_public_key=cred.identity_public_key)
 
 
 def now_iso() -> str:
