@@ -21,7 +21,6 @@ import argparse
 import hashlib
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,10 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-import requests  # noqa: E402
-
-from _stats import percentile  # noqa: E402
-from central.serverkit import Server, database_url, enroll, free_port, pg_missing_reason  # noqa: E402
+import requests
+from _stats import percentile
+from central.serverkit import Server, database_url, enroll, pg_missing_reason
 
 TARGET_RATIO = 1.5
 BATCH = 500
