@@ -314,49 +314,54 @@ def _store(
     first_due: Callable[[datetime], date | None],
     at: datetime,
 ) -> dict[int, tuple[str, dict | None]]:
-    """Insert what is new in one statement per table; only the UUIDs that were not new are looked up.
+    """Insert first, then look once at what is there: one executemany per table and one SELECT.
 
-    ``INSERT ... ON CONFLICT DO NOTHING RETURNING uuid`` (one executemany, sent as multi-row VALUES by
-    SQLAlchemy's insertmanyvalues on both databases) says which records are new: the common case, a
-    batch of new records, costs no SELECT. A concurrent request inserting the same UUID makes ours wait
-    for its commit (PostgreSQL) or queue on the write lock (SQLite), then skip the row: it becomes a
-    replay or a conflict below, never an IntegrityError.
+    ``INSERT ... ON CONFLICT DO NOTHING`` stores every new record (a plain executemany: psycopg 3
+    pipelines it, SQLite loops in C; with RETURNING it became one huge multi-row statement, slower
+    than the bare insert on PostgreSQL). Then one SELECT of the batch's UUIDs tells the three cases
+    apart: the row carries this request's receive time (new, ours), this device's body hash from an
+    earlier request (replay), or anything else (conflict). A concurrent request inserting the same
+    UUID makes ours wait for its commit (PostgreSQL) or queue on the write lock (SQLite), then skip
+    the row; never an IntegrityError.
     """
     outcome: dict[int, tuple[str, dict | None]] = {}
     if not valid:
         return outcome
-    inserted = set(conn.scalars(
-        _insert(conn, records).on_conflict_do_nothing(index_elements=["uuid"]).returning(records.c.uuid),
+    conn.execute(
+        _insert(conn, records).on_conflict_do_nothing(index_elements=["uuid"]),
         [{"uuid": v.uuid, "kind": v.kind, "device_id": device_id, "body_hash": v.hash, "received_at": at}
          for v in valid],
-    ))
-    new = [v for v in valid if v.uuid in inserted]
-    old_uuids = [v.uuid for v in valid if v.uuid not in inserted]
-    if old_uuids:
-        existing = {
-            r.uuid: r
-            for r in conn.execute(
-                sa.select(records.c.uuid, records.c.device_id, records.c.body_hash).where(records.c.uuid.in_(old_uuids))
-            )
-        }
-        for v in valid:
-            if v.uuid in inserted:
-                continue
-            old = existing.get(v.uuid)
-            if old is None:
-                # Skipped, yet gone by the time we looked: the other request's row was rolled back.
-                raise _Retry
-            if old.device_id == device_id and old.body_hash == v.hash:
-                outcome[v.index] = (wire.REPLAY, None)
+    )
+    there = {
+        r.uuid: r
+        for r in conn.execute(
+            sa.select(records.c.uuid, records.c.device_id, records.c.body_hash, records.c.received_at)
+            .where(records.c.uuid.in_([v.uuid for v in valid]))
+        )
+    }
+    new: list[_Valid] = []
+    for v in valid:
+        row = there.get(v.uuid)
+        if row is None:
+            # Skipped, yet gone by the time we looked: the other request's row was rolled back.
+            raise _Retry
+        if row.device_id == device_id and row.body_hash == v.hash:
+            if row.received_at == at:
+                new.append(v)
             else:
-                outcome[v.index] = (wire.CONFLICT, errors.problem_entry(errors.RECORD_CONFLICT))
+                outcome[v.index] = (wire.REPLAY, None)
+        else:
+            outcome[v.index] = (wire.CONFLICT, errors.problem_entry(errors.RECORD_CONFLICT))
     new_complaints = [v for v in new if v.kind == wire.COMPLAINT]
     if new_complaints:
         due = first_due(at)  # every complaint of the batch reaches the server at the same moment
-        stored = set(conn.scalars(
-            _insert(conn, complaints).on_conflict_do_nothing().returning(complaints.c.uuid),
+        conn.execute(
+            _insert(conn, complaints).on_conflict_do_nothing(),
             [{**v.row, "uuid": v.uuid, "device_id": device_id, "received_at": at, "status": Status.SENT.value,
               "status_at": at, "due_on": due} for v in new_complaints],
+        )
+        stored = set(conn.scalars(
+            sa.select(complaints.c.uuid).where(complaints.c.uuid.in_([v.uuid for v in new_complaints]))
         ))
         # A complaint not inserted had a tracking code already used (by an older report or by an
         # earlier record of this batch): its record row goes too, and it is a conflict.
