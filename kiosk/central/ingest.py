@@ -47,6 +47,8 @@ RATING_BODY_KEYS = frozenset({"created_at", "agency_id", "rating"})
 EARLIEST = datetime(2020, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 DEFAULT_MAX_SKEW = timedelta(days=1)
+# The reason in a 422.1 answer (English, like every problem message; msgid in ingest_safety.po).
+IMPOSSIBLE_TIME = "impossible time, must lie between {earliest} and {latest}"
 
 
 class Rejected(Exception):
@@ -106,8 +108,8 @@ def _in_range(moment: datetime, field: str) -> datetime:
     except OverflowError:
         utc = None
     if utc is None or not EARLIEST <= utc < LATEST:
-        raise Rejected(errors.RECORD_INVALID, reason=f"{field}: impossible time, must lie between "
-                       f"{EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}")
+        raise Rejected(errors.RECORD_INVALID, reason=f"{field}: " + IMPOSSIBLE_TIME.format(
+            earliest=f"{EARLIEST:%Y-%m-%d}", latest=f"{LATEST:%Y-%m-%d}"))
     return utc
 
 
