@@ -75,10 +75,6 @@ class Clock:
         return moment
 
 
-class _Retry(Exception):
-    """The batch met a concurrent request half way: run the transaction again."""
-
-
 @dataclass
 class _Valid:
     index: int
@@ -282,9 +278,9 @@ def push(
                 if inside is not None:
                     inside(conn)
             break
-        except (sa.exc.IntegrityError, _Retry):
-            # A race the inserts below do not absorb (ON CONFLICT covers the keys we know of): the next
-            # pass sees the other request's rows and classifies them. Never a 500 for a race.
+        except sa.exc.IntegrityError:
+            # A tracking code taken by a concurrent request between our look and our insert: the next
+            # pass sees it and classifies the record. Never a 500 for a race.
             if attempt == 2:
                 raise
     for v in valid:
@@ -316,15 +312,15 @@ def _store(
     first_due: Callable[[datetime], date | None],
     at: datetime,
 ) -> dict[int, tuple[str, dict | None]]:
-    """Insert first, then look once at what is there: one executemany per table and one SELECT.
+    """Insert first, then ask only for what was not new: one executemany per table, two small SELECTs.
 
     ``INSERT ... ON CONFLICT DO NOTHING`` stores every new record (a plain executemany: psycopg 3
-    pipelines it, SQLite loops in C; with RETURNING it became one huge multi-row statement, slower
-    than the bare insert on PostgreSQL). Then one SELECT of the batch's UUIDs tells the three cases
-    apart: the row carries this request's receive time (new, ours), this device's body hash from an
-    earlier request (replay), or anything else (conflict). A concurrent request inserting the same
-    UUID makes ours wait for its commit (PostgreSQL) or queue on the write lock (SQLite), then skip
-    the row; never an IntegrityError.
+    pipelines it, SQLite loops in C; ``RETURNING`` made it one huge multi-row statement, slower than
+    the bare insert on PostgreSQL). The rows of the batch's UUIDs that do not carry this request's
+    receive time were there before: a replay when this device sent the same body, else a conflict.
+    In the common case, a batch of new records, that SELECT returns nothing. A concurrent request
+    inserting the same UUID makes ours wait for its commit (PostgreSQL) or queue on the write lock
+    (SQLite), then skip the row, so it is classified here and never raises.
     """
     outcome: dict[int, tuple[str, dict | None]] = {}
     if not valid:
@@ -334,50 +330,54 @@ def _store(
         [{"uuid": v.uuid, "kind": v.kind, "device_id": device_id, "body_hash": v.hash, "received_at": at}
          for v in valid],
     )
-    there = {
+    before = {
         r.uuid: r
         for r in conn.execute(
-            sa.select(records.c.uuid, records.c.device_id, records.c.body_hash, records.c.received_at)
-            .where(records.c.uuid.in_([v.uuid for v in valid]))
+            sa.select(records.c.uuid, records.c.device_id, records.c.body_hash)
+            .where(records.c.uuid.in_([v.uuid for v in valid]), records.c.received_at != at)
         )
     }
     new: list[_Valid] = []
     for v in valid:
-        row = there.get(v.uuid)
-        if row is None:
-            # Skipped, yet gone by the time we looked: the other request's row was rolled back.
-            raise _Retry
-        if row.device_id == device_id and row.body_hash == v.hash:
-            if row.received_at == at:
-                new.append(v)
-            else:
-                outcome[v.index] = (wire.REPLAY, None)
+        old = before.get(v.uuid)
+        if old is None:
+            new.append(v)
+        elif old.device_id == device_id and old.body_hash == v.hash:
+            outcome[v.index] = (wire.REPLAY, None)
         else:
             outcome[v.index] = (wire.CONFLICT, errors.problem_entry(errors.RECORD_CONFLICT))
     new_complaints = [v for v in new if v.kind == wire.COMPLAINT]
     if new_complaints:
+        # Tracking codes already used (by an older report, or by an earlier record of this batch): that
+        # record is a conflict and its records row goes again. A code taken by a concurrent request
+        # after this look raises IntegrityError below, and the caller runs the batch again.
+        codes = [v.row["tracking_code"] for v in new_complaints]
+        taken = set(conn.scalars(sa.select(complaints.c.tracking_code).where(complaints.c.tracking_code.in_(codes))))
+        seen: set[str] = set()
+        refused: list[_Valid] = []
+        for v in new_complaints:
+            code = v.row["tracking_code"]
+            if code in taken or code in seen:
+                refused.append(v)
+                outcome[v.index] = (wire.CONFLICT, errors.problem_entry(errors.TRACKING_CODE_TAKEN, code=code))
+            seen.add(code)
+        if refused:
+            gone = {v.uuid for v in refused}
+            conn.execute(records.delete().where(records.c.uuid.in_(gone)))
+            new = [v for v in new if v.uuid not in gone]
+            new_complaints = [v for v in new_complaints if v.uuid not in gone]
+    if new_complaints:
         due = first_due(at)  # every complaint of the batch reaches the server at the same moment
         conn.execute(
-            _insert(conn, complaints).on_conflict_do_nothing(),
+            complaints.insert(),
             [{**v.row, "uuid": v.uuid, "device_id": device_id, "received_at": at, "status": Status.SENT.value,
               "status_at": at, "due_on": due} for v in new_complaints],
         )
-        stored = set(conn.scalars(
-            sa.select(complaints.c.uuid).where(complaints.c.uuid.in_([v.uuid for v in new_complaints]))
-        ))
-        # A complaint not inserted had a tracking code already used (by an older report or by an
-        # earlier record of this batch): its record row goes too, and it is a conflict.
-        taken = [v for v in new_complaints if v.uuid not in stored]
-        if taken:
-            conn.execute(records.delete().where(records.c.uuid.in_([v.uuid for v in taken])))
-            for v in taken:
-                code = v.row["tracking_code"]
-                outcome[v.index] = (wire.CONFLICT, errors.problem_entry(errors.TRACKING_CODE_TAKEN, code=code))
     rating_rows = [{**v.row, "uuid": v.uuid, "device_id": device_id, "received_at": at} for v in new if v.kind == wire.RATING]
     if rating_rows:
         conn.execute(ratings.insert(), _uniform(rating_rows))
     for v in new:
-        outcome.setdefault(v.index, (wire.STORED, None))
+        outcome[v.index] = (wire.STORED, None)
     return outcome
 
 
