@@ -194,18 +194,22 @@ def _paper_state(printer: dict[str, Any]) -> str | None:
     return None
 
 
-def apply_heartbeat(conn: sa.Connection, device_id: str, body: dict[str, Any], at: datetime) -> None:
-    """Keep the newest heartbeat of a device (an old one replayed late must not win)."""
+def apply_heartbeat(conn: sa.Connection, device_id: str, body: dict[str, Any], received: datetime) -> None:
+    """Keep the newest heartbeat of a device, by the server's receive time.
+
+    The kiosk's own clock only orders the heartbeats of one batch (the caller's job) and is kept as the
+    reported ``at`` in the body, from which the fleet view shows the kiosk's clock skew. Ordering by it
+    across requests let one heartbeat dated 2099 freeze the device's row for good."""
     printer = body.get("printer") or {}
     conn.execute(
         devices.update()
         .where(
             devices.c.id == device_id,
-            sa.or_(devices.c.heartbeat_at.is_(None), devices.c.heartbeat_at <= at),
+            sa.or_(devices.c.heartbeat_at.is_(None), devices.c.heartbeat_at <= received),
         )
         .values(
-            heartbeat_at=at,
-            last_seen_at=now(),
+            heartbeat_at=received,
+            last_seen_at=received,
             version=str(body.get("version", ""))[:64],
             outbox_pending=body.get("outbox_pending"),
             outbox_failed=body.get("outbox_failed"),
@@ -234,6 +238,8 @@ class FleetRow:
     paper_state: str | None
     disk_free_mb: int | None
     records: int
+    # The kiosk's clock minus the server's when its newest heartbeat arrived (seconds; None if unknown).
+    clock_skew_s: float | None = None
 
 
 def _heartbeat_field(heartbeat: str | None, key: str) -> Any:
@@ -244,6 +250,16 @@ def _heartbeat_field(heartbeat: str | None, key: str) -> Any:
         return json.loads(heartbeat).get(key)
     except (ValueError, AttributeError):
         return None
+
+
+def _skew(heartbeat: str | None, received: datetime | None) -> float | None:
+    reported = _heartbeat_field(heartbeat, "at")
+    if received is None or not isinstance(reported, str):
+        return None
+    try:
+        return round((datetime.fromisoformat(reported) - received).total_seconds(), 1)
+    except (ValueError, TypeError, OverflowError):
+        return None  # a heartbeat stored before its time was checked
 
 
 def fleet(engine: Engine, *, stale_after: timedelta = timedelta(hours=2)) -> list[FleetRow]:
@@ -273,6 +289,7 @@ def fleet(engine: Engine, *, stale_after: timedelta = timedelta(hours=2)) -> lis
             paper_state=r.paper_state,
             disk_free_mb=_heartbeat_field(r.heartbeat, "disk_free_mb"),
             records=r.n,
+            clock_skew_s=_skew(r.heartbeat, r.heartbeat_at),
         )
         for r in rows
     ]

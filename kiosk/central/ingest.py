@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,22 +26,53 @@ from sqlalchemy.engine import Engine
 
 from ..domain import tracking
 from ..domain.catalog import _ID_RE as _SLUG
-from ..domain.complaint import complaint_from_dict, complaint_to_dict
+from ..domain.complaint import IDENTITY_KEYS, Complaint, complaint_from_dict
 from ..domain.errors import ValidationError
 from ..domain.workflow import Status
 from ..sync import wire
-from . import errors, identity_keys, ratings as rating_rules
+from . import errors, identity_keys
+from . import ratings as rating_rules
 from .db import complaints, now, ratings, records
 from .devices import apply_heartbeat
 
 COMPLAINT_BODY_KEYS = frozenset({"tracking_code", "created_at", "complaint"})
 RATING_BODY_KEYS = frozenset({"created_at", "agency_id", "rating"})
 
+# Record times outside [EARLIEST, LATEST) are impossible for a record made by an iPLiK kiosk (the first
+# one was installed after EARLIEST; a clock reset to 1970 or set to 9999 is broken, not early or late):
+# such a record is rejected. Inside the window, a time more than the configured skew ahead of the
+# server's clock is a kiosk clock running fast: the record is real (the citizen holds a receipt), so it
+# is stored with the server's receive time instead (see docs/ingest.md). Times in the past are kept:
+# a kiosk offline for weeks sends records that are weeks old.
+EARLIEST = datetime(2020, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+DEFAULT_MAX_SKEW = timedelta(days=1)
+# The reason in a 422.1 answer (English, like every problem message; msgid in ingest_safety.po).
+IMPOSSIBLE_TIME = "impossible time, must lie between {earliest} and {latest}"
+
 
 class Rejected(Exception):
     def __init__(self, ptype: errors.ProblemType, **params: Any) -> None:
         self.entry = errors.problem_entry(ptype, **params)
         super().__init__(self.entry["message"])
+
+
+@dataclass(frozen=True, slots=True)
+class Clock:
+    """The server's receive time of a batch and how far ahead of it a kiosk's clock may run."""
+
+    received: datetime
+    max_skew: timedelta = DEFAULT_MAX_SKEW
+
+    def record_time(self, value: Any, field: str) -> datetime:
+        """A record's own time in UTC: rejected when impossible, the receive time when too far ahead."""
+        return self.bound(moment_utc(value, field), field)
+
+    def bound(self, moment: datetime, field: str) -> datetime:
+        moment = _in_range(moment, field)
+        if moment > self.received + self.max_skew:
+            return self.received
+        return moment
 
 
 @dataclass
@@ -53,7 +84,8 @@ class _Valid:
     row: dict[str, Any]
 
 
-def _aware(value: Any, field: str) -> datetime:
+def moment_utc(value: Any, field: str) -> datetime:
+    """An ISO 8601 time with a zone, as UTC, inside [EARLIEST, LATEST); else the record is rejected."""
     if not isinstance(value, str) or len(value) > 40:
         raise Rejected(errors.RECORD_INVALID, reason=f"{field}: must be an ISO 8601 date and time")
     try:
@@ -62,7 +94,19 @@ def _aware(value: Any, field: str) -> datetime:
         raise Rejected(errors.RECORD_INVALID, reason=f"{field}: must be an ISO 8601 date and time") from None
     if moment.utcoffset() is None:
         raise Rejected(errors.RECORD_INVALID, reason=f"{field}: needs a time zone")
-    return moment
+    return _in_range(moment, field)
+
+
+def _in_range(moment: datetime, field: str) -> datetime:
+    try:
+        # Year 1 east of UTC, or 9999 west of it, has no UTC time: OverflowError, once a 500 for the batch.
+        utc: datetime | None = moment.astimezone(UTC)
+    except OverflowError:
+        utc = None
+    if utc is None or not EARLIEST <= utc < LATEST:
+        raise Rejected(errors.RECORD_INVALID, reason=f"{field}: " + IMPOSSIBLE_TIME.format(
+            earliest=f"{EARLIEST:%Y-%m-%d}", latest=f"{LATEST:%Y-%m-%d}"))
+    return utc
 
 
 def _keys(body: dict[str, Any], allowed: frozenset[str]) -> None:
@@ -77,7 +121,7 @@ def _keys(body: dict[str, Any], allowed: frozenset[str]) -> None:
         raise Rejected(errors.RECORD_INVALID, reason="; ".join(parts))
 
 
-def complaint_row(body: dict[str, Any]) -> dict[str, Any]:
+def complaint_row(body: dict[str, Any], clock: Clock) -> dict[str, Any]:
     _keys(body, COMPLAINT_BODY_KEYS)
     code_text = body["tracking_code"]
     try:
@@ -86,33 +130,43 @@ def complaint_row(body: dict[str, Any]) -> dict[str, Any]:
         raise Rejected(errors.RECORD_INVALID, reason="tracking_code: " + exc.render()) from None
     if code != code_text:
         raise Rejected(errors.RECORD_INVALID, reason="tracking_code: must be sent in canonical form")
-    created_at = _aware(body["created_at"], "created_at")
+    created_at = clock.record_time(body["created_at"], "created_at")
     try:
         c = complaint_from_dict(body["complaint"])
     except ValidationError as exc:
         raise Rejected(errors.RECORD_INVALID, reason="complaint." + exc.render()) from None
-    doc = complaint_to_dict(c)
+    # consent_at goes to a UTC column too: the same bounds as the record's own time.
+    consent_at = clock.bound(c.consent_at, "complaint.consent_at")
+    return _complaint_columns(c, code, created_at, consent_at)
+
+
+def _complaint_columns(c: Complaint, code: str, created_at: datetime, consent_at: datetime) -> dict[str, Any]:
+    """The one place a validated complaint becomes a ``complaints`` row (read straight from the domain's
+    object: serialising it back to a dict first was a fifth of ingest's time)."""
+    identity = None
+    if c.identity is not None:
+        identity = json.dumps({k: getattr(c.identity, k) for k in IDENTITY_KEYS}, ensure_ascii=False)
     return {
         "tracking_code": code,
         "created_at": created_at,
-        "class": doc["class"],
-        "topic": doc["topic"],
-        "agency_id": doc["agency_id"],
-        "service_id": doc["service_id"],
-        "standard_part": doc.get("standard_part"),
-        "privacy": doc["privacy"],
-        "description": doc["description"],
-        "incident_date": doc["incident_date"],
-        "identity": json.dumps(doc["identity"], ensure_ascii=False) if doc["identity"] else None,
-        "consent_version": doc["consent_version"],
-        "consent_at": c.consent_at,
-        "handling_agency_id": doc["agency_id"],
+        "class": c.complaint_class.value,
+        "topic": c.topic.value,
+        "agency_id": c.agency_id,
+        "service_id": c.service_id,
+        "standard_part": c.standard_part.value if c.standard_part is not None else None,
+        "privacy": c.privacy.value,
+        "description": c.description,
+        "incident_date": c.incident_date.isoformat() if c.incident_date else None,
+        "identity": identity,
+        "consent_version": c.consent_version,
+        "consent_at": consent_at,
+        "handling_agency_id": c.agency_id,
     }
 
 
-def rating_row(body: dict[str, Any]) -> dict[str, Any]:
+def rating_row(body: dict[str, Any], clock: Clock) -> dict[str, Any]:
     _keys(body, RATING_BODY_KEYS)
-    created_at = _aware(body["created_at"], "created_at")
+    created_at = clock.record_time(body["created_at"], "created_at")
     try:
         row = rating_rules.row_from_doc(body["rating"])
     except ValidationError as exc:
@@ -138,7 +192,7 @@ HEARTBEAT_OPTIONAL: dict[str, type | tuple[type, ...]] = {
 }
 
 
-def heartbeat_row(body: dict[str, Any]) -> dict[str, Any]:
+def heartbeat_row(body: dict[str, Any], _clock: Clock) -> dict[str, Any]:
     _keys(body, frozenset(HEARTBEAT_FIELDS) | (frozenset(HEARTBEAT_OPTIONAL) & set(body)))
     for key, tp in {**HEARTBEAT_FIELDS, **HEARTBEAT_OPTIONAL}.items():
         if key not in body:
@@ -149,7 +203,10 @@ def heartbeat_row(body: dict[str, Any]) -> dict[str, Any]:
     printer = body["printer"]
     if len(printer) > 20 or not all(isinstance(v, (str, int, float, bool)) or v is None for v in printer.values()):
         raise Rejected(errors.RECORD_INVALID, reason="printer: must be a small object of plain values")
-    return {"at": _aware(body["at"], "at"), "body": body}
+    # The kiosk's own time is only reported (the fleet view shows its skew); "last seen" and the order
+    # of heartbeats across requests use the server's receive time, so a kiosk clock set to 2099 no
+    # longer freezes its row.
+    return {"at": moment_utc(body["at"], "at"), "body": body}
 
 
 _VALIDATORS = {wire.COMPLAINT: complaint_row, wire.RATING: rating_row, wire.HEARTBEAT: heartbeat_row}
@@ -168,8 +225,12 @@ def push(
     batch: list[dict[str, Any]],
     *,
     first_due: Callable[[datetime], date | None] = lambda _at: None,
+    max_skew: timedelta = DEFAULT_MAX_SKEW,
+    inside: Callable[[sa.Connection], None] | None = None,
 ) -> list[dict[str, Any]]:
-    """Store a batch; return one result per input record, in input order."""
+    """Store a batch; return one result per input record, in input order. ``inside`` runs in the same
+    transaction (the push gate gives its lease back there)."""
+    clock = Clock(now(), max_skew)
     results: list[dict[str, Any] | None] = [None] * len(batch)
     valid: list[_Valid] = []
     heartbeats: list[tuple[int, dict[str, Any]]] = []
@@ -197,7 +258,7 @@ def push(
                 same_as[i] = j
                 continue
             first_hash[uuid] = (i, digest)
-            row = _VALIDATORS[kind](identity_keys.open_record(engine, kind, body))  # after the hash: as sent
+            row = _VALIDATORS[kind](identity_keys.open_record(engine, kind, body), clock)  # after the hash: as sent
         except (Rejected, identity_keys.Unopenable) as exc:
             status = wire.CONFLICT if exc.entry["code"].startswith("409") else wire.REJECTED
             results[i] = _result(uuid, status, exc.entry)
@@ -210,13 +271,16 @@ def push(
     for attempt in range(3):
         try:
             with engine.begin() as conn:
-                outcome = _store(conn, device_id, valid, first_due)
-                for i, hb in sorted(heartbeats, key=lambda x: x[1]["at"]):
-                    apply_heartbeat(conn, device_id, hb["body"], hb["at"])
+                outcome = _store(conn, device_id, valid, first_due, clock.received)
+                # In the kiosk's own order within the batch; each applied at the receive time.
+                for _i, hb in sorted(heartbeats, key=lambda x: x[1]["at"]):
+                    apply_heartbeat(conn, device_id, hb["body"], clock.received)
+                if inside is not None:
+                    inside(conn)
             break
         except sa.exc.IntegrityError:
-            # Another request stored one of these UUIDs (or tracking codes) between our check and our
-            # insert; the next pass sees it and classifies it. Never a 500 for a race.
+            # A tracking code taken by a concurrent request between our look and our insert: the next
+            # pass sees it and classifies the record. Never a 500 for a race.
             if attempt == 2:
                 raise
     for v in valid:
@@ -233,58 +297,82 @@ def push(
     return results  # type: ignore[return-value]
 
 
+def _insert(conn: sa.Connection, table: sa.Table):
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
+
+
 def _store(
-    conn: sa.Connection, device_id: str, valid: list[_Valid], first_due: Callable[[datetime], date | None]
+    conn: sa.Connection,
+    device_id: str,
+    valid: list[_Valid],
+    first_due: Callable[[datetime], date | None],
+    at: datetime,
 ) -> dict[int, tuple[str, dict | None]]:
+    """Insert first, then ask only for what was not new: one executemany per table, two small SELECTs.
+
+    ``INSERT ... ON CONFLICT DO NOTHING`` stores every new record (a plain executemany: psycopg 3
+    pipelines it, SQLite loops in C; ``RETURNING`` made it one huge multi-row statement, slower than
+    the bare insert on PostgreSQL). The rows of the batch's UUIDs that do not carry this request's
+    receive time were there before: a replay when this device sent the same body, else a conflict.
+    In the common case, a batch of new records, that SELECT returns nothing. A concurrent request
+    inserting the same UUID makes ours wait for its commit (PostgreSQL) or queue on the write lock
+    (SQLite), then skip the row, so it is classified here and never raises.
+    """
     outcome: dict[int, tuple[str, dict | None]] = {}
     if not valid:
         return outcome
-    uuids = [v.uuid for v in valid]
-    existing = {
+    conn.execute(
+        _insert(conn, records).on_conflict_do_nothing(index_elements=["uuid"]),
+        [{"uuid": v.uuid, "kind": v.kind, "device_id": device_id, "body_hash": v.hash, "received_at": at}
+         for v in valid],
+    )
+    before = {
         r.uuid: r
         for r in conn.execute(
-            sa.select(records.c.uuid, records.c.device_id, records.c.body_hash).where(records.c.uuid.in_(uuids))
+            sa.select(records.c.uuid, records.c.device_id, records.c.body_hash)
+            .where(records.c.uuid.in_([v.uuid for v in valid]), records.c.received_at != at)
         )
     }
     new: list[_Valid] = []
     for v in valid:
-        old = existing.get(v.uuid)
+        old = before.get(v.uuid)
         if old is None:
             new.append(v)
         elif old.device_id == device_id and old.body_hash == v.hash:
             outcome[v.index] = (wire.REPLAY, None)
         else:
             outcome[v.index] = (wire.CONFLICT, errors.problem_entry(errors.RECORD_CONFLICT))
-    codes = [v.row["tracking_code"] for v in new if v.kind == wire.COMPLAINT]
-    if codes:
+    new_complaints = [v for v in new if v.kind == wire.COMPLAINT]
+    if new_complaints:
+        # Tracking codes already used (by an older report, or by an earlier record of this batch): that
+        # record is a conflict and its records row goes again. A code taken by a concurrent request
+        # after this look raises IntegrityError below, and the caller runs the batch again.
+        codes = [v.row["tracking_code"] for v in new_complaints]
         taken = set(conn.scalars(sa.select(complaints.c.tracking_code).where(complaints.c.tracking_code.in_(codes))))
         seen: set[str] = set()
-        keep = []
-        for v in new:
-            code = v.row.get("tracking_code") if v.kind == wire.COMPLAINT else None
-            if code is not None and (code in taken or code in seen):
+        refused: list[_Valid] = []
+        for v in new_complaints:
+            code = v.row["tracking_code"]
+            if code in taken or code in seen:
+                refused.append(v)
                 outcome[v.index] = (wire.CONFLICT, errors.problem_entry(errors.TRACKING_CODE_TAKEN, code=code))
-                continue
-            if code is not None:
-                seen.add(code)
-            keep.append(v)
-        new = keep
-    if not new:
-        return outcome
-    at = now()
-    conn.execute(
-        records.insert(),
-        [{"uuid": v.uuid, "kind": v.kind, "device_id": device_id, "body_hash": v.hash, "received_at": at} for v in new],
-    )
-    due = first_due(at)  # every complaint of the batch reaches the server at the same moment
-    complaint_rows = [
-        {**v.row, "uuid": v.uuid, "device_id": device_id, "received_at": at, "status": Status.SENT.value,
-         "status_at": at, "due_on": due}
-        for v in new
-        if v.kind == wire.COMPLAINT
-    ]
-    if complaint_rows:
-        conn.execute(complaints.insert(), complaint_rows)
+            seen.add(code)
+        if refused:
+            gone = {v.uuid for v in refused}
+            conn.execute(records.delete().where(records.c.uuid.in_(gone)))
+            new = [v for v in new if v.uuid not in gone]
+            new_complaints = [v for v in new_complaints if v.uuid not in gone]
+    if new_complaints:
+        due = first_due(at)  # every complaint of the batch reaches the server at the same moment
+        conn.execute(
+            complaints.insert(),
+            [{**v.row, "uuid": v.uuid, "device_id": device_id, "received_at": at, "status": Status.SENT.value,
+              "status_at": at, "due_on": due} for v in new_complaints],
+        )
     rating_rows = [{**v.row, "uuid": v.uuid, "device_id": device_id, "received_at": at} for v in new if v.kind == wire.RATING]
     if rating_rows:
         conn.execute(ratings.insert(), _uniform(rating_rows))

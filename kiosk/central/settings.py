@@ -71,6 +71,18 @@ class Settings:
     smtp_user: str = ""
     smtp_password: str = ""
     smtp_from: str = "iPLiK <no-reply@localhost>"
+    # --- the push endpoint under abuse and load (issue 12) ---
+    # A record time further than this ahead of the server's clock is a kiosk clock running fast: the
+    # record is stored with the server's receive time instead (docs/ingest.md).
+    max_clock_skew_s: float = 86400.0
+    # Records per device: a burst and a refill rate (one device token once stored 49,996 fake
+    # complaints in 26 s). The burst covers a kiosk catching up after weeks offline; it is never below
+    # one full batch. Kept in the database, so it holds across server workers and restarts.
+    push_burst: int = 10_000
+    push_per_minute: float = 1_000.0
+    # One push per device at a time: a second one while the first runs gets 429. A server killed
+    # mid-push frees the device after this many seconds.
+    push_lease_s: float = 120.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -143,6 +155,14 @@ def validate(s: Settings) -> Settings:
         fail("smtp_tls", "must be starttls, ssl or none")
     if not 1 <= s.smtp_port <= 65535:
         fail("smtp_port", "must be a TCP port")
+    if not 60 <= s.max_clock_skew_s <= 30 * 86400:
+        fail("max_clock_skew_s", "must be between 60 seconds and 30 days")
+    if s.push_burst < s.max_batch_records:
+        fail("push_burst", f"must be at least max_batch_records ({s.max_batch_records}): a full batch must fit")
+    if s.push_per_minute <= 0:
+        fail("push_per_minute", "must be more than 0")
+    if not 5 <= s.push_lease_s <= 3600:
+        fail("push_lease_s", "must be between 5 and 3600 seconds")
     for d in s.holidays:
         try:
             date.fromisoformat(d)
@@ -187,3 +207,19 @@ def _convert(name: str, raw: str, tp: object) -> object:
     except ValueError:
         raise ConfigError(f"environment variable {ENV_PREFIX}{name.upper()} has a bad value {raw!r}") from None
     return raw
+
+
+def to_env(s: Settings) -> dict[str, str]:
+    """``s`` as ``IPLIK_CENTRAL_*`` variables that :func:`from_env` reads back into an equal Settings
+    (how ``serve --workers N`` hands the settings to each worker process)."""
+    out: dict[str, str] = {}
+    for name in _FIELDS:
+        value = getattr(s, name)
+        if isinstance(value, bool):
+            text = "1" if value else "0"
+        elif isinstance(value, tuple):
+            text = ",".join(value)
+        else:
+            text = str(value)
+        out[ENV_PREFIX + name.upper()] = text
+    return out

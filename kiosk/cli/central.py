@@ -64,7 +64,8 @@ def _problems_as_errors(fn):
 def cmd_serve(ctx: Context) -> int:
     from ..central.serve import run
 
-    run(_settings(ctx), host=ctx.args.host, port=ctx.args.port, log_level=ctx.args.log_level)
+    run(_settings(ctx), host=ctx.args.host, port=ctx.args.port, log_level=ctx.args.log_level,
+        workers=ctx.args.workers)
     return 0
 
 
@@ -100,6 +101,11 @@ def cmd_revoke(ctx: Context) -> int:
     return 0
 
 
+# A kiosk clock further off than this from the server's is flagged in the fleet list (NTP keeps a
+# healthy one within a second; five minutes off means no time sync).
+CLOCK_SKEW_SHOWN_S = 300
+
+
 @_problems_as_errors
 def cmd_fleet(ctx: Context) -> int:
     from ..central.devices import fleet
@@ -113,6 +119,8 @@ def cmd_fleet(ctx: Context) -> int:
                  f"{'DISK MB':>7} VERSION"]
         for r in rows:
             flag = " REVOKED" if r.revoked else (" NOT SEEN" if r.not_seen else "")
+            if r.clock_skew_s is not None and abs(r.clock_skew_s) > CLOCK_SKEW_SHOWN_S:
+                flag += f" CLOCK {r.clock_skew_s / 3600:+.1f} h"
             seen = f"{r.last_seen_at:%Y-%m-%d %H:%M}" if r.last_seen_at else "never"
             lines.append(
                 f"{r.id:<17} {r.name[:24]:<24} {seen:<17} {'-' if r.outbox_pending is None else r.outbox_pending:>6} "
@@ -252,6 +260,12 @@ def cmd_openapi(ctx: Context) -> int:
     return 0
 
 
+def _workers(text: str) -> int:
+    from ..central.serve import _workers as parse
+
+    return parse(text)
+
+
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     from . import central_keys, central_office, central_staff
     from .central_staff import add_sign_in_options
@@ -267,6 +281,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=number(int, low=1, high=65535), default=8080)
     p.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
+    p.add_argument("--workers", type=_workers, default=1,
+                   help="uvicorn worker processes (default 1; on SQLite one writer serialises pushes anyway)")
     p.set_defaults(handler=cmd_serve)
 
     p = cs.add_parser("enroll-code", parents=parents, help="make a one-time code to enroll a kiosk")

@@ -100,17 +100,26 @@ def test_batches_over_the_limit_are_refused_whole(http, server, device):
 
 
 def test_the_same_batch_sent_twice_at_once_is_stored_once(server, device, engine):
-    """A kiosk whose request timed out retries while the first is still running on the server."""
+    """A kiosk whose request timed out retries while the first is still running on the server: the
+    overlapping push gets 429 with Retry-After (one push per device at a time), the retry after it
+    finds replays, and every record is stored exactly once."""
     import threading
+    import time
 
     import requests
 
     recs = [complaint_record() for _ in range(40)] + [rating_record() for _ in range(10)]
-    answers = []
+    answers, refused = [], []
 
     def send():
         with requests.Session() as s:
-            answers.append(push(s, server, device, recs))
+            while True:
+                r = push(s, server, device, recs)
+                if r.status_code != 429:
+                    answers.append(r)
+                    return
+                refused.append(r)
+                time.sleep(min(int(r.headers["Retry-After"]), 2) / 10)
 
     threads = [threading.Thread(target=send) for _ in range(4)]
     for t in threads:
@@ -118,6 +127,7 @@ def test_the_same_batch_sent_twice_at_once_is_stored_once(server, device, engine
     for t in threads:
         t.join()
     assert [a.status_code for a in answers] == [200] * 4
+    assert all(r.json()["code"] == "429.1" and int(r.headers["Retry-After"]) >= 1 for r in refused)
     statuses = [[r["status"] for r in a.json()["results"]] for a in answers]
     assert all(set(s) <= {"stored", "replay"} for s in statuses)
     # Each record was stored by exactly one of the four requests.
@@ -126,3 +136,34 @@ def test_the_same_batch_sent_twice_at_once_is_stored_once(server, device, engine
     with engine.connect() as c:
         uuids = [x["uuid"] for x in recs]
         assert c.scalar(sa.select(sa.func.count()).select_from(records).where(records.c.uuid.in_(uuids))) == 50
+
+
+def test_two_devices_racing_with_the_same_records(server, engine):
+    """Different devices are not serialised by the push lease: the database decides, one stores each
+    record and the other gets a conflict, never a 500."""
+    import threading
+
+    import requests
+
+    from .serverkit import enroll
+
+    a, b = enroll(server, engine), enroll(server, engine)
+    recs = [complaint_record() for _ in range(100)] + [rating_record() for _ in range(20)]
+    answers = {}
+
+    def send(dev):
+        with requests.Session() as s:
+            answers[dev.device_id] = push(s, server, dev, recs)
+
+    threads = [threading.Thread(target=send, args=(d,)) for d in (a, b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [r.status_code for r in answers.values()] == [200, 200]
+    statuses = [[r["status"] for r in x.json()["results"]] for x in answers.values()]
+    for i in range(len(recs)):
+        assert sorted(s[i] for s in statuses) == ["conflict", "stored"]
+    with engine.connect() as c:
+        uuids = [x["uuid"] for x in recs]
+        assert c.scalar(sa.select(sa.func.count()).select_from(records).where(records.c.uuid.in_(uuids))) == 120
