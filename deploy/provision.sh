@@ -233,7 +233,13 @@ else
   work="$(mktemp)"
   if [ "$new_config" = 1 ]; then cp "$CUR/config.toml" "$work"; else cp "$(R "$CONFIG_FILE")" "$work"; fi
   if [ -n "${ADMIN_PIN:-}" ]; then
-    hash="$(printf '%s\n' "$ADMIN_PIN" | "$CUR/.venv/bin/kiosk" --config "$work" admin hash-pin | sed -n 's/^pin_hash = "\(.*\)"$/\1/p')"
+    # hash-pin refuses easy PINs (runs, repeats); a random one is one now and then: draw again.
+    hash=""
+    for _try in 1 2 3 4 5 6 7 8; do
+      hash="$(printf '%s\n' "$ADMIN_PIN" | "$CUR/.venv/bin/kiosk" --config "$work" admin hash-pin 2>/dev/null | sed -n 's/^pin_hash = "\(.*\)"$/\1/p')"
+      [ -z "$hash" ] || break
+      ADMIN_PIN="$(printf '%06d' $(( $(od -An -N4 -tu4 /dev/urandom | tr -d ' ') % 1000000 )))"
+    done
     [ -n "$hash" ] || die "could not hash the new admin PIN"
     SETTINGS+=("admin.pin_hash=$hash")
   fi

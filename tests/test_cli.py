@@ -153,3 +153,11 @@ def test_run_parses_without_loading_every_command(tmp_path):
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "[]"
     assert "--exit-when-ready" in out.stdout
+
+
+def test_hash_pin_refuses_an_easy_pin_as_the_server_does(tmp_path):
+    easy = run(tmp_path, "admin", "hash-pin", stdin="123456\n")
+    assert easy.returncode == 2, easy.stderr
+    assert "Traceback" not in easy.stderr
+    good = run(tmp_path, "admin", "hash-pin", stdin="739204\n")
+    assert good.returncode == 0 and "pin_hash = \"scrypt$" in good.stdout

@@ -7,7 +7,7 @@ import getpass
 import sys
 
 from ..actions import Kiosk
-from ..domain.pin import hash_pin
+from ..domain.pin import check_new_pin, hash_pin
 from . import Context
 
 
@@ -32,7 +32,8 @@ def cmd_status(ctx: Context) -> int:
 def cmd_hash_pin(ctx: Context) -> int:
     # Read from stdin when piped so that scripts need not put the PIN on a command line (ps shows those).
     pin = sys.stdin.readline().strip() if not sys.stdin.isatty() else getpass.getpass("New PIN: ")
-    hashed = hash_pin(pin)
+    # The same rules as a PIN set from the central server: six digits at least, no runs or repeats.
+    hashed = hash_pin(check_new_pin(pin))
     ctx.emit({"pin_hash": hashed}, f'pin_hash = "{hashed}"')
     return 0
 
