@@ -79,7 +79,7 @@ def test_retry_after_holds_every_push_and_does_not_escalate(tmp_path, server, en
         enr = enroll_kiosk(cfg, server, engine)
         store = Store(cfg.db_path)
         file_complaints(store, 5)
-        worker = SyncWorker(cfg, store=store, backoff=Backoff(base_s=0.01, cap_s=0.05), poll_s=0.05)
+        worker = SyncWorker(cfg, store=store, backoff=Backoff(base_s=0.01, cap_s=0.05))
         worker.start()
         deadline = time.monotonic() + 10
         while not any(mode == "s429" for _, _, mode in proxy.log) and time.monotonic() < deadline:

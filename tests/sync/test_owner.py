@@ -41,7 +41,7 @@ WORKER = textwrap.dedent(
         return real_push(self, records)
 
     client.Client.push = push
-    worker = SyncWorker(cfg, pull_interval_s=0.3, heartbeat_interval_s=0.3, poll_s=0.1, standby_poll_s=0.2)
+    worker = SyncWorker(cfg, pull_interval_s=0.3, heartbeat_interval_s=0.3)
     worker.start()
     while True:
         st = worker.status
