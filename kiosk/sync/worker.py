@@ -481,7 +481,9 @@ class SyncWorker:
         db = self.store.db
         try:
             self._pull_catalog(client, db)
-        except (sqlite3.DatabaseError, StoreError):
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError):
+                raise  # locked, disk full: not damage; the cycle fails and retries as for any error
             # A damaged catalog page: the statuses below live in other tables and still come down.
             log.exception("catalog pull skipped: the local catalog cannot be read or written")
             self._set(last_error=MSG_CATALOG_UNREADABLE)

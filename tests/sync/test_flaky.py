@@ -64,17 +64,18 @@ def test_every_answered_request_resets_the_backoff(tmp_path, server, engine):
 def test_retry_after_holds_every_push_and_does_not_escalate(tmp_path, server, engine, form):
     """A 429 with Retry-After (the server's per-device quota): no request before then, even when new
     records wake the worker, and the backoff does not count it as a network failure."""
-    pause = 2.0
-    retry_after = "2" if form == "seconds" else email.utils.formatdate(time.time() + 3, usegmt=True)
+    pause = 2.0  # at least: an HTTP date 3 s ahead, cut to whole seconds, is 2 to 3 s away
     throttled_once = []
 
     def plan(_n: int, head: bytes) -> str:
         if head.startswith(b"POST") and not throttled_once:
             throttled_once.append(True)
+            if form == "http-date":
+                proxy.retry_after = email.utils.formatdate(time.time() + 3, usegmt=True)
             return "s429"
         return "pass"
 
-    with FaultProxy(server.port, plan, retry_after=retry_after) as proxy:
+    with FaultProxy(server.port, plan, retry_after="2") as proxy:
         cfg = kiosk_config(tmp_path, proxy.url, timeout=2.0)
         enr = enroll_kiosk(cfg, server, engine)
         store = Store(cfg.db_path)
