@@ -11,8 +11,11 @@ with the process, even on SIGKILL, so a crashed owner never leaves a stale lock 
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 from pathlib import Path
+
+log = logging.getLogger("kiosk.sync")
 
 
 def lock_path(db_path: Path) -> Path:
@@ -26,6 +29,7 @@ class OwnerLock:
     def __init__(self, db_path: Path) -> None:
         self.path = lock_path(db_path)
         self._fd: int | None = None
+        self.unlockable = False
 
     @property
     def held(self) -> bool:
@@ -33,9 +37,16 @@ class OwnerLock:
 
     def acquire(self) -> bool:
         """Take the lock if free; True when this object holds it (now or already)."""
-        if self._fd is not None:
+        if self._fd is not None or self.unlockable:
             return True
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        except OSError:
+            # No lock file possible (a read-only folder, a full disk): sending matters more than
+            # exclusivity, and the outbox leases still keep two workers off the same rows.
+            log.exception("cannot create %s; syncing without the single-worker lock", self.path)
+            self.unlockable = True
+            return True
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
