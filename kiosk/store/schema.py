@@ -189,5 +189,34 @@ def m008_staff_pin(db: Database) -> None:
             locked_until REAL NOT NULL DEFAULT 0
         );
         INSERT INTO pin_lockout (id) VALUES (1);
+
+
+def m005_sync_counts(db: Database) -> None:
+    # Sync (issue 12, item 17): the worker reads the outbox counts after every batch. Counting sent rows
+    # walked the whole table (a kiosk keeps every sent row: 1,000,000 of them made pushing 4x slower), so
+    # the sent count is kept by triggers in the same transaction as the row's change, and refused rows
+    # get a partial index. Pending rows already have one (outbox_due); the newest sent_at comes from
+    # outbox_pending's end. Triggers, not code in sync_ops: every writer of outbox keeps the count right.
+    db.executescript(
+        """
+        CREATE TABLE outbox_counts (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            sent INTEGER NOT NULL
+        );
+        INSERT INTO outbox_counts (id, sent) SELECT 1, count(sent_at) FROM outbox;
+        CREATE TRIGGER outbox_counts_insert AFTER INSERT ON outbox WHEN NEW.sent_at IS NOT NULL
+        BEGIN
+            UPDATE outbox_counts SET sent = sent + 1 WHERE id = 1;
+        END;
+        CREATE TRIGGER outbox_counts_update AFTER UPDATE OF sent_at ON outbox
+        WHEN (OLD.sent_at IS NULL) <> (NEW.sent_at IS NULL)
+        BEGIN
+            UPDATE outbox_counts SET sent = sent + (NEW.sent_at IS NOT NULL) - (OLD.sent_at IS NOT NULL) WHERE id = 1;
+        END;
+        CREATE TRIGGER outbox_counts_delete AFTER DELETE ON outbox WHEN OLD.sent_at IS NOT NULL
+        BEGIN
+            UPDATE outbox_counts SET sent = sent - 1 WHERE id = 1;
+        END;
+        CREATE INDEX outbox_failed ON outbox(failed_at) WHERE failed_at IS NOT NULL;
         """
     )

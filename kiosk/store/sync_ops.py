@@ -263,17 +263,27 @@ class OutboxSummary:
 
 
 def summary(db: Database, *, problems: int = 20) -> OutboxSummary:
+    """The outbox in numbers; the worker asks after every batch, so no query here reads the sent rows
+    (a kiosk keeps all of them): pending rows through the partial index ``outbox_due``, refused ones
+    through ``outbox_failed``, the sent count from ``outbox_counts`` (kept by triggers), the newest
+    ``sent_at`` from the end of ``outbox_pending``."""
     pending, retrying, oldest = db.execute(
         "SELECT count(*), coalesce(sum(attempts > 0 AND last_error IS NOT NULL), 0), min(created_at) FROM outbox "
         "WHERE sent_at IS NULL AND failed_at IS NULL"
     ).fetchone()
-    failed, sent, last_sent = db.execute(
-        "SELECT coalesce(sum(failed_at IS NOT NULL), 0), count(sent_at), max(sent_at) FROM outbox"
-    ).fetchone()
+    (failed,) = db.execute("SELECT count(*) FROM outbox WHERE failed_at IS NOT NULL").fetchone()
+    (sent,) = db.execute("SELECT sent FROM outbox_counts WHERE id = 1").fetchone()
+    (last_sent,) = db.execute("SELECT max(sent_at) FROM outbox").fetchone()
+    # Two halves, each over its partial index: one OR across both made SQLite scan the table.
     rows = db.execute(
         """
-        SELECT kind, record_uuid, attempts, last_error, last_attempt_at, failure_code, failed_at FROM outbox
-        WHERE sent_at IS NULL AND (failed_at IS NOT NULL OR attempts >= 3)
+        SELECT * FROM (
+            SELECT kind, record_uuid, attempts, last_error, last_attempt_at, failure_code, failed_at FROM outbox
+            WHERE failed_at IS NOT NULL AND sent_at IS NULL
+            UNION ALL
+            SELECT kind, record_uuid, attempts, last_error, last_attempt_at, failure_code, failed_at FROM outbox
+            WHERE sent_at IS NULL AND failed_at IS NULL AND attempts >= 3
+        )
         ORDER BY failed_at IS NULL, coalesce(failed_at, last_attempt_at) DESC LIMIT ?
         """,
         [problems],

@@ -12,8 +12,11 @@ the worker what to do and ``code`` carries the server's problem code when there 
 
 from __future__ import annotations
 
+import email.utils
+import math
 import time
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -89,10 +92,23 @@ class NotEnrolled(SyncFailure):
 
 
 def _retry_after(resp: requests.Response, default: float) -> float:
-    try:
-        return max(0.0, min(3600.0, float(resp.headers.get("Retry-After", default))))
-    except ValueError:
+    """Seconds to wait from ``Retry-After`` (delta-seconds or an HTTP date, RFC 9110), within an hour."""
+    value = resp.headers.get("Retry-After")
+    if value is None:
         return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return default
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - datetime.now(UTC)).total_seconds()
+    if math.isnan(seconds):
+        return default
+    return max(0.0, min(3600.0, seconds))
 
 
 class Client:

@@ -1,9 +1,15 @@
 """The sync worker: a background thread that pushes the outbox and pulls the catalog and statuses.
 
 * New records go out at once: the app calls :meth:`SyncWorker.wake` after storing one.
-* Failures back off exponentially with full jitter, from ``base_s`` (2 s) up to ``cap_s`` (5 min),
-  forever; the first answer from the server releases every waiting row at once ("start as soon as the
+* Failures back off exponentially with full jitter, from ``base_s`` (0.5 s) up to ``cap_s`` (5 min),
+  forever, but only while requests fail: every request the server answers (a batch, a pull page) is
+  progress and resets the backoff, so an intermittent network slows sending down a little, never to a
+  crawl. The first answer from the server releases every waiting row at once ("start as soon as the
   network returns").
+* A 429 or 503 with ``Retry-After`` is the server asking for a pause, not a broken network: the worker
+  holds every request until then (a ``wake()`` does not cut it short) and does not escalate the backoff.
+* Pushing never depends on the catalog: a damaged catalog page makes the heartbeat say
+  ``catalog_version: "unreadable"`` and the pull skip the catalog, while records still go out.
 * Each outbox row keeps its attempts, last error and last attempt time (``kiosk.store.sync_ops``); a
   row the server refused for good (409 conflict, 422 rejected) is set aside for staff.
 * A request refused as a whole (400, 413) is split in halves until the one bad record is found.
@@ -19,6 +25,7 @@ import json
 import logging
 import random
 import shutil
+import sqlite3
 import threading
 import time
 import uuid as uuidlib
@@ -37,6 +44,7 @@ from ..store import staff_pin, sync_ops
 from ..store.db import Store
 from . import device, wire
 from .client import Client, Refused, SyncFailure, Throttled, Unauthorized
+from .owner import OwnerLock
 
 log = logging.getLogger("kiosk.sync")
 
@@ -47,6 +55,11 @@ MSG_NOT_ENROLLED = "This kiosk is not enrolled with a central server. Run: kiosk
 MSG_RETRY = "{reason} Next try in {seconds} seconds."
 MSG_CATALOG_INVALID = "The catalog from the central server is not valid and was not installed: {reason}"
 MSG_LOCAL_MISSING = "The record is no longer on this kiosk."
+MSG_STANDBY = "Another sync worker on this kiosk sends the records; this one waits and takes over if it stops."
+MSG_THROTTLED = "The central server asked this kiosk to pause. Next try in {seconds} seconds."
+MSG_CATALOG_UNREADABLE = "The catalog on this kiosk cannot be read (damaged database); records are still sent."
+# What the heartbeat says for a field this kiosk cannot read (a damaged page): the fleet view shows it.
+UNREADABLE = "unreadable"
 
 
 @dataclass
@@ -74,6 +87,9 @@ class SyncStatus:
     catalog_cursor: str | None = None
     status_cursor: str | None = None
     problems: list[dict[str, Any]] = field(default_factory=list)
+    # True in a worker that found another one owning the database (kiosk.sync.owner): the fields
+    # above are then that owner's saved status.
+    standby: bool = False
 
     @property
     def text(self) -> str:
@@ -97,7 +113,9 @@ class SyncStatus:
 class Backoff:
     """Exponential backoff with full jitter: the n-th failure in a row waits uniform(0, min(cap, base*2^(n-1)))."""
 
-    def __init__(self, base_s: float = 2.0, cap_s: float = 300.0, rand: Callable[[], float] = random.random) -> None:
+    # A 0.5 s first ceiling: an isolated failure between successes costs a quarter of a second on
+    # average. Ten failures in a row reach the cap; a server that wants fewer requests says Retry-After.
+    def __init__(self, base_s: float = 0.5, cap_s: float = 300.0, rand: Callable[[], float] = random.random) -> None:
         self.base_s = base_s
         self.cap_s = cap_s
         self.rand = rand
@@ -135,6 +153,8 @@ class SyncWorker:
         heartbeat_interval_s: float = 300.0,
         printer_status: Callable[[], dict[str, Any]] | None = None,
         lease_s: float | None = None,
+        poll_s: float = 1.0,
+        standby_poll_s: float = 5.0,
     ) -> None:
         self.config = config
         self._own_store = store is None
@@ -149,12 +169,21 @@ class SyncWorker:
         self.printer_status = printer_status or default_printer_status(config)
         # A claimed row is not claimed again for this long: longer than one request can take.
         self.lease_s = lease_s if lease_s is not None else max(60.0, 3 * config.server.timeout_s)
+        # How often a waiting owner looks for records stored by another process (the app, while the
+        # service owns sync: its wake() cannot reach here), and how often a standby worker tries to
+        # take over.
+        self.poll_s = poll_s
+        self.standby_poll_s = standby_poll_s
+        self._owner = OwnerLock(self.store.path)
+        self._data_version: int | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._last_pull = float("-inf")
         self._last_heartbeat = float("-inf")
+        # The server asked for a pause (Retry-After) until this monotonic time: nothing is sent before.
+        self._hold_until = float("-inf")
         self._inflight: list[sync_ops.OutboxItem] = []
         self._status = SyncStatus()
 
@@ -187,19 +216,79 @@ class SyncWorker:
             self.store.close()
 
     def run_forever(self) -> None:
-        while not self._stop.is_set():
-            try:
-                delay = self.cycle()
-            except Exception:  # noqa: BLE001 - the worker must outlive any bug; the log has it
-                log.exception("sync cycle failed")
-                delay = self.backoff.next_delay()
-            self._wake.wait(max(0.0, delay))
-            self._wake.clear()
+        try:
+            while not self._stop.is_set():
+                if not self._owner.acquire():
+                    self._standby()
+                    self._wait(self.standby_poll_s, watch_db=False)
+                    continue
+                if self._status.standby:
+                    self._set(standby=False, message="", params={})  # took over from a stopped owner
+                try:
+                    delay = self.cycle()
+                except Exception:  # noqa: BLE001 - the worker must outlive any bug; the log has it
+                    log.exception("sync cycle failed")
+                    delay = self.backoff.next_delay()
+                self._wait(delay)
+        finally:
+            self._owner.release()
 
     def run_once(self) -> SyncStatus:
-        """One full pass (push everything due, pull catalog and statuses): ``kiosk sync --once``."""
-        self.cycle(force=True)
+        """One full pass (push everything due, pull catalog and statuses): ``kiosk sync --once``.
+
+        While another worker owns this database (the service), nothing is sent from here: the status
+        returned is the owner's, marked ``standby``."""
+        took = not self._owner.held
+        if not self._owner.acquire():
+            self._standby()
+            return self.status
+        try:
+            self.cycle(force=True)
+        finally:
+            if took:
+                self._owner.release()
         return self.status
+
+    def _wait(self, delay: float, *, watch_db: bool = True) -> None:
+        """Sleep up to ``delay`` s; a wake(), a stop() or (``watch_db``) a due record committed by
+        another connection ends it early."""
+        end = time.monotonic() + max(0.0, delay)
+        while not self._stop.is_set():
+            left = end - time.monotonic()
+            if left <= 0:
+                break
+            if self._wake.wait(min(left, self.poll_s)):
+                break
+            if watch_db and self._stored_elsewhere():
+                break
+        self._wake.clear()
+
+    def _stored_elsewhere(self) -> bool:
+        db = self.store.db
+        try:
+            # data_version changes when another connection commits; reading it costs no I/O.
+            (version,) = db.execute("PRAGMA data_version").fetchone()
+            if version == self._data_version:
+                return False
+            first = self._data_version is None
+            self._data_version = version
+            if first:
+                return False
+            due = sync_ops.next_due_at(db)
+        except sqlite3.Error:
+            return False
+        return due is not None and due <= sync_ops.utcnow()
+
+    def _standby(self) -> None:
+        try:
+            st = saved_status(self.store)
+        except Exception:  # a standby worker only reports; the owner does the work
+            log.warning("standby: the owner's saved status cannot be read", exc_info=True)
+            st = SyncStatus(state="never_run")
+        st.standby = True
+        st.message, st.params = MSG_STANDBY, {}
+        with self._lock:
+            self._status = st
 
     # --- one cycle (worker thread) -------------------------------------------------------------------
 
@@ -219,6 +308,9 @@ class SyncWorker:
             self._set(state="not_enrolled", message=MSG_NOT_ENROLLED, params={}, server=url)
             self._refresh_counts()
             return 3600.0
+        held = self._hold_until - time.monotonic()
+        if held > 0 and not force:
+            return held  # a wake() during the server's pause: keep waiting, do not spin
         client = self._client_for(url, enrollment)
         self._set(server=url, device_id=enrollment.device_id, last_attempt_at=sync_ops.iso(sync_ops.utcnow()))
         try:
@@ -261,25 +353,38 @@ class SyncWorker:
             waits.append((due - sync_ops.utcnow()).total_seconds())
         return max(0.0, min(waits))
 
+    def _progress(self) -> None:
+        """The server answered a request: the network works, so the next failure starts the backoff anew."""
+        self.backoff.reset()
+
     def _failed(self, exc: SyncFailure) -> float:
+        message = MSG_RETRY
+        params: dict[str, Any] = {"reason": str(exc)}
         if isinstance(exc, Unauthorized):
             # Retrying fast will not fix a revoked token; staff must re-enroll. Keep trying slowly.
             self.backoff.failures += 1
             delay = self.backoff.cap_s
             state = "unauthorized"
+        elif isinstance(exc, Throttled) and exc.retry_after > 0:
+            # The server answered and named its pause (a per-device quota, a busy server): honour it to
+            # the second, before any request (wake() included), and do not count it as a failure of the
+            # network. Without a usable Retry-After it is an ordinary failure and backs off below.
+            delay = exc.retry_after
+            self._hold_until = time.monotonic() + delay
+            state = "throttled"
+            message, params = MSG_THROTTLED, {}
         else:
             delay = self.backoff.next_delay()
-            if isinstance(exc, Throttled):
-                delay = max(delay, exc.retry_after)
             state = "offline" if exc.kind in ("offline", "timeout") else "error"
+        params["seconds"] = max(1, round(delay))
         retry_at = sync_ops.utcnow() + timedelta(seconds=delay)
         if self._inflight:
             sync_ops.record_failure(self.store.db, self._inflight, f"{exc.kind}: {exc}", retry_at=retry_at)
             self._inflight = []
         self._set(
             state=state,
-            message=MSG_RETRY,
-            params={"reason": str(exc), "seconds": max(1, round(delay))},
+            message=message,
+            params=params,
             consecutive_failures=self.backoff.failures,
             last_error=str(exc),
             error_code=exc.code or exc.kind,
@@ -295,7 +400,13 @@ class SyncWorker:
         if time.monotonic() - self._last_heartbeat < self.heartbeat_interval_s:
             return None
         db = self.store.db
-        s = sync_ops.summary(db, problems=0)
+        # Each field on its own: a damaged page behind one of them must not stop the records going out.
+        try:
+            s = sync_ops.summary(db, problems=0)
+            pending, failed = s.pending, s.failed
+        except (sqlite3.DatabaseError, StoreError):
+            log.warning("heartbeat: the outbox counts cannot be read", exc_info=True)
+            pending = failed = -1
         try:
             printer = self.printer_status()
         except Exception:  # noqa: BLE001 - a printer probe must not stop sync
@@ -304,10 +415,10 @@ class SyncWorker:
         body = wire.heartbeat_body(
             at=sync_ops.iso(sync_ops.utcnow()),
             version=__version__,
-            outbox_pending=s.pending,
-            outbox_failed=s.failed,
+            outbox_pending=pending,
+            outbox_failed=failed,
             printer=printer,
-            catalog_version=catalog_store.catalog_info(db).version,
+            catalog_version=_catalog_version(db),
             disk_free_mb=_disk_free_mb(self.config.data_dir),
         )
         return {"uuid": str(uuidlib.uuid4()), "kind": wire.HEARTBEAT, "body": body}
@@ -335,11 +446,13 @@ class SyncWorker:
                 results = client.push(records)
             except Refused as exc:
                 self._inflight = []
+                self._progress()  # refused, but answered: the network works
                 self._refused(good, exc)
                 if heartbeat is not None and not good:
                     self._last_heartbeat = time.monotonic()  # a refused heartbeat is not worth a loop
                 continue
             self._inflight = []
+            self._progress()
             if heartbeat is not None and heartbeat["uuid"] in results:
                 self._last_heartbeat = time.monotonic()
             now = sync_ops.utcnow()
@@ -366,7 +479,26 @@ class SyncWorker:
 
     def _pull(self, client: Client) -> None:
         db = self.store.db
+        try:
+            self._pull_catalog(client, db)
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError):
+                raise  # locked, disk full: not damage; the cycle fails and retries as for any error
+            # A damaged catalog page: the statuses below live in other tables and still come down.
+            log.exception("catalog pull skipped: the local catalog cannot be read or written")
+            self._set(last_error=MSG_CATALOG_UNREADABLE)
+        since = sync_ops.get_state(db, sync_ops.STATUS_CURSOR)
+        for _ in range(1000):  # pages; a bound so that a server bug cannot loop us forever
+            page = client.updates(since)
+            self._progress()
+            sync_ops.apply_updates(db, page["updates"], page["cursor"])
+            since = page["cursor"]
+            if not page.get("more"):
+                break
+
+    def _pull_catalog(self, client: Client, db) -> None:
         data = client.catalog(catalog_store.catalog_cursor(db))
+        self._progress()
         if data["changed"]:
             try:
                 catalog_store.replace_catalog(db, data["catalog"], cursor=data["cursor"])
@@ -387,13 +519,6 @@ class SyncWorker:
                     log.info("the staff PIN now comes from %s", "the server" if data["staff_pin"] else "config.toml")
             except ValueError as exc:
                 log.error("staff PIN from the server refused: %s", exc)  # the PIN in use stays
-        since = sync_ops.get_state(db, sync_ops.STATUS_CURSOR)
-        for _ in range(1000):  # pages; a bound so that a server bug cannot loop us forever
-            page = client.updates(since)
-            sync_ops.apply_updates(db, page["updates"], page["cursor"])
-            since = page["cursor"]
-            if not page.get("more"):
-                break
 
     # --- status ----------------------------------------------------------------------------------------
 
@@ -405,15 +530,14 @@ class SyncWorker:
     def _refresh_counts(self) -> None:
         db = self.store.db
         s = sync_ops.summary(db)
-        info = catalog_store.catalog_info(db)
         self._set(
             pending=s.pending,
             retrying=s.retrying,
             failed=s.failed,
             sent=s.sent,
             oldest_pending_at=s.oldest_pending_at,
-            catalog_version=info.version,
-            catalog_cursor=catalog_store.catalog_cursor(db),
+            catalog_version=_catalog_version(db),
+            catalog_cursor=_catalog_cursor(db),
             status_cursor=sync_ops.get_state(db, sync_ops.STATUS_CURSOR),
             problems=[asdict(p) for p in s.problems],
         )
@@ -421,6 +545,24 @@ class SyncWorker:
             sync_ops.set_state(db, sync_ops.WORKER_STATUS, self.status.to_json())
         except Exception:  # noqa: BLE001 - the status copy is for other processes; never fail sync for it
             log.warning("could not save the sync status", exc_info=True)
+
+
+def _catalog_version(db) -> str:
+    # One plain read, not catalog_info(): its query runs in a savepoint that a damaged page leaves
+    # open, and every write after it (marking records sent) would then fail as well.
+    try:
+        row = db.execute("SELECT value FROM catalog_meta WHERE key = 'version'").fetchone()
+    except sqlite3.DatabaseError:
+        log.warning("the catalog version cannot be read", exc_info=True)
+        return UNREADABLE
+    return row[0] if row else ""
+
+
+def _catalog_cursor(db) -> str | None:
+    try:
+        return catalog_store.catalog_cursor(db)
+    except sqlite3.DatabaseError:
+        return None
 
 
 def _disk_free_mb(path) -> int | None:
@@ -438,7 +580,7 @@ def saved_status(store: Store) -> SyncStatus:
     st.pending, st.retrying, st.failed, st.sent = s.pending, s.retrying, s.failed, s.sent
     st.oldest_pending_at = s.oldest_pending_at
     st.problems = [asdict(p) for p in s.problems]
-    st.catalog_cursor = catalog_store.catalog_cursor(db)
-    st.catalog_version = catalog_store.catalog_info(db).version
+    st.catalog_cursor = _catalog_cursor(db)
+    st.catalog_version = _catalog_version(db)
     st.status_cursor = sync_ops.get_state(db, sync_ops.STATUS_CURSOR)
     return st

@@ -36,10 +36,10 @@ CANNED = {
 }
 
 
-def canned(mode: str) -> bytes:
+def canned(mode: str, retry_after: str = "0") -> bytes:
     status, reason, ctype, body = CANNED["s500" if mode == "s500_after" else mode]
     head = (f"HTTP/1.1 {status} {reason}\r\nContent-Type: {ctype}\r\nContent-Length: {len(body)}\r\n"
-            "Retry-After: 0\r\nConnection: close\r\n\r\n")
+            f"Retry-After: {retry_after}\r\nConnection: close\r\n\r\n")
     return head.encode() + body
 
 
@@ -56,10 +56,12 @@ def random_plan(rate: float, seed: int = 7, faults: tuple[str, ...] = FAULTS) ->
 
 class FaultProxy:
     def __init__(self, upstream_port: int, plan: Callable[[int, bytes], str] | None = None, *,
-                 delay_s: float = 2.0) -> None:
+                 delay_s: float = 2.0, retry_after: str = "0") -> None:
         self.upstream = ("127.0.0.1", upstream_port)
         self.plan = plan or (lambda n, head: "pass")
         self.delay_s = delay_s
+        self.retry_after = retry_after  # the Retry-After of the canned 429/503 answers
+        self.log: list[tuple[float, str, str]] = []  # (monotonic time, request line, mode) of each request
         self.counts: Counter[str] = Counter()
         self._n = 0
         self._lock = threading.Lock()
@@ -110,6 +112,7 @@ class FaultProxy:
                     n = self._n
                 mode = self.plan(n, req.split(b"\r\n", 1)[0])
                 self.counts[mode] += 1
+                self.log.append((time.monotonic(), req.split(b"\r\n", 1)[0].decode("latin-1"), mode))
                 if not self._handle(conn, req, mode):
                     return
         except OSError:
@@ -125,7 +128,7 @@ class FaultProxy:
         if mode == "drop_before":
             return False
         if mode in CANNED:
-            conn.sendall(canned(mode))
+            conn.sendall(canned(mode, self.retry_after))
             return False
         resp = self._forward(req)
         if mode == "drop_after" or resp is None:
