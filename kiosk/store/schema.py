@@ -189,8 +189,11 @@ def m008_staff_pin(db: Database) -> None:
             locked_until REAL NOT NULL DEFAULT 0
         );
         INSERT INTO pin_lockout (id) VALUES (1);
+        """
+    )
 
 
+@MIGRATIONS()
 def m005_sync_counts(db: Database) -> None:
     # Sync (issue 12, item 17): the worker reads the outbox counts after every batch. Counting sent rows
     # walked the whole table (a kiosk keeps every sent row: 1,000,000 of them made pushing 4x slower), so
