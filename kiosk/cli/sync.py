@@ -107,8 +107,9 @@ def _watch(ctx: Context) -> int:
 
 
 def cmd_status(ctx: Context) -> int:
+    from ..errors import StoreDamaged
     from ..store.db import Store
-    from ..sync.worker import saved_status
+    from ..sync.worker import UNREADABLE, saved_status
 
     store = Store(ctx.config.db_path)
     try:
@@ -116,6 +117,9 @@ def cmd_status(ctx: Context) -> int:
     finally:
         store.close()
     ctx.emit(st, lambda: _status_text(st))
+    if st.catalog_version == UNREADABLE:
+        # The outbox is shown (it is what staff need on a bad day), then the damage is said in words.
+        raise StoreDamaged("the catalog cannot be read")
     return EXIT_OK
 
 

@@ -37,7 +37,7 @@ from typing import Any
 from .. import __version__
 from ..config import Config
 from ..domain.errors import ValidationError
-from ..errors import ConfigError, StoreError
+from ..errors import ConfigError, StoreDamaged, StoreError
 from ..i18n import fill
 from ..store import catalog as catalog_store
 from ..store import staff_pin, sync_ops
@@ -275,7 +275,7 @@ class SyncWorker:
             if first:
                 return False
             due = sync_ops.next_due_at(db)
-        except sqlite3.Error:
+        except (sqlite3.Error, StoreError):
             return False
         return due is not None and due <= sync_ops.utcnow()
 
@@ -481,7 +481,9 @@ class SyncWorker:
         db = self.store.db
         try:
             self._pull_catalog(client, db)
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, StoreDamaged) as exc:
+            # (The store turns SQLite's errors into its own when a statement runs; a damaged page met
+            # while fetching rows still arrives as sqlite3's.)
             if isinstance(exc, sqlite3.OperationalError):
                 raise  # locked, disk full: not damage; the cycle fails and retries as for any error
             # A damaged catalog page: the statuses below live in other tables and still come down.
@@ -552,8 +554,9 @@ def _catalog_version(db) -> str:
     # open, and every write after it (marking records sent) would then fail as well.
     try:
         row = db.execute("SELECT value FROM catalog_meta WHERE key = 'version'").fetchone()
-    except sqlite3.DatabaseError:
-        log.warning("the catalog version cannot be read", exc_info=True)
+    except (sqlite3.DatabaseError, StoreDamaged) as exc:
+        # No traceback: the cause is known (a damaged page) and `kiosk doctor` tells the rest.
+        log.warning("the catalog version cannot be read: %s", exc)
         return UNREADABLE
     return row[0] if row else ""
 
@@ -561,7 +564,7 @@ def _catalog_version(db) -> str:
 def _catalog_cursor(db) -> str | None:
     try:
         return catalog_store.catalog_cursor(db)
-    except sqlite3.DatabaseError:
+    except (sqlite3.DatabaseError, StoreDamaged):
         return None
 
 
