@@ -91,6 +91,13 @@ class CatalogOut(BaseModel):
             "Absent from older servers."
         ),
     )
+    identity_public_key: str | None = Field(
+        default=None,
+        description=(
+            "The server's current key for sealing identities (base64 X25519), sent with every answer so "
+            "that a key rotation reaches kiosks enrolled before it. Absent from older servers."
+        ),
+    )
 
 
 class EventOut(BaseModel):

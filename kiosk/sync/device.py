@@ -20,7 +20,7 @@ import base64
 import json
 import os
 import secrets
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -87,6 +87,16 @@ def save(config: Config, *, server: str, device_id: str, token: str, office: str
     # Enrolled: the next enrollment (a new code) is a new attempt with a new nonce.
     (config.data_dir / NONCE_FILENAME).unlink(missing_ok=True)
     return enrollment
+
+
+def update_identity_key(config: Config, key: str) -> bool:
+    """Keep the server's current sealing key (sent with every catalog answer, so a rotation on the
+    server reaches this kiosk); True when it changed. The caller has checked that ``key`` is a key."""
+    enrollment = load(config)
+    if enrollment is None or enrollment.identity_public_key == key:
+        return False
+    _write_private(path_for(config), json.dumps(asdict(replace(enrollment, identity_public_key=key)), indent=2))
+    return True
 
 
 def enroll_nonce(config: Config) -> str:

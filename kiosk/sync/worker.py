@@ -521,6 +521,23 @@ class SyncWorker:
                     log.info("the staff PIN now comes from %s", "the server" if data["staff_pin"] else "config.toml")
             except ValueError as exc:
                 log.error("staff PIN from the server refused: %s", exc)  # the PIN in use stays
+        key = data.get("identity_public_key")
+        if key:  # absent from older servers: the key from enrollment stays
+            self._take_identity_key(key)
+
+    def _take_identity_key(self, key: str) -> None:
+        from ..domain import sealing  # PyNaCl: imported when a key arrives, not at start
+
+        try:
+            sealing.public_key(key)
+        except ValidationError:
+            log.error("sealing key from the server refused: not an X25519 public key")
+            return
+        try:
+            if device.update_identity_key(self.config, key):
+                log.info("the server's sealing key changed: new complaints are sealed with it")
+        except (OSError, ConfigError) as exc:
+            log.error("sealing key from the server not kept: %s", exc)  # the old key still opens on the server
 
     # --- status ----------------------------------------------------------------------------------------
 

@@ -24,10 +24,10 @@ def test_catalog_by_cursor_with_ikm_aggregates_from_every_kiosk(http, server, en
     assert first["changed"] and first["catalog"]["version"] == "test-1"
     cursor = first["cursor"]
     same = http.get(server.url + CATALOG, params={"since": cursor}, headers=device.headers, timeout=10).json()
-    # The working-day calendar and the office's staff PIN (none set here) come with every answer, also an
-    # unchanged one (they are not in the cursor).
+    # The working-day calendar, the office's staff PIN (none set here) and the sealing key come with every
+    # answer, also an unchanged one (they are not in the cursor).
     assert same == {"changed": False, "cursor": cursor, "catalog": None, "holidays": first["holidays"],
-                    "staff_pin": None}
+                    "staff_pin": None, "identity_public_key": device.identity_public_key}
 
     other = enroll(server, engine)
     recs = [rating_record(score=4), rating_record(score=2)]

@@ -94,6 +94,22 @@ def test_sealed_identities_open_for_staff_across_a_key_rotation(server, engine, 
     assert ring[kid1].retired_at is not None and ring[kid2].retired_at is None
 
 
+def test_a_rotation_reaches_a_kiosk_enrolled_before_it_at_its_next_pull(server, engine, tmp_path, capsys):
+    kiosk = _kiosk(tmp_path / "k", server, engine)
+    try:
+        _code, before = _file(kiosk, "Lalu Sebelum Rotasi")
+        rotated = _cli(capsys, server, tmp_path, "keys", "rotate")
+        _sync(kiosk)  # the catalog answer carries the server's current key
+        assert device.load(kiosk.config).identity_public_key == rotated["public_key"]
+        code, after = _file(kiosk, "Baiq Sesudah Rotasi")
+        assert before != after == rotated["key_id"]
+        _sync(kiosk)
+    finally:
+        kiosk.close()
+    desk = staff_member(engine, Role.DESK)
+    assert I.show_identity(engine, desk[0], code, desk[1]).name == "Baiq Sesudah Rotasi"
+
+
 def test_a_kiosk_enrolled_without_a_key_seals_with_its_configured_one(server, engine, tmp_path, capsys):
     # config.toml's DEMO key (a kiosk used before it was set up), opened once the server accepts it.
     accepted = _cli(capsys, server, tmp_path, "keys", "accept-demo")

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 
 from ...domain.workflow import Status
 from ...sync import wire
-from .. import catalog, complaints, errors, ingest, office_settings, workdays
+from .. import catalog, complaints, errors, identity_keys, ingest, office_settings, workdays
 from ..deps import DeviceDep, EngineDep, SettingsDep
 from ..models import LIMITS_DOC, CatalogOut, ProblemOut, PushIn, PushOut, UpdatesOut
 from ..pushgate import PushGate
@@ -78,6 +78,7 @@ def pull_catalog(
     answer["holidays"] = workdays.holidays_around(settings)
     # Likewise the office's staff PIN: only this device's own office's, found from its token.
     answer["staff_pin"] = office_settings.pin_for_office(engine, device.office)
+    answer["identity_public_key"] = identity_keys.current(engine).public_key
     return CatalogOut.model_validate(answer)
 
 
