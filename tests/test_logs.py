@@ -67,15 +67,6 @@ def test_no_personal_data_in_any_log_through_a_faulty_sync(tmp_path):
         done = kiosk(data, "init", "--demo")
         assert done.returncode == 0, done.stderr
         stderr.append(done.stderr)
-        for n, privacy in enumerate(("biasa", "rahasia")):
-            done = kiosk(data, "complaint", "file", "--json", "-", stdin=json.dumps(complaint(privacy, n)))
-            assert done.returncode == 0, done.stderr
-            stderr.append(done.stderr)
-        # Invalid on purpose: the refusal must not echo what was typed either.
-        bad = {**complaint("biasa", 9), "identity": {"name": NAME, "nik": NIK[:-1], "phone": PHONE}}
-        done = kiosk(data, "complaint", "file", "--json", "-", stdin=json.dumps(bad))
-        assert done.returncode == 2
-        stderr.append(done.stderr)
 
         plan = lambda n, _head: FAULT_SEQUENCE[n] if n < len(FAULT_SEQUENCE) else "pass"
         with FaultProxy(server.port, plan) as proxy:
@@ -84,7 +75,19 @@ def test_no_personal_data_in_any_log_through_a_faulty_sync(tmp_path):
 
             cred = enroll(server, engine)
             device.save(load_config().with_data_dir(data), server=proxy.url, device_id=cred.device_id,
-                        token=cred.token, office="Kantor Gubernur", agency_id="bappenda")
+                        token=cred.token, office="Kantor Gubernur", agency_id="bappenda",
+                        identity_public_key=cred.identity_public_key)
+            # Filed once enrolled, so sealed with this server's key (a kiosk sealing with the shipped demo
+            # key would have its records refused by a real server).
+            for n, privacy in enumerate(("biasa", "rahasia")):
+                done = kiosk(data, "complaint", "file", "--json", "-", stdin=json.dumps(complaint(privacy, n)))
+                assert done.returncode == 0, done.stderr
+                stderr.append(done.stderr)
+            # Invalid on purpose: the refusal must not echo what was typed either.
+            bad = {**complaint("biasa", 9), "identity": {"name": NAME, "nik": NIK[:-1], "phone": PHONE}}
+            done = kiosk(data, "complaint", "file", "--json", "-", stdin=json.dumps(bad))
+            assert done.returncode == 2
+            stderr.append(done.stderr)
             log_file = tmp_path / "watch.log"
             with log_file.open("w") as err:
                 watch = subprocess.Popen(
@@ -176,10 +179,10 @@ def test_elsewhere_stderr_with_a_time_and_no_priority(monkeypatch, logs):
 
 def test_setup_twice_keeps_one_handler(logs):
     root = logging.getLogger()
-    before = len(root.handlers)
     a = logs.setup("info", stream=io.StringIO())
     b = logs.setup("info", stream=io.StringIO())
     try:
-        assert a not in root.handlers and len(root.handlers) == before + 1
+        # Counted by kind: an in-process `kiosk.cli.main()` in an earlier test may have set one up too.
+        assert a is not b and [h for h in root.handlers if type(h) is type(b)] == [b]
     finally:
         root.removeHandler(b)
