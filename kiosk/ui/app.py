@@ -39,7 +39,8 @@ PREPARE_ORDER = ("agencies", "complaint", "survey", "track", "search", "services
 PREPARE_EVERY_S = 0.5
 PREPARE_AFTER_QUIET_S = 2.0
 SYNC_POLL_S = 30.0  # how often the offline mark asks the sync worker how it is doing
-ONLINE_STATES = ("idle", "sending")
+# "throttled": the server answered and asked the kiosk to wait (a per-device quota): it is reachable.
+ONLINE_STATES = ("idle", "sending", "throttled")
 
 
 def _start_sync(kiosk) -> None:
