@@ -268,10 +268,10 @@ def push(
         else:
             valid.append(_Valid(i, uuid, kind, digest, row))
 
-    for attempt in range(3):
+    for attempt in range(4):
         try:
             with engine.begin() as conn:
-                outcome = _store(conn, device_id, valid, first_due, clock.received)
+                outcome = _store(conn, device_id, valid, first_due, clock.received, look_for_taken=attempt > 0)
                 # In the kiosk's own order within the batch; each applied at the receive time.
                 for _i, hb in sorted(heartbeats, key=lambda x: x[1]["at"]):
                     apply_heartbeat(conn, device_id, hb["body"], clock.received)
@@ -279,9 +279,11 @@ def push(
                     inside(conn)
             break
         except sa.exc.IntegrityError:
-            # A tracking code taken by a concurrent request between our look and our insert: the next
-            # pass sees it and classifies the record. Never a 500 for a race.
-            if attempt == 2:
+            # The first pass does not look for tracking codes already used (almost never the case, and
+            # the look was a SELECT of the whole batch's codes); a used one fails its insert, and the
+            # next pass looks and classifies the record. So does a code taken by a concurrent request
+            # between a look and the insert. Never a 500 for a race.
+            if attempt == 3:
                 raise
     for v in valid:
         results[v.index] = _result(v.uuid, *outcome[v.index])
@@ -311,32 +313,41 @@ def _store(
     valid: list[_Valid],
     first_due: Callable[[datetime], date | None],
     at: datetime,
+    *,
+    look_for_taken: bool = True,
 ) -> dict[int, tuple[str, dict | None]]:
-    """Insert first, then ask only for what was not new: one executemany per table, two small SELECTs.
+    """Insert first, then ask only for what was not new: one executemany per table, and in the common
+    case (a batch of new records with unused tracking codes) no SELECT at all.
 
     ``INSERT ... ON CONFLICT DO NOTHING`` stores every new record (a plain executemany: psycopg 3
     pipelines it, SQLite loops in C; ``RETURNING`` made it one huge multi-row statement, slower than
-    the bare insert on PostgreSQL). The rows of the batch's UUIDs that do not carry this request's
-    receive time were there before: a replay when this device sent the same body, else a conflict.
-    In the common case, a batch of new records, that SELECT returns nothing. A concurrent request
-    inserting the same UUID makes ours wait for its commit (PostgreSQL) or queue on the write lock
-    (SQLite), then skip the row, so it is classified here and never raises.
+    the bare insert on PostgreSQL). When its rowcount is short of the batch, the rows of the batch's
+    UUIDs that do not carry this request's receive time were there before: a replay when this device
+    sent the same body, else a conflict. A concurrent request inserting the same UUID makes ours wait
+    for its commit (PostgreSQL) or queue on the write lock (SQLite), then skip the row, so it is
+    classified here and never raises. With ``look_for_taken`` the tracking codes already used are
+    looked up before the complaints insert; without it, the unique index finds them (see ``push``).
     """
     outcome: dict[int, tuple[str, dict | None]] = {}
     if not valid:
         return outcome
-    conn.execute(
+    inserted = conn.execute(
         _insert(conn, records).on_conflict_do_nothing(index_elements=["uuid"]),
         [{"uuid": v.uuid, "kind": v.kind, "device_id": device_id, "body_hash": v.hash, "received_at": at}
          for v in valid],
-    )
-    before = {
-        r.uuid: r
-        for r in conn.execute(
-            sa.select(records.c.uuid, records.c.device_id, records.c.body_hash)
-            .where(records.c.uuid.in_([v.uuid for v in valid]), records.c.received_at != at)
-        )
-    }
+    ).rowcount
+    before: dict[str, Any] = {}
+    # Every row inserted (the rowcount of an executemany is the sum over its rows on both drivers):
+    # none was there before, so there is nothing to read back. Otherwise (or when the driver cannot
+    # tell) find which were.
+    if not (conn.dialect.supports_sane_multi_rowcount and inserted == len(valid)):
+        before = {
+            r.uuid: r
+            for r in conn.execute(
+                sa.select(records.c.uuid, records.c.device_id, records.c.body_hash)
+                .where(records.c.uuid.in_([v.uuid for v in valid]), records.c.received_at != at)
+            )
+        }
     new: list[_Valid] = []
     for v in valid:
         old = before.get(v.uuid)
@@ -347,11 +358,12 @@ def _store(
         else:
             outcome[v.index] = (wire.CONFLICT, errors.problem_entry(errors.RECORD_CONFLICT))
     new_complaints = [v for v in new if v.kind == wire.COMPLAINT]
-    if new_complaints:
+    codes = [v.row["tracking_code"] for v in new_complaints]
+    if codes and (look_for_taken or len(set(codes)) < len(codes)):
         # Tracking codes already used (by an older report, or by an earlier record of this batch): that
-        # record is a conflict and its records row goes again. A code taken by a concurrent request
-        # after this look raises IntegrityError below, and the caller runs the batch again.
-        codes = [v.row["tracking_code"] for v in new_complaints]
+        # record is a conflict and its records row goes again. Without the look, a used code fails the
+        # complaints insert below (IntegrityError), as does a code taken by a concurrent request after
+        # the look, and the caller runs the batch again, looking.
         taken = set(conn.scalars(sa.select(complaints.c.tracking_code).where(complaints.c.tracking_code.in_(codes))))
         seen: set[str] = set()
         refused: list[_Valid] = []
