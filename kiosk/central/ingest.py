@@ -332,7 +332,8 @@ def _store(
     if not valid:
         return outcome
     inserted = conn.execute(
-        _insert(conn, records).on_conflict_do_nothing(index_elements=["uuid"]),
+        # preserve_rowcount: without it SQLAlchemy hands psycopg's summed rowcount back as -1.
+        _insert(conn, records).on_conflict_do_nothing(index_elements=["uuid"]).execution_options(preserve_rowcount=True),
         [{"uuid": v.uuid, "kind": v.kind, "device_id": device_id, "body_hash": v.hash, "received_at": at}
          for v in valid],
     ).rowcount
