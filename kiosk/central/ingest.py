@@ -51,6 +51,11 @@ DEFAULT_MAX_SKEW = timedelta(days=1)
 IMPOSSIBLE_TIME = "impossible time, must lie between {earliest} and {latest}"
 
 
+# json.dumps(..., ensure_ascii=False) without making an encoder per complaint.
+_IDENTITY_JSON = json.JSONEncoder(ensure_ascii=False)
+_RATING_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+
+
 class Rejected(Exception):
     def __init__(self, ptype: errors.ProblemType, **params: Any) -> None:
         self.entry = errors.problem_entry(ptype, **params)
@@ -145,7 +150,7 @@ def _complaint_columns(c: Complaint, code: str, created_at: datetime, consent_at
     object: serialising it back to a dict first was a fifth of ingest's time)."""
     identity = None
     if c.identity is not None:
-        identity = json.dumps({k: getattr(c.identity, k) for k in IDENTITY_KEYS}, ensure_ascii=False)
+        identity = _IDENTITY_JSON.encode({k: getattr(c.identity, k) for k in IDENTITY_KEYS})
     return {
         "tracking_code": code,
         "created_at": created_at,
@@ -175,7 +180,7 @@ def rating_row(body: dict[str, Any], clock: Clock) -> dict[str, Any]:
     if agency_id is not None and (not isinstance(agency_id, str) or not _SLUG.match(agency_id)):
         raise Rejected(errors.RECORD_INVALID, reason="agency_id: must be a catalog id")
     row["agency_id"] = row["agency_id"] or agency_id
-    return {"created_at": created_at, **row, "doc": json.dumps(body["rating"], ensure_ascii=False, sort_keys=True)}
+    return {"created_at": created_at, **row, "doc": _RATING_JSON.encode(body["rating"])}
 
 
 HEARTBEAT_FIELDS: dict[str, type | tuple[type, ...]] = {
