@@ -440,3 +440,23 @@ def test_allocated_ranges_match_libphonenumbers_parse_and_validate():
             assert ours(e164) is expected, e164
             seen[expected] += 1
     assert min(seen.values()) > 1000  # both answers were exercised
+
+
+@pytest.mark.parametrize("code", range(128))
+def test_the_ascii_shortcuts_give_the_per_character_answers(code):
+    """Email and name checks take an ASCII text in one regex pass (the server checks one per complaint,
+    issue 12 item 18); for every ASCII character the answer must be the per-character rule's."""
+    from kiosk.domain import identity as ident
+
+    ch = chr(code)
+    assert (ident._ASCII_SPACE.search(ch) is not None) == ch.isspace()
+    assert (ident._ASCII_LOCAL.fullmatch(ch) is not None) == ident._local_chars_ok(ch)
+    assert (ident._ASCII_LABEL.fullmatch(ch) is not None) == ident._label_chars_ok(ch)
+    assert (ident._ASCII_NAME.fullmatch(ch) is not None) == ident._name_chars_ok(ch)
+    # A NIK as sent (16 ASCII digits) skips normalising; with any other character it does not.
+    nik = "527101010190001" + ch
+    if ch.isdigit():
+        assert validate_nik(nik) == nik
+    else:
+        with pytest.raises(ValidationError):
+            validate_nik(nik)
