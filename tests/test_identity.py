@@ -404,3 +404,59 @@ def test_non_text_input_is_a_validation_error_not_a_crash():
     for fn in (validate_nik, normalize_phone, validate_email, validate_name):
         with pytest.raises(ValidationError):
             fn(5271011507900003)  # type: ignore[arg-type]
+
+
+def test_allocated_ranges_match_libphonenumbers_parse_and_validate():
+    """The server checks a phone per complaint, so ``_allocated`` builds the number instead of parsing
+    it and asks ``number_type`` once (issue 12, item 18). It must answer as the documented way does,
+    for every shape of national number normalize_phone lets through (mobile 8x, 9..12 digits; landline
+    2..9, 8..10 digits), over every three-digit prefix and every four-digit mobile prefix."""
+    import random
+
+    import phonenumbers
+    from phonenumbers import PhoneNumberType as T
+
+    from kiosk.domain.identity import _allocated
+
+    def reference(e164: str) -> bool:
+        number = phonenumbers.parse(e164)
+        return phonenumbers.is_valid_number_for_region(number, "ID") and phonenumbers.number_type(number) in (
+            T.MOBILE, T.FIXED_LINE, T.FIXED_LINE_OR_MOBILE)
+
+    def ours(e164: str) -> bool:
+        try:
+            return _allocated(e164) == e164
+        except ValidationError:
+            return False
+
+    rng = random.Random(18)
+    shapes = [(f"{p:03d}", n) for p in range(200, 1000) for n in ((9, 10, 11, 12) if p // 100 == 8 else (8, 9, 10))]
+    shapes += [(f"{p:04d}", n) for p in range(8000, 9000) for n in (9, 10, 11, 12)]
+    seen = {True: 0, False: 0}
+    for prefix, length in shapes:
+        for _ in range(3):
+            e164 = "+62" + prefix + "".join(rng.choice("0123456789") for _ in range(length - len(prefix)))
+            expected = reference(e164)
+            assert ours(e164) is expected, e164
+            seen[expected] += 1
+    assert min(seen.values()) > 1000  # both answers were exercised
+
+
+@pytest.mark.parametrize("code", range(128))
+def test_the_ascii_shortcuts_give_the_per_character_answers(code):
+    """Email and name checks take an ASCII text in one regex pass (the server checks one per complaint,
+    issue 12 item 18); for every ASCII character the answer must be the per-character rule's."""
+    from kiosk.domain import identity as ident
+
+    ch = chr(code)
+    assert (ident._ASCII_SPACE.search(ch) is not None) == ch.isspace()
+    assert (ident._ASCII_LOCAL.fullmatch(ch) is not None) == ident._local_chars_ok(ch)
+    assert (ident._ASCII_LABEL.fullmatch(ch) is not None) == ident._label_chars_ok(ch)
+    assert (ident._ASCII_NAME.fullmatch(ch) is not None) == ident._name_chars_ok(ch)
+    # A NIK as sent (16 ASCII digits) skips normalising; with any other character it does not.
+    nik = "527101010190001" + ch
+    if ch.isdigit():
+        assert validate_nik(nik) == nik
+    else:
+        with pytest.raises(ValidationError):
+            validate_nik(nik)

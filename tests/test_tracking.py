@@ -339,3 +339,34 @@ def test_every_message_has_an_indonesian_translation_with_the_same_placeholders(
         if name.startswith("MSG_"):
             assert catalog.get(msgid), msgid
             assert set(re.findall(r"{(\w+)}", msgid)) == set(re.findall(r"{(\w+)}", catalog[msgid]))
+
+
+def test_a_code_sent_in_canonical_form_is_judged_as_the_full_parse_judges_it():
+    # parse skips normalising a text that is already 11 alphabet symbols (the server's ingest, issue 12
+    # item 18); the answer must be the one the per-character path gives, check symbol included.
+    import random
+
+    from kiosk.domain.errors import ValidationError as VE
+
+    def full(text):
+        symbols = tracking._symbols(text)
+        values = [tracking._VALUE[ch] for ch in symbols]
+        if sum(w * v for w, v in zip(tracking._WEIGHTS, values)) % tracking.BASE:
+            raise VE(tracking.MSG_CODE_MISTYPED)
+        return "".join(symbols)
+
+    rng = random.Random(18)
+    outcomes = set()
+    for _ in range(3000):
+        text = "".join(rng.choice(tracking.ALPHABET) for _ in range(tracking.LENGTH))
+        try:
+            expected = full(text)
+        except VE as exc:
+            expected = exc.message
+        try:
+            got = tracking.parse(text)
+        except VE as exc:
+            got = exc.message
+        assert got == expected
+        outcomes.add(got == text)
+    assert outcomes == {True, False}

@@ -51,6 +51,11 @@ DEFAULT_MAX_SKEW = timedelta(days=1)
 IMPOSSIBLE_TIME = "impossible time, must lie between {earliest} and {latest}"
 
 
+# json.dumps(..., ensure_ascii=False) without making an encoder per complaint.
+_IDENTITY_JSON = json.JSONEncoder(ensure_ascii=False)
+_RATING_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+
+
 class Rejected(Exception):
     def __init__(self, ptype: errors.ProblemType, **params: Any) -> None:
         self.entry = errors.problem_entry(ptype, **params)
@@ -145,7 +150,7 @@ def _complaint_columns(c: Complaint, code: str, created_at: datetime, consent_at
     object: serialising it back to a dict first was a fifth of ingest's time)."""
     identity = None
     if c.identity is not None:
-        identity = json.dumps({k: getattr(c.identity, k) for k in IDENTITY_KEYS}, ensure_ascii=False)
+        identity = _IDENTITY_JSON.encode({k: getattr(c.identity, k) for k in IDENTITY_KEYS})
     return {
         "tracking_code": code,
         "created_at": created_at,
@@ -175,7 +180,7 @@ def rating_row(body: dict[str, Any], clock: Clock) -> dict[str, Any]:
     if agency_id is not None and (not isinstance(agency_id, str) or not _SLUG.match(agency_id)):
         raise Rejected(errors.RECORD_INVALID, reason="agency_id: must be a catalog id")
     row["agency_id"] = row["agency_id"] or agency_id
-    return {"created_at": created_at, **row, "doc": json.dumps(body["rating"], ensure_ascii=False, sort_keys=True)}
+    return {"created_at": created_at, **row, "doc": _RATING_JSON.encode(body["rating"])}
 
 
 HEARTBEAT_FIELDS: dict[str, type | tuple[type, ...]] = {
@@ -268,10 +273,10 @@ def push(
         else:
             valid.append(_Valid(i, uuid, kind, digest, row))
 
-    for attempt in range(3):
+    for attempt in range(4):
         try:
             with engine.begin() as conn:
-                outcome = _store(conn, device_id, valid, first_due, clock.received)
+                outcome = _store(conn, device_id, valid, first_due, clock.received, look_for_taken=attempt > 0)
                 # In the kiosk's own order within the batch; each applied at the receive time.
                 for _i, hb in sorted(heartbeats, key=lambda x: x[1]["at"]):
                     apply_heartbeat(conn, device_id, hb["body"], clock.received)
@@ -279,9 +284,11 @@ def push(
                     inside(conn)
             break
         except sa.exc.IntegrityError:
-            # A tracking code taken by a concurrent request between our look and our insert: the next
-            # pass sees it and classifies the record. Never a 500 for a race.
-            if attempt == 2:
+            # The first pass does not look for tracking codes already used (almost never the case, and
+            # the look was a SELECT of the whole batch's codes); a used one fails its insert, and the
+            # next pass looks and classifies the record. So does a code taken by a concurrent request
+            # between a look and the insert. Never a 500 for a race.
+            if attempt == 3:
                 raise
     for v in valid:
         results[v.index] = _result(v.uuid, *outcome[v.index])
@@ -311,32 +318,42 @@ def _store(
     valid: list[_Valid],
     first_due: Callable[[datetime], date | None],
     at: datetime,
+    *,
+    look_for_taken: bool = True,
 ) -> dict[int, tuple[str, dict | None]]:
-    """Insert first, then ask only for what was not new: one executemany per table, two small SELECTs.
+    """Insert first, then ask only for what was not new: one executemany per table, and in the common
+    case (a batch of new records with unused tracking codes) no SELECT at all.
 
     ``INSERT ... ON CONFLICT DO NOTHING`` stores every new record (a plain executemany: psycopg 3
     pipelines it, SQLite loops in C; ``RETURNING`` made it one huge multi-row statement, slower than
-    the bare insert on PostgreSQL). The rows of the batch's UUIDs that do not carry this request's
-    receive time were there before: a replay when this device sent the same body, else a conflict.
-    In the common case, a batch of new records, that SELECT returns nothing. A concurrent request
-    inserting the same UUID makes ours wait for its commit (PostgreSQL) or queue on the write lock
-    (SQLite), then skip the row, so it is classified here and never raises.
+    the bare insert on PostgreSQL). When its rowcount is short of the batch, the rows of the batch's
+    UUIDs that do not carry this request's receive time were there before: a replay when this device
+    sent the same body, else a conflict. A concurrent request inserting the same UUID makes ours wait
+    for its commit (PostgreSQL) or queue on the write lock (SQLite), then skip the row, so it is
+    classified here and never raises. With ``look_for_taken`` the tracking codes already used are
+    looked up before the complaints insert; without it, the unique index finds them (see ``push``).
     """
     outcome: dict[int, tuple[str, dict | None]] = {}
     if not valid:
         return outcome
-    conn.execute(
-        _insert(conn, records).on_conflict_do_nothing(index_elements=["uuid"]),
+    inserted = conn.execute(
+        # preserve_rowcount: without it SQLAlchemy hands psycopg's summed rowcount back as -1.
+        _insert(conn, records).on_conflict_do_nothing(index_elements=["uuid"]).execution_options(preserve_rowcount=True),
         [{"uuid": v.uuid, "kind": v.kind, "device_id": device_id, "body_hash": v.hash, "received_at": at}
          for v in valid],
-    )
-    before = {
-        r.uuid: r
-        for r in conn.execute(
-            sa.select(records.c.uuid, records.c.device_id, records.c.body_hash)
-            .where(records.c.uuid.in_([v.uuid for v in valid]), records.c.received_at != at)
-        )
-    }
+    ).rowcount
+    before: dict[str, Any] = {}
+    # Every row inserted (the rowcount of an executemany is the sum over its rows on both drivers):
+    # none was there before, so there is nothing to read back. Otherwise (or when the driver cannot
+    # tell) find which were.
+    if not (conn.dialect.supports_sane_multi_rowcount and inserted == len(valid)):
+        before = {
+            r.uuid: r
+            for r in conn.execute(
+                sa.select(records.c.uuid, records.c.device_id, records.c.body_hash)
+                .where(records.c.uuid.in_([v.uuid for v in valid]), records.c.received_at != at)
+            )
+        }
     new: list[_Valid] = []
     for v in valid:
         old = before.get(v.uuid)
@@ -347,11 +364,12 @@ def _store(
         else:
             outcome[v.index] = (wire.CONFLICT, errors.problem_entry(errors.RECORD_CONFLICT))
     new_complaints = [v for v in new if v.kind == wire.COMPLAINT]
-    if new_complaints:
+    codes = [v.row["tracking_code"] for v in new_complaints]
+    if codes and (look_for_taken or len(set(codes)) < len(codes)):
         # Tracking codes already used (by an older report, or by an earlier record of this batch): that
-        # record is a conflict and its records row goes again. A code taken by a concurrent request
-        # after this look raises IntegrityError below, and the caller runs the batch again.
-        codes = [v.row["tracking_code"] for v in new_complaints]
+        # record is a conflict and its records row goes again. Without the look, a used code fails the
+        # complaints insert below (IntegrityError), as does a code taken by a concurrent request after
+        # the look, and the caller runs the batch again, looking.
         taken = set(conn.scalars(sa.select(complaints.c.tracking_code).where(complaints.c.tracking_code.in_(codes))))
         seen: set[str] = set()
         refused: list[_Valid] = []

@@ -11,8 +11,11 @@ citizen to recognise their own data, not enough to reuse it (UU 27/2022: show no
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections.abc import Callable
+from typing import Any
 
 from .errors import ValidationError
 
@@ -26,6 +29,7 @@ PROVINCE_CODES: frozenset[int] = frozenset(
 
 # Separators people copy from a KTP photo or a form ("5271.0101.0101.0003", "5271 0101 ...").
 _NIK_SEPARATORS = re.compile(r"[\s.\-]+")
+_DIGITS = re.compile(r"[0-9]*")
 
 MSG_NIK_LENGTH = "NIK must be 16 digits. You typed {count}."
 MSG_NIK_DIGITS = "NIK may only contain the digits 0 to 9. Please check what you typed."
@@ -42,9 +46,12 @@ def validate_nik(text: str) -> str:
     """
     if not isinstance(text, str):
         raise ValidationError(MSG_NIK_DIGITS)
-    # NFKC turns full-width digits from some IMEs into ASCII ones.
-    digits = _NIK_SEPARATORS.sub("", unicodedata.normalize("NFKC", text))
-    if not re.fullmatch(r"[0-9]*", digits):
+    if len(text) == 16 and text.isascii() and text.isdigit():
+        digits = text  # as stored and sent: nothing to normalise or strip
+    else:
+        # NFKC turns full-width digits from some IMEs into ASCII ones.
+        digits = _NIK_SEPARATORS.sub("", unicodedata.normalize("NFKC", text))
+    if not _DIGITS.fullmatch(digits):
         raise ValidationError(MSG_NIK_DIGITS)
     if len(digits) != 16:
         raise ValidationError(MSG_NIK_LENGTH, count=len(digits))
@@ -124,7 +131,7 @@ def normalize_phone(text: str) -> str:
         national = compact[2:]
     else:
         international = False
-        national = compact[1:] if compact.startswith("0") else compact
+        national = compact.removeprefix("0")
     # "+62 (0)370 ..." is how many agencies print their numbers; that 0 is the trunk prefix.
     if international and national.startswith("0"):
         national = national[1:]
@@ -154,17 +161,53 @@ def _allocated(e164: str) -> str:
 
     The shape rules above give the precise message for a typo (too short, no area code); which
     prefixes exist (no 084x mobiles, no 0701 or 0940 areas) is the numbering plan's business, and
-    libphonenumber's metadata keeps it current. Imported at first use: 35 ms the app's start skips.
+    libphonenumber's metadata keeps it current. Loaded at first use: 35 ms the app's start skips.
     """
-    import phonenumbers
-    from phonenumbers import PhoneNumberType as T
-
-    # Lines a citizen answers: not toll-free, premium, shared-cost or VoIP service numbers.
-    citizen_lines = (T.MOBILE, T.FIXED_LINE, T.FIXED_LINE_OR_MOBILE)
-    number = phonenumbers.parse(e164)
-    if phonenumbers.is_valid_number_for_region(number, "ID") and phonenumbers.number_type(number) in citizen_lines:
+    if _citizen_line(e164[3:]):
         return e164
     raise ValidationError(MSG_PHONE_UNALLOCATED)
+
+
+def _citizen_line(national: str) -> bool:
+    """Whether libphonenumber types the national number as a line a citizen answers (mobile, fixed
+    line or either), not toll-free, premium, shared-cost, VoIP or other service numbers.
+
+    The answer ``number_type`` gives for ``+62`` and these digits (``is_valid_number_for_region`` for
+    ID adds nothing: +62 has no other region), read straight from the ID numbering plan's patterns:
+    the library's own walk through them was most of a complaint's checks on the server's ingest.
+    ``national`` never starts with the trunk 0 here (normalize_phone strips it), so there is nothing
+    for ``phonenumbers.parse`` to do. tests/test_identity.py compares the two over every prefix.
+    """
+    general, services, lines = _numbering_plan()
+    return (_in_desc(general, national) and not any(_in_desc(d, national) for d in services)
+            and any(_in_desc(d, national) for d in lines))
+
+
+def _in_desc(desc: tuple[frozenset[int], Callable[[str], Any]], national: str) -> bool:
+    # As libphonenumber matches a number description: its possible lengths (when it lists any), then
+    # the whole number against its pattern.
+    lengths, fullmatch = desc
+    return (not lengths or len(national) in lengths) and fullmatch(national) is not None
+
+
+@functools.cache
+def _numbering_plan() -> tuple[Any, list[Any], list[Any]]:
+    import phonenumbers
+
+    plan = phonenumbers.PhoneMetadata.metadata_for_region("ID")
+
+    def desc(d: Any) -> tuple[frozenset[int], Callable[[str], Any]] | None:
+        if d is None or not d.national_number_pattern:
+            return None  # the plan has no such numbers: nothing matches it
+        return frozenset(d.possible_length), re.compile(d.national_number_pattern).fullmatch
+
+    services = [plan.premium_rate, plan.toll_free, plan.shared_cost, plan.voip, plan.personal_number, plan.pager,
+                plan.uan, plan.voicemail]
+    # Where mobile and fixed line share one pattern, libphonenumber only asks the fixed-line one.
+    lines = [plan.fixed_line] if plan.same_mobile_and_fixed_line_pattern else [plan.fixed_line, plan.mobile]
+    general = desc(plan.general_desc)
+    assert general is not None, "libphonenumber has no numbering plan for Indonesia"
+    return general, [x for x in map(desc, services) if x], [x for x in map(desc, lines) if x]
 
 
 def mask_phone(phone: str) -> str:
@@ -180,6 +223,12 @@ def mask_phone(phone: str) -> str:
 
 MAX_EMAIL_LEN = 254  # RFC 5321 path limit minus the angle brackets
 _LOCAL_SPECIALS = set("!#$%&'*+/=?^_`{|}~-")
+# ASCII-only texts (nearly every address) are checked by these in one pass, with the same answers as
+# the per-character rules below (str.isalnum and str.isspace on ASCII; a test compares them for every
+# ASCII character): the server checks an address per complaint it takes in.
+_ASCII_SPACE = re.compile(r"[\t\n\x0b\x0c\r\x1c-\x1f ]")
+_ASCII_LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.\-]*")
+_ASCII_LABEL = re.compile(r"[A-Za-z0-9\-]*")
 
 MSG_EMAIL_EMPTY = "Please type an email address."
 MSG_EMAIL_SPACES = "An email address cannot contain spaces."
@@ -204,7 +253,7 @@ def validate_email(text: str) -> str:
     email = unicodedata.normalize("NFC", text).strip()
     if not email:
         raise ValidationError(MSG_EMAIL_EMPTY)
-    if any(ch.isspace() for ch in email):
+    if _ASCII_SPACE.search(email) if email.isascii() else any(ch.isspace() for ch in email):
         raise ValidationError(MSG_EMAIL_SPACES)
     if email.count("@") != 1:
         raise ValidationError(MSG_EMAIL_AT)
@@ -223,6 +272,12 @@ def validate_email(text: str) -> str:
 def _local_ok(local: str) -> bool:
     if not 1 <= len(local) <= 64 or local[0] == "." or local[-1] == "." or ".." in local:
         return False
+    if local.isascii():
+        return _ASCII_LOCAL.fullmatch(local) is not None
+    return _local_chars_ok(local)
+
+
+def _local_chars_ok(local: str) -> bool:
     return all(ch.isalnum() or ch in _LOCAL_SPECIALS or ch == "." for ch in local)
 
 
@@ -233,10 +288,14 @@ def _domain_ok(domain: str) -> bool:
     for label in labels:
         if not 1 <= len(label) <= 63 or label[0] == "-" or label[-1] == "-":
             return False
-        if not all(ch.isalnum() or ch == "-" for ch in label):
+        if not (_ASCII_LABEL.fullmatch(label) if label.isascii() else _label_chars_ok(label)):
             return False
     tld = labels[-1]
     return len(tld) >= 2 and (tld.isalpha() or tld.startswith("xn--"))
+
+
+def _label_chars_ok(label: str) -> bool:
+    return all(ch.isalnum() or ch == "-" for ch in label)
 
 
 def mask_email(email: str) -> str:
@@ -255,11 +314,25 @@ def mask_email(email: str) -> str:
 
 NAME_MIN, NAME_MAX = 2, 100
 _NAME_MARKS = set(" '.,-’")  # ’ because phone keyboards type it for O'Neil-style names
+# An ASCII name passes _name_chars_ok exactly when it is made of these (ASCII has no marks, and its
+# letters are A-Z and a-z): one regex pass instead of a category look-up per character.
+_ASCII_NAME = re.compile(r"[A-Za-z '.,\-]*")
 
 MSG_NAME_EMPTY = "Please type your name as written on your KTP."
 MSG_NAME_CHARACTERS = "A name may only contain letters, spaces and the signs . , ' -"
 MSG_NAME_SHORT = "A name needs at least {min} letters."
 MSG_NAME_LONG = "A name can have at most {max} characters. You typed {count}."
+
+
+def _name_chars_ok(name: str) -> bool:
+    for ch in name:
+        if ch in _NAME_MARKS:
+            continue
+        category = unicodedata.category(ch)
+        if category[0] == "L" or (category[0] == "M" and category != "Me"):
+            continue
+        return False
+    return True
 
 
 def validate_name(text: str) -> str:
@@ -273,14 +346,9 @@ def validate_name(text: str) -> str:
     name = " ".join(unicodedata.normalize("NFC", text).split())
     if not name:
         raise ValidationError(MSG_NAME_EMPTY)
-    for ch in name:
-        if ch in _NAME_MARKS:
-            continue
-        category = unicodedata.category(ch)
-        if category[0] == "L" or (category[0] == "M" and category != "Me"):
-            continue
+    if not (_ASCII_NAME.fullmatch(name) if name.isascii() else _name_chars_ok(name)):
         raise ValidationError(MSG_NAME_CHARACTERS)
-    letters = sum(1 for ch in name if ch.isalpha())
+    letters = sum(map(str.isalpha, name))
     if letters < NAME_MIN:
         raise ValidationError(MSG_NAME_SHORT, min=NAME_MIN)
     if len(name) > NAME_MAX:

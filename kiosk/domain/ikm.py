@@ -111,6 +111,9 @@ def _name_key(name: str) -> str:
 
 _BY_CODE = {e.code: e for e in ELEMENTS}
 _BY_NAME = {_name_key(e.name_id): e for e in ELEMENTS}
+# The names exactly as the kiosk's own documents write them: found without normalising (the server
+# looks up nine per survey it takes in); any other spelling goes through _name_key.
+_BY_EXACT_NAME = {e.name_id: e for e in ELEMENTS}
 
 
 def by_code(code: str) -> Element:
@@ -126,7 +129,9 @@ def by_name(name: str) -> Element:
 
     Some units number Penanganan Pengaduan U9 and Sarana dan Prasarana U8; the name is what both agree on.
     """
-    element = _BY_NAME.get(_name_key(name)) if isinstance(name, str) else None
+    element = _BY_EXACT_NAME.get(name) if isinstance(name, str) else None
+    if element is None and isinstance(name, str):
+        element = _BY_NAME.get(_name_key(name))
     if element is None:
         raise ValidationError(MSG_UNKNOWN_ELEMENT, value=name)
     return element

@@ -50,11 +50,15 @@ UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
 TOKEN_BYTES = 32
 
 
+# What json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+# builds on every call; made once (an encoder keeps no state between calls), since the server hashes
+# every record it takes in.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def canonical_json(value: Any) -> bytes:
     """One byte string per JSON value: sorted keys, no whitespace, UTF-8, no NaN."""
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
+    return _CANONICAL.encode(value).encode("utf-8")
 
 
 def body_hash(body: Any) -> str:
@@ -63,16 +67,22 @@ def body_hash(body: Any) -> str:
 
 
 def json_depth(value: Any, limit: int = MAX_BODY_DEPTH) -> int:
-    """How deeply ``value`` nests, counting stops at ``limit + 1`` (so a hostile body costs little)."""
-    depth, frontier = 0, [value]
+    """How deeply ``value`` nests, counting stops at ``limit + 1`` (so a hostile body costs little).
+
+    Level by level, carrying only the containers to the next level (the server checks every record it
+    takes in, and most values are text and numbers): a level counts when anything in it has a child.
+    """
+    depth = 0
+    frontier: list[Any] = [value] if isinstance(value, (dict, list)) else []
     while frontier and depth <= limit:
         nxt: list[Any] = []
+        has_child = False
         for item in frontier:
-            if isinstance(item, dict):
-                nxt.extend(item.values())
-            elif isinstance(item, list):
-                nxt.extend(item)
-        if not nxt:
+            children = item.values() if isinstance(item, dict) else item
+            if children:
+                has_child = True
+                nxt.extend([c for c in children if isinstance(c, (dict, list))])
+        if not has_child:
             return depth
         depth += 1
         frontier = nxt

@@ -77,6 +77,28 @@ def test_a_tracking_code_already_used_is_a_conflict_for_that_record(http, server
     assert res[1]["code"] == "409.2"
 
 
+def test_a_tracking_code_used_by_an_earlier_batch_is_a_conflict_and_the_rest_is_stored(http, server, device, engine):
+    # The first pass does not look the codes up; the unique index refuses the used one and the batch
+    # runs again, looking (ingest.push). The answer and the rows are as if it had looked at once.
+    old = complaint_record()
+    assert push(http, server, device, [old]).json()["results"][0]["status"] == "stored"
+    fresh, reused, rating = complaint_record(), complaint_record(), rating_record()
+    reused["body"]["tracking_code"] = old["body"]["tracking_code"]
+    res = push(http, server, device, [fresh, reused, rating]).json()["results"]
+    assert [r["status"] for r in res] == ["stored", "conflict", "stored"]
+    assert res[1]["code"] == "409.2"
+    ours = [old["uuid"], fresh["uuid"], reused["uuid"], rating["uuid"]]  # the server is shared by the module
+    with engine.connect() as c:
+        assert set(c.scalars(sa.select(records.c.uuid).where(records.c.uuid.in_(ours)))) == {
+            old["uuid"], fresh["uuid"], rating["uuid"]}
+        assert set(c.scalars(sa.select(complaints.c.uuid).where(complaints.c.uuid.in_(ours)))) == {
+            old["uuid"], fresh["uuid"]}
+        assert set(c.scalars(sa.select(ratings.c.uuid).where(ratings.c.uuid.in_(ours)))) == {rating["uuid"]}
+    # Sent again, the whole batch answers as before: two replays and the same conflict.
+    res = push(http, server, device, [fresh, reused, rating]).json()["results"]
+    assert [r["status"] for r in res] == ["replay", "conflict", "replay"]
+
+
 def test_heartbeats_update_the_device_and_the_newest_wins(http, server, device, engine):
     from kiosk.central.db import devices
     from kiosk.sync import wire
