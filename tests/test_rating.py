@@ -458,3 +458,33 @@ def test_every_message_and_label_has_an_indonesian_translation():
         assert catalog[msgid] != msgid
         assert set(re.findall(r"{(\w+)}", msgid)) == set(re.findall(r"{(\w+)}", catalog[msgid]))
     assert [catalog[en] for _v, _id, en in rating.FACES] == [ind for _v, ind, _en in rating.FACES]
+
+
+def test_an_answer_as_written_is_judged_as_the_full_path_judges_it():
+    """The server's shortcut for an answer exactly as survey_to_dict writes it (``_as_written``) against
+    the full per-item path (``_answer_item``), over every code, name and score shape: whenever the
+    shortcut finds an element, the full path accepts the item with that element and score."""
+    import itertools
+
+    from kiosk.domain import rating as R
+    from kiosk.domain.ikm import ELEMENTS
+
+    missing = object()
+    codes = [e.code for e in ELEMENTS] + ["u1", " U1", "U1 ", "U10", "U0", "", 1, None, ["U1"], missing]
+    names = ([e.name_id for e in ELEMENTS] + [e.name_id.lower() for e in ELEMENTS]
+             + [" Persyaratan", "Persyaratan ", "Biaya / tarif", "Tidak ada", "", None, 3, {"x": 1}, missing])
+    scores = [0, 1, 2, 3, 4, 5, -1, True, False, 4.0, "4", None, missing]
+    extras = [{}, {"note": 1}]
+    found = 0
+    for code, name, score, extra in itertools.product(codes, names, scores, extras):
+        item = {k: v for k, v in (("code", code), ("name", name), ("score", score)) if v is not missing}
+        item.update(extra)
+        element = R._as_written(item)
+        if element is None:
+            continue
+        found += 1
+        assert R._answer_item(item, 0) == (element, item["score"]), item
+        assert item["score"] == score and type(score) is int
+    assert found == 9 * 9 * 4  # every code with every exact name and every score, nothing else
+    # Only a plain dict takes the shortcut; anything else goes the full way.
+    assert R._as_written([("code", "U1"), ("name", "Persyaratan"), ("score", 4)]) is None

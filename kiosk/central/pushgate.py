@@ -19,14 +19,16 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from . import errors
 from .db import rate_buckets
-from .ratelimit import PRUNE_ONE_IN, Rule, bucket_key, prune, take_in
+from .ratelimit import PRUNE_ONE_IN, Rule, _wait, bucket_key, prune, take_in
 from .settings import Settings
 
 # What a second push of a device waits before it tries again while the first is still running.
@@ -73,10 +75,11 @@ class PushGate:
         now = self.clock()
         lease_key = bucket_key(LEASE_RULE, "device:" + device_id)
         holder = float(random.getrandbits(24))  # exact in any float column
-        with self.engine.begin() as conn:
+        cost = float(min(records, self.rule.burst))
+        with self.engine.connect() as conn, _not_flushed(conn):
             if not _take_lease(conn, lease_key, holder, now=now, expires=now + self.lease_s):
                 raise too_many(BUSY_RETRY_AFTER_S)
-            wait = take_in(conn, self.rule, "device:" + device_id, float(min(records, self.rule.burst)), now=now)
+            wait = take_quota(conn, self.rule, "device:" + device_id, cost, now=now)
             if wait > 0:
                 # Leaving the transaction by an exception undoes the lease just taken.
                 raise too_many(wait)
@@ -84,6 +87,66 @@ class PushGate:
             prune(self.engine, self.rule, now=now)
             prune(self.engine, LEASE_RULE, now=now)
         return Lease(self.engine, lease_key, holder)
+
+
+@contextmanager
+def _not_flushed(conn: Connection) -> Iterator[None]:
+    """A write transaction whose commit does not wait for the disk (the log is not flushed for it).
+
+    Safe for the gate alone: the push's own transaction comes after it and does wait (``synchronous=FULL``
+    on SQLite, a synchronous commit on PostgreSQL), and both databases write one log in order, so making
+    that commit durable makes the gate's writes durable too. A power cut can lose only a gate whose push
+    stored nothing: its quota spend (nothing was stored for it) and its lease (free again, as after its
+    expiry). Saves one disk flush per push (an fsync on SQLite)."""
+    sqlite = conn.dialect.name == "sqlite"
+    if sqlite:
+        # SQLite refuses to change it inside a transaction; it is kept per connection, so it is set back
+        # before the connection returns to the pool.
+        conn.connection.driver_connection.execute("PRAGMA synchronous=NORMAL")
+    try:
+        with conn.begin():
+            if not sqlite:
+                conn.exec_driver_sql("SET LOCAL synchronous_commit = off")  # ends with the transaction
+            yield
+    finally:
+        if sqlite:
+            try:
+                conn.connection.driver_connection.execute("PRAGMA synchronous=FULL")
+            except Exception:
+                # Never hand the next writer a connection that might commit without flushing.
+                conn.invalidate()
+                raise
+
+
+def take_quota(conn: Connection, rule: Rule, key: str, cost: float, *, now: float) -> float:
+    """``ratelimit.take_in`` in one statement (one round trip instead of three; the quota is taken on
+    every push): refill and spend in an ``INSERT ... ON CONFLICT DO UPDATE ... WHERE enough``, atomic
+    on both databases. Only a refusal reads the bucket, for the wait; the caller then rolls back, so a
+    refusal leaves the bucket as it was. A test compares it with ``take_in`` over a grid of buckets."""
+    k = bucket_key(rule, key)
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+        least, greatest = sa.func.least, sa.func.greatest
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+        least, greatest = sa.func.min, sa.func.max
+    burst, per_s = float(rule.burst), float(rule.per_second)
+    # As take_in: a clock that went back must not mint tokens or make a negative refill.
+    refilled = least(sa.literal(burst), rate_buckets.c.tokens
+                     + greatest(sa.literal(now) - rate_buckets.c.updated, sa.literal(0.0)) * sa.literal(per_s))
+    stmt = insert(rate_buckets).values(key=k, tokens=burst - cost, updated=now)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[rate_buckets.c.key],
+        set_={"tokens": refilled - sa.literal(cost), "updated": sa.literal(now)},
+        where=refilled >= sa.literal(cost),
+    ).returning(rate_buckets.c.key)
+    if burst >= cost and conn.execute(stmt).first() is not None:
+        return 0.0
+    if burst < cost:
+        return take_in(conn, rule, key, cost, now=now)
+    tokens, updated = conn.execute(
+        sa.select(rate_buckets.c.tokens, rate_buckets.c.updated).where(rate_buckets.c.key == k)).one()
+    return _wait(rule, min(burst, tokens + max(now - updated, 0.0) * per_s), cost)
 
 
 def _take_lease(conn: Connection, key: str, holder: float, *, now: float, expires: float) -> bool:

@@ -189,6 +189,43 @@ def _element_of(key: Any, where: str) -> Element:
     raise ValidationError(MSG_UNKNOWN_ELEMENT, field=where, value=key)
 
 
+# An answer exactly as survey_to_dict writes it ({"code": "U1", "name": its Indonesian name, "score": 1..4})
+# is found by two lookups (the server takes in nine per survey); anything else goes through
+# _answer_item, which gives the same element and score for these (a test compares the two over every
+# code, name and score shape).
+_CODES_AS_WRITTEN = frozenset(e.code for e in ELEMENTS)
+_NAMES_AS_WRITTEN = {e.name_id: e for e in ELEMENTS}
+
+
+def _as_written(item: Any) -> Element | None:
+    if type(item) is not dict or len(item) != 3:
+        return None
+    code, name, score = item.get("code"), item.get("name"), item.get("score")
+    if (type(score) is not int or not SCORE_MIN <= score <= SCORE_MAX
+            or type(code) is not str or code not in _CODES_AS_WRITTEN):
+        return None
+    return _NAMES_AS_WRITTEN.get(name) if type(name) is str else None
+
+
+def _answer_item(item: Any, i: int) -> tuple[Element, int]:
+    where = f"answers[{i}]"
+    item = _mapping(item, where, ANSWER_KEYS)
+    code, name = item.get("code"), item.get("name")
+    if code is None and name is None:
+        raise ValidationError(MSG_ANSWER_ELEMENT_NEEDED, field=where)
+    if code is not None:
+        try:
+            element = by_code(code)
+        except ValidationError as exc:
+            raise ValidationError(exc.message, field=f"{where}.code", **exc.params) from None
+    if name is not None:
+        try:
+            element = by_name(name)  # the name decides: see the module docstring
+        except ValidationError as exc:
+            raise ValidationError(exc.message, field=f"{where}.name", **exc.params) from None
+    return element, _answer_score(item.get("score"), f"{where}.score")
+
+
 def _answers(raw: Any) -> tuple[tuple[str, str, int], ...]:
     found: dict[str, int] = {}
 
@@ -206,22 +243,11 @@ def _answers(raw: Any) -> tuple[tuple[str, str, int], ...]:
             put(element, _answer_score(value, f"answers.{element.code}"))
     elif isinstance(raw, (list, tuple)):
         for i, item in enumerate(raw):
-            where = f"answers[{i}]"
-            item = _mapping(item, where, ANSWER_KEYS)
-            code, name = item.get("code"), item.get("name")
-            if code is None and name is None:
-                raise ValidationError(MSG_ANSWER_ELEMENT_NEEDED, field=where)
-            if code is not None:
-                try:
-                    element = by_code(code)
-                except ValidationError as exc:
-                    raise ValidationError(exc.message, field=f"{where}.code", **exc.params) from None
-            if name is not None:
-                try:
-                    element = by_name(name)  # the name decides: see the module docstring
-                except ValidationError as exc:
-                    raise ValidationError(exc.message, field=f"{where}.name", **exc.params) from None
-            put(element, _answer_score(item.get("score"), f"{where}.score"))
+            element = _as_written(item)
+            if element is not None:
+                put(element, item["score"])
+            else:
+                put(*_answer_item(item, i))
     else:
         raise ValidationError(MSG_ANSWERS_SHAPE, field="answers")
     missing = [c for c in ELEMENT_CODES if c not in found]

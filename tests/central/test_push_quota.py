@@ -113,3 +113,61 @@ def test_settings_keep_a_full_batch_within_the_burst():
 
     with pytest.raises(ConfigError, match="push_burst"):
         Settings(max_batch_records=500, push_burst=499).replace()
+
+
+def test_the_gates_one_statement_quota_answers_as_take_in(gate_engine):
+    """``take_quota`` (one upsert) against ``ratelimit.take_in`` over a grid of buckets: no bucket, full,
+    empty, part full, a clock gone back, a cost over what is there and over the burst. Same answer and,
+    when allowed, the same bucket after; a refusal is rolled back by the gate, so only the wait counts."""
+    import itertools
+
+    import sqlalchemy as sa
+
+    from kiosk.central.db import rate_buckets
+    from kiosk.central.pushgate import take_quota
+    from kiosk.central.ratelimit import Rule, bucket_key, take_in
+
+    rule = Rule("push", burst=100.0, per_minute=60.0)  # one token a second
+    k = bucket_key(rule, "device:K")
+
+    def run(take, state, cost, now):
+        with gate_engine.connect() as conn, conn.begin() as tx:
+            conn.execute(rate_buckets.delete().where(rate_buckets.c.key == k))
+            if state is not None:
+                conn.execute(rate_buckets.insert().values(key=k, tokens=state[0], updated=state[1]))
+            wait = take(conn, rule, "device:K", cost, now=now)
+            after = conn.execute(sa.select(rate_buckets.c.tokens, rate_buckets.c.updated)
+                                 .where(rate_buckets.c.key == k)).one()
+            tx.rollback()
+        return wait, (tuple(after) if wait == 0 else None)
+
+    states = [None, *itertools.product((0.0, 0.5, 30.0, 99.0, 100.0), (500.0, 970.0, 999.5, 1000.0, 1200.0))]
+    for state, cost in itertools.product(states, (1.0, 30.0, 50.5, 100.0, 150.0)):
+        want = run(take_in, state, cost, 1000.0)
+        got = run(take_quota, state, cost, 1000.0)
+        assert got[0] == pytest.approx(want[0]), (state, cost)
+        assert (got[1] is None) == (want[1] is None), (state, cost)
+        if want[1] is not None:
+            assert got[1] == pytest.approx(want[1]), (state, cost)
+
+
+def test_the_gate_leaves_its_connection_flushing_at_commit(tmp_path):
+    """The gate's own commit skips the disk flush; the pooled connections the push's records then use
+    must be back to synchronous=FULL (2), after a gate that let the push in and after refused ones."""
+    from kiosk.central.pushgate import PushGate
+
+    e = open_database(Settings(database_url=database_url("sqlite", tmp_path)))
+    try:
+        gate = PushGate(e, Settings(push_burst=500, push_per_minute=1.0))
+        gate.enter("K-1", 500).release()
+        with pytest.raises(Problem):  # over the quota: the gate's transaction ends by an exception
+            gate.enter("K-1", 500)
+        lease = gate.enter("K-2", 10)
+        with pytest.raises(Problem):  # the lease is held
+            gate.enter("K-2", 10)
+        lease.release()
+        for _ in range(3):
+            with e.connect() as conn:
+                assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2
+    finally:
+        e.dispose()
