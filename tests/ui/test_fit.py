@@ -64,6 +64,11 @@ def test_home_shows_every_action_without_scrolling(ui, lang, large):
         d.settle()
         home = d.screen("home")
         page, column = home.ids.page, home.ids.column
+        if large:
+            # The tiles choose their layout after the new text sizes have been measured, a few frames
+            # after the switch (more under load): wait for that pass, as a person sees the end state.
+            # A layout that never turns compact still fails here.
+            d.wait(lambda: all(t.compact for t in home.ids.tiles.children), 5.0, "tiles laid out for large text")
         assert column.height <= page.height + 1, (f"Home needs {column.height:.0f} px of {page.height:.0f}: intro {home.ids.intro.height:.0f} pitch_h {home.pitch_h:.0f} tiles {home.ids.tiles.height:.0f} tile_h {home.tile_h:.0f} needs {[round(t.needed) for t in home.ids.tiles.children]} search {home.ids.search.height:.0f} cols {home.ids.tiles.cols} key {home._upright_key} subs {[(t.ids.sub.text, t.ids.sub.height, t.ids.sub.width, t.ids.sub.font_size, t.ids.sub.text_size) for t in home.ids.tiles.children]}")
         for tile in home.ids.tiles.children:
             # The tile's own icon size, not the button size that the class rule would put back.
