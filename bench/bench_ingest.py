@@ -20,7 +20,19 @@ each, one batch at a time, interleaved (a b, b a, a b, ...: each goes first half
 see the same machine load. The first batches warm both up and are not counted. Prints the median and
 p95 per batch of each and the ratio b/a. Target: ratio of medians under 1.5.
 
+That is the latency of one kiosk against one worker. Production runs ``kiosk central serve --workers N``
+for many kiosks at once, so ``--throughput`` (or ``--workers N --clients K``; default N=2, K=4, the
+build machine has 2 cores) also runs the throughput mode: the real server started as production starts
+it (``python -m kiosk.central serve --workers N``) and the bare app under N uvicorn workers on the same
+engine settings; K distinct enrolled kiosks push at once, each its own sealed batches of 500, one after
+another. Each round pushes ``--per-round`` batches per kiosk to one server, then the same batches to the
+other (a b, b a, ...; one warm-up batch per kiosk not counted). Prints records per second of each over
+the counted rounds' wall time, the per-batch median and p95, and the "ingest cost ratio" bare records/s
+over real records/s, after the single-client figure. Any 429 (the per-device quota; the bench raises
+it, as ``FAST_LIMITS`` does) or other failed push is counted, never taken as stored, and fails the run.
+
 Run: python bench/bench_ingest.py [--batches 30] [--backends sqlite,postgres]
+                                  [--throughput | --workers N --clients K] [--rounds 4 --per-round 5]
 """
 
 from __future__ import annotations
