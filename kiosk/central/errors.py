@@ -12,6 +12,7 @@ retries as is.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,6 +103,13 @@ class Problem(Exception):
 
     def response(self) -> JSONResponse:
         return JSONResponse(self.body(), status_code=self.ptype.status, headers=self.headers)
+
+
+def too_many(wait_s: float, *, details: Any = None, headers: dict[str, str] | None = None) -> Problem:
+    """429.1 for a limiter that said to wait ``wait_s`` seconds, with ``Retry-After`` in whole seconds."""
+    seconds = max(1, math.ceil(wait_s))
+    return Problem(TOO_MANY_REQUESTS, {"retry_after": seconds}, details=details,
+                   headers={"Retry-After": str(seconds), **(headers or {})})
 
 
 def problem_entry(ptype: ProblemType, **params: Any) -> dict[str, Any]:

@@ -16,30 +16,23 @@ affected. The kiosk waits that long before it sends again.
 
 from __future__ import annotations
 
-import math
 import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from . import errors
 from .db import rate_buckets
-from .ratelimit import PRUNE_ONE_IN, Rule, _wait, bucket_key, prune, take_in
+from .ratelimit import PRUNE_ONE_IN, Rule, bucket_key, prune, spend_in, upsert
 from .settings import Settings
 
 # What a second push of a device waits before it tries again while the first is still running.
 BUSY_RETRY_AFTER_S = 2
 # Expired leases (a server killed mid-push) are swept like refilled buckets: "full" as soon as expired.
 LEASE_RULE = Rule("push-lease", burst=0.0, per_minute=60.0)
-
-
-def too_many(wait_s: float) -> errors.Problem:
-    seconds = max(1, math.ceil(wait_s))
-    return errors.Problem(errors.TOO_MANY_REQUESTS, {"retry_after": seconds}, headers={"Retry-After": str(seconds)})
 
 
 @dataclass
@@ -78,11 +71,11 @@ class PushGate:
         cost = float(min(records, self.rule.burst))
         with self.engine.connect() as conn, _not_flushed(conn):
             if not _take_lease(conn, lease_key, holder, now=now, expires=now + self.lease_s):
-                raise too_many(BUSY_RETRY_AFTER_S)
-            wait = take_quota(conn, self.rule, "device:" + device_id, cost, now=now)
+                raise errors.too_many(BUSY_RETRY_AFTER_S)
+            wait = spend_in(conn, self.rule, "device:" + device_id, cost, now=now)
             if wait > 0:
                 # Leaving the transaction by an exception undoes the lease just taken.
-                raise too_many(wait)
+                raise errors.too_many(wait)
         if random.randrange(PRUNE_ONE_IN) == 0:
             prune(self.engine, self.rule, now=now)
             prune(self.engine, LEASE_RULE, now=now)
@@ -118,43 +111,8 @@ def _not_flushed(conn: Connection) -> Iterator[None]:
                 raise
 
 
-def take_quota(conn: Connection, rule: Rule, key: str, cost: float, *, now: float) -> float:
-    """``ratelimit.take_in`` in one statement (one round trip instead of three; the quota is taken on
-    every push): refill and spend in an ``INSERT ... ON CONFLICT DO UPDATE ... WHERE enough``, atomic
-    on both databases. Only a refusal reads the bucket, for the wait; the caller then rolls back, so a
-    refusal leaves the bucket as it was. A test compares it with ``take_in`` over a grid of buckets."""
-    k = bucket_key(rule, key)
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-        least, greatest = sa.func.least, sa.func.greatest
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-        least, greatest = sa.func.min, sa.func.max
-    burst, per_s = float(rule.burst), float(rule.per_second)
-    # As take_in: a clock that went back must not mint tokens or make a negative refill.
-    refilled = least(sa.literal(burst), rate_buckets.c.tokens
-                     + greatest(sa.literal(now) - rate_buckets.c.updated, sa.literal(0.0)) * sa.literal(per_s))
-    stmt = insert(rate_buckets).values(key=k, tokens=burst - cost, updated=now)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[rate_buckets.c.key],
-        set_={"tokens": refilled - sa.literal(cost), "updated": sa.literal(now)},
-        where=refilled >= sa.literal(cost),
-    ).returning(rate_buckets.c.key)
-    if burst >= cost and conn.execute(stmt).first() is not None:
-        return 0.0
-    if burst < cost:
-        return take_in(conn, rule, key, cost, now=now)
-    tokens, updated = conn.execute(
-        sa.select(rate_buckets.c.tokens, rate_buckets.c.updated).where(rate_buckets.c.key == k)).one()
-    return _wait(rule, min(burst, tokens + max(now - updated, 0.0) * per_s), cost)
-
-
 def _take_lease(conn: Connection, key: str, holder: float, *, now: float, expires: float) -> bool:
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(rate_buckets).values(key=key, tokens=holder, updated=expires)
+    stmt = upsert(conn)(rate_buckets).values(key=key, tokens=holder, updated=expires)
     stmt = stmt.on_conflict_do_update(
         index_elements=[rate_buckets.c.key],
         set_={"tokens": stmt.excluded.tokens, "updated": stmt.excluded.updated},

@@ -124,7 +124,7 @@ def test_the_gates_one_statement_quota_answers_as_take_in(gate_engine):
     import sqlalchemy as sa
 
     from kiosk.central.db import rate_buckets
-    from kiosk.central.pushgate import take_quota
+    from kiosk.central.ratelimit import spend_in as take_quota
     from kiosk.central.ratelimit import Rule, bucket_key, take_in
 
     rule = Rule("push", burst=100.0, per_minute=60.0)  # one token a second

@@ -3,8 +3,6 @@ it seals identities with. A retry with the same nonce gets the same device (``de
 
 from __future__ import annotations
 
-import math
-
 from fastapi import APIRouter, Request
 
 from ...sync import wire
@@ -18,8 +16,7 @@ router = APIRouter(tags=["enrollment"])
 def throttle(limiter, key: str) -> None:
     wait = limiter.take(key)
     if wait:
-        seconds = max(1, math.ceil(wait))
-        raise errors.Problem(errors.TOO_MANY_REQUESTS, {"retry_after": seconds}, headers={"Retry-After": str(seconds)})
+        raise errors.too_many(wait)
 
 
 @router.post(

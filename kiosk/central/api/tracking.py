@@ -9,7 +9,6 @@ and never send a Referer onward: the code in the URL is the citizen's secret.
 
 from __future__ import annotations
 
-import math
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Request
@@ -39,9 +38,7 @@ MISSES = {"limit": "misses"}
 def refuse_if(wait: float, details: dict | None = None) -> None:
     """429 with Retry-After when a limiter said to wait."""
     if wait:
-        seconds = max(1, math.ceil(wait))
-        raise errors.Problem(errors.TOO_MANY_REQUESTS, {"retry_after": seconds}, details=details,
-                             headers={"Retry-After": str(seconds), **PRIVATE_HEADERS})
+        raise errors.too_many(wait, details=details, headers=PRIVATE_HEADERS)
 
 
 def lookup(request: Request, engine, settings, client: str, code_text: str, authorization: str | None) -> dict:
