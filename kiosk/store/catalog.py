@@ -102,9 +102,19 @@ def catalog_info(db: Database) -> CatalogInfo:
     )
 
 
-def catalog_cursor(db: Database) -> str | None:
-    row = db.execute("SELECT value FROM catalog_meta WHERE key = 'cursor'").fetchone()
+def _meta(db: Database, key: str) -> str | None:
+    row = db.execute("SELECT value FROM catalog_meta WHERE key = ?", [key]).fetchone()
     return row[0] if row else None
+
+
+def catalog_cursor(db: Database) -> str | None:
+    return _meta(db, "cursor")
+
+
+def catalog_version(db: Database) -> str:
+    """The catalog's version alone, in one plain read: unlike catalog_info() it opens no savepoint,
+    which a damaged page would leave open (and every later write with it)."""
+    return _meta(db, "version") or ""
 
 
 HOLIDAYS_KEY = "holidays"
@@ -117,8 +127,7 @@ def store_holidays(db: Database, days: list[date] | tuple[date, ...]) -> bool:
     with catalog versions, and ``replace_catalog`` leaves it alone.
     """
     text = json.dumps(sorted({d.isoformat() for d in days}))
-    row = db.execute("SELECT value FROM catalog_meta WHERE key = ?", [HOLIDAYS_KEY]).fetchone()
-    if row is not None and row[0] == text:
+    if _meta(db, HOLIDAYS_KEY) == text:
         return False
     with db.atomic():
         db.execute("INSERT OR REPLACE INTO catalog_meta (key, value) VALUES (?, ?)", [HOLIDAYS_KEY, text])
@@ -127,8 +136,8 @@ def store_holidays(db: Database, days: list[date] | tuple[date, ...]) -> bool:
 
 def stored_holidays(db: Database) -> frozenset[date]:
     """The server's non-working days as last pulled; empty before the first pull (or from an old server)."""
-    row = db.execute("SELECT value FROM catalog_meta WHERE key = ?", [HOLIDAYS_KEY]).fetchone()
-    return _holidays_from_text(row[0]) if row else frozenset()
+    text = _meta(db, HOLIDAYS_KEY)
+    return _holidays_from_text(text) if text is not None else frozenset()
 
 
 @functools.lru_cache(maxsize=4)

@@ -230,6 +230,13 @@ def requeue(db: Database, record_uuid: str | None = None) -> int:
     return cur.rowcount
 
 
+def data_version(db: Database) -> int:
+    """SQLite's counter that changes when another connection commits to the file; reading it costs no
+    I/O (the sync owner polls it to notice records the app stored)."""
+    (version,) = db.execute("PRAGMA data_version").fetchone()
+    return version
+
+
 def next_due_at(db: Database) -> datetime | None:
     row = db.execute(
         "SELECT min(coalesce(next_attempt_at, created_at)) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"

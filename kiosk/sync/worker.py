@@ -266,8 +266,7 @@ class SyncWorker:
     def _stored_elsewhere(self) -> bool:
         db = self.store.db
         try:
-            # data_version changes when another connection commits; reading it costs no I/O.
-            (version,) = db.execute("PRAGMA data_version").fetchone()
+            version = sync_ops.data_version(db)
             if version == self._data_version:
                 return False
             first = self._data_version is None
@@ -567,15 +566,12 @@ class SyncWorker:
 
 
 def _catalog_version(db) -> str:
-    # One plain read, not catalog_info(): its query runs in a savepoint that a damaged page leaves
-    # open, and every write after it (marking records sent) would then fail as well.
     try:
-        row = db.execute("SELECT value FROM catalog_meta WHERE key = 'version'").fetchone()
+        return catalog_store.catalog_version(db)
     except (sqlite3.DatabaseError, StoreDamaged) as exc:
         # No traceback: the cause is known (a damaged page) and `kiosk doctor` tells the rest.
         log.warning("the catalog version cannot be read: %s", exc)
         return UNREADABLE
-    return row[0] if row else ""
 
 
 def _catalog_cursor(db) -> str | None:
