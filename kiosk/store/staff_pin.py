@@ -120,9 +120,8 @@ def attempt(store: Store, admin: AdminSection, pin: str, *, now: float | None = 
     # The slow hash runs outside the transaction, so the sync worker never waits on it for the lock.
     checked = verify_pin(pin, before.stored_hash) if before.stored_hash and not before.locked(now) else False
     with store.transaction():
-        # The first statement writes, so the transaction holds the write lock from here: a failure
-        # counted by another try in the meantime is read below, never overwritten.
-        db.execute("UPDATE pin_lockout SET failures = failures WHERE id = 1")
+        # An immediate transaction: it holds the write lock from its start, so a failure counted by
+        # another try in the meantime is read here, never overwritten.
         gate, server = _gate(db, admin)
         ok = gate.try_pin(pin, now, verified=checked if gate.stored_hash == before.stored_hash else None)
         db.execute(
