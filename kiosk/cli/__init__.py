@@ -293,11 +293,6 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
 
 
-# SQLite's primary result codes for a file whose pages do not make sense (extended codes keep them in
-# the low byte): SQLITE_CORRUPT and SQLITE_NOTADB.
-_CORRUPT_CODES = (11, 26)
-
-
 def database_failure(exc: BaseException) -> Exception | None:
     """The sqlite3 error behind ``exc``: itself, its cause or context, or a SQLAlchemy error's ``orig``.
 
@@ -325,7 +320,10 @@ def database_failure(exc: BaseException) -> Exception | None:
 
 
 def is_corruption(exc: BaseException) -> bool:
-    return isinstance(exc, StoreDamaged) or (getattr(exc, "sqlite_errorcode", 0) & 0xFF) in _CORRUPT_CODES
+    # The store knows SQLite's codes; imported on the error path only.
+    from ..store.db import is_damage
+
+    return is_damage(exc)
 
 
 def _database_message(ctx: Context, exc: Exception) -> str:

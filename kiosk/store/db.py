@@ -42,6 +42,14 @@ CHECKPOINT_WAIT_S = 1.0
 _FULL, _BUSY, _LOCKED, _CORRUPT, _NOTADB, _CONSTRAINT = 13, 5, 6, 11, 26, 19
 
 
+def is_damage(exc: BaseException) -> bool:
+    """A damaged file: our StoreDamaged, or SQLite's SQLITE_CORRUPT / SQLITE_NOTADB (any extended code)."""
+    if isinstance(exc, StoreDamaged):
+        return True
+    code = getattr(exc, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF in (_CORRUPT, _NOTADB)
+
+
 def store_error(exc: sqlite3.Error, path: Path | str, doing: str = "database error") -> StoreError:
     """The project's error for a SQLite error (its text says what failed, for logs; no row data)."""
     code = getattr(exc, "sqlite_errorcode", None)
