@@ -45,6 +45,7 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -243,8 +244,11 @@ def make_batches(n: int, public_key, seed: int = 12) -> list[list[dict]]:
     return batches
 
 
-def run_backend(backend: str, batches: list[list[dict]], key: PrivateKey, warmup: int,
-                tmp: Path) -> tuple[list[float], list[float]]:
+@contextmanager
+def _pair(backend: str, tmp: Path, key: PrivateKey, *, workers: int, clients: int, start_s: float):
+    """The bare endpoint and the real server, each with ``workers`` processes on its own fresh database;
+    the real server's keyring holds ``key`` as its current key (what enrollment hands to a kiosk), and
+    ``clients`` kiosks are enrolled. Yields (bare, real, devices); stops both servers after."""
     from kiosk.central.db import identity_keys, now
     from kiosk.domain import sealing
 
@@ -252,20 +256,30 @@ def run_backend(backend: str, batches: list[list[dict]], key: PrivateKey, warmup
     (tmp / "b").mkdir()
     bare = BareServer(database_url(backend, tmp / "a"), log_path=tmp / "bare.log")
     bare.key = sealing.encode_key(key)
-    real = Server(database_url(backend, tmp / "b"), log_path=tmp / "real.log")
-    bare.start(60)
-    real.start(60)
+    bare.workers = workers
+    real = RealServer(database_url(backend, tmp / "b"), log_path=tmp / "real.log")
+    real.workers = workers
+    bare.start(start_s)
+    real.start(start_s)
     try:
         engine = real.engine()
-        # The server's keyring holds the key the batches were sealed with, as the current key (what
-        # enrollment hands to the kiosk).
         with engine.begin() as conn:
             conn.execute(identity_keys.insert().values(
                 key_id=sealing.key_id(key.public_key), public_key=sealing.encode_key(key.public_key),
                 private_key=sealing.encode_key(key), created_at=now()))
-        dev = enroll(real, engine)
-        assert dev.identity_public_key == sealing.encode_key(key.public_key), "the bench key is not current"
+        devs = [enroll(real, engine) for _ in range(clients)]
+        assert all(d.identity_public_key == sealing.encode_key(key.public_key) for d in devs), \
+            "the bench key is not current"
         engine.dispose()
+        yield bare, real, devs
+    finally:
+        bare.stop()
+        real.stop()
+
+
+def run_backend(backend: str, batches: list[list[dict]], key: PrivateKey, warmup: int,
+                tmp: Path) -> tuple[list[float], list[float]]:
+    with _pair(backend, tmp, key, workers=1, clients=1, start_s=60) as (bare, real, (dev,)):
         times_a: list[float] = []
         times_b: list[float] = []
         headers = {"Content-Type": "application/json"}
@@ -297,9 +311,6 @@ def run_backend(backend: str, batches: list[list[dict]], key: PrivateKey, warmup
                     times_a.append(ta)
                     times_b.append(tb)
         return times_a, times_b
-    finally:
-        bare.stop()
-        real.stop()
 
 
 # --- throughput: K kiosks at once against N workers ------------------------------------------------
@@ -375,31 +386,11 @@ def _push_round(url: str, headers: list[dict], work: list[list[bytes]], bare: bo
 
 def run_throughput(backend: str, key: PrivateKey, workers: int, clients: int, rounds: int, per_round: int,
                    tmp: Path) -> tuple[Flow, Flow]:
-    from kiosk.central.db import identity_keys, now
-    from kiosk.domain import sealing
-
     # Every round pushes new records (a replay is cheaper than a new record, and the bare table would
     # refuse a second insert); the same batches go to both servers.
     n = clients * (1 + rounds * per_round)
     batches = [json.dumps({"records": b}).encode() for b in make_batches(n, key.public_key, seed=34)]
-    (tmp / "a").mkdir()
-    (tmp / "b").mkdir()
-    bare = BareServer(database_url(backend, tmp / "a"), log_path=tmp / "bare.log")
-    bare.key = sealing.encode_key(key)
-    bare.workers = workers
-    real = RealServer(database_url(backend, tmp / "b"), log_path=tmp / "real.log")
-    real.workers = workers
-    bare.start(120)
-    real.start(120)
-    try:
-        engine = real.engine()
-        with engine.begin() as conn:
-            conn.execute(identity_keys.insert().values(
-                key_id=sealing.key_id(key.public_key), public_key=sealing.encode_key(key.public_key),
-                private_key=sealing.encode_key(key), created_at=now()))
-        devs = [enroll(real, engine) for _ in range(clients)]  # K distinct kiosks, each with its own token
-        assert all(d.identity_public_key == sealing.encode_key(key.public_key) for d in devs)
-        engine.dispose()
+    with _pair(backend, tmp, key, workers=workers, clients=clients, start_s=120) as (bare, real, devs):
         real_h = [d.headers for d in devs]
         bare_h = [{} for _ in devs]
         it = iter(batches)
@@ -420,9 +411,6 @@ def run_throughput(backend: str, key: PrivateKey, workers: int, clients: int, ro
                 _push_round(bare.url, bare_h, work, True, a)
                 _push_round(real.url, real_h, work, False, b)
         return a, b
-    finally:
-        bare.stop()
-        real.stop()
 
 
 def _single(backend: str, batches, key, warmup: int) -> float:
