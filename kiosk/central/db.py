@@ -403,6 +403,16 @@ def _sqlite_setup(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+def upsert(conn: Connection, table: sa.Table):
+    """``INSERT`` into ``table`` in the dialect of ``conn`` (it has ``on_conflict_do_nothing`` and
+    ``on_conflict_do_update``, which Core's generic insert lacks)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
+
+
 def reader(engine: Engine) -> Connection:
     """A connection for read-only work: on SQLite it does not take the write lock."""
     return engine.connect().execution_options(sqlite_begin="DEFERRED")

@@ -32,7 +32,7 @@ from ..domain.workflow import Status
 from ..sync import wire
 from . import errors, identity_keys
 from . import ratings as rating_rules
-from .db import complaints, now, ratings, records
+from .db import complaints, now, ratings, records, upsert
 from .devices import apply_heartbeat
 
 COMPLAINT_BODY_KEYS = frozenset({"tracking_code", "created_at", "complaint"})
@@ -304,14 +304,6 @@ def push(
     return results  # type: ignore[return-value]
 
 
-def _insert(conn: sa.Connection, table: sa.Table):
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table)
-
-
 def _store(
     conn: sa.Connection,
     device_id: str,
@@ -338,7 +330,7 @@ def _store(
         return outcome
     inserted = conn.execute(
         # preserve_rowcount: without it SQLAlchemy hands psycopg's summed rowcount back as -1.
-        _insert(conn, records).on_conflict_do_nothing(index_elements=["uuid"]).execution_options(preserve_rowcount=True),
+        upsert(conn, records).on_conflict_do_nothing(index_elements=["uuid"]).execution_options(preserve_rowcount=True),
         [{"uuid": v.uuid, "kind": v.kind, "device_id": device_id, "body_hash": v.hash, "received_at": at}
          for v in valid],
     ).rowcount

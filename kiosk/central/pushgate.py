@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Connection, Engine
 
 from . import errors
-from .db import rate_buckets
-from .ratelimit import PRUNE_ONE_IN, Rule, bucket_key, prune, spend_in, upsert
+from .db import rate_buckets, upsert
+from .ratelimit import PRUNE_ONE_IN, Rule, bucket_key, prune, spend_in
 from .settings import Settings
 
 # What a second push of a device waits before it tries again while the first is still running.
@@ -112,7 +112,7 @@ def _not_flushed(conn: Connection) -> Iterator[None]:
 
 
 def _take_lease(conn: Connection, key: str, holder: float, *, now: float, expires: float) -> bool:
-    stmt = upsert(conn)(rate_buckets).values(key=key, tokens=holder, updated=expires)
+    stmt = upsert(conn, rate_buckets).values(key=key, tokens=holder, updated=expires)
     stmt = stmt.on_conflict_do_update(
         index_elements=[rate_buckets.c.key],
         set_={"tokens": stmt.excluded.tokens, "updated": stmt.excluded.updated},

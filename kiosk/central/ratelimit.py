@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from .db import rate_buckets
+from .db import rate_buckets, upsert
 
 MAX_KEY = 200
 # About one call in this many also deletes buckets that are full again.
@@ -59,15 +59,6 @@ def _wait(rule: Rule, tokens: float, cost: float) -> float:
     return max((cost - tokens) / rule.per_second, 0.001)
 
 
-def upsert(conn: Connection):
-    """The dialect's ``insert`` (it has ``on_conflict_do_*``) for this connection's database."""
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
-
-
 def _least_greatest(conn: Connection):
     """SQL's two-argument min and max: ``least``/``greatest`` on PostgreSQL, ``min``/``max`` on SQLite."""
     if conn.dialect.name == "postgresql":
@@ -79,7 +70,7 @@ def take_in(conn: Connection, rule: Rule, key: str, cost: float = 1.0, *, now: f
     """``take`` inside a write transaction the caller holds: read the bucket, refill, spend. The plain
     definition; :func:`spend_in` does the same in one statement."""
     k = bucket_key(rule, key)
-    conn.execute(upsert(conn)(rate_buckets).values(key=k, tokens=float(rule.burst), updated=now).on_conflict_do_nothing())
+    conn.execute(upsert(conn, rate_buckets).values(key=k, tokens=float(rule.burst), updated=now).on_conflict_do_nothing())
     query = sa.select(rate_buckets.c.tokens, rate_buckets.c.updated).where(rate_buckets.c.key == k)
     if conn.dialect.name == "postgresql":
         query = query.with_for_update()
@@ -106,7 +97,7 @@ def spend_in(conn: Connection, rule: Rule, key: str, cost: float, *, now: float)
     # As take_in: a clock that went back must not mint tokens or make a negative refill.
     refilled = least(sa.literal(burst), rate_buckets.c.tokens
                      + greatest(sa.literal(now) - rate_buckets.c.updated, sa.literal(0.0)) * sa.literal(per_s))
-    stmt = upsert(conn)(rate_buckets).values(key=k, tokens=burst - cost, updated=now)
+    stmt = upsert(conn, rate_buckets).values(key=k, tokens=burst - cost, updated=now)
     stmt = stmt.on_conflict_do_update(
         index_elements=[rate_buckets.c.key],
         set_={"tokens": refilled - sa.literal(cost), "updated": sa.literal(now)},

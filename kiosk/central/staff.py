@@ -44,7 +44,7 @@ from ..domain.errors import ValidationError
 from ..errors import NotFound
 from . import audit, server_secrets
 from .access import TOTP_REQUIRED, Role, Staff
-from .db import login_throttle, now as db_now, reader, staff_agencies, staff_sessions, staff_users
+from .db import login_throttle, now as db_now, reader, staff_agencies, staff_sessions, staff_users, upsert
 from .settings import Settings
 
 _HASHER = PasswordHasher()  # Argon2id, RFC 9106's second recommended parameter set
@@ -449,11 +449,7 @@ def _count_failure(conn: sa.Connection, key: str, limit: int, settings: Settings
     """One more failure for ``key``, atomically (two processes failing at once both count); True when
     this failure locks the key."""
     window = timedelta(minutes=settings.login_lock_minutes)
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    conn.execute(insert(login_throttle).values(key=key, failures=0, window_start=at).on_conflict_do_nothing())
+    conn.execute(upsert(conn, login_throttle).values(key=key, failures=0, window_start=at).on_conflict_do_nothing())
     fresh = login_throttle.c.window_start < at - window  # the old window is over: count from one
     conn.execute(login_throttle.update().where(login_throttle.c.key == key).values(
         failures=sa.case((fresh, 1), else_=login_throttle.c.failures + 1),
