@@ -53,6 +53,9 @@ def test_skip_link_is_first_and_visible_on_focus(page, frame_server):
     box = focused.bounding_box()
     assert box is not None and box["x"] >= 0 and box["width"] > 0  # moved on screen when focused
     page.keyboard.press("Enter")
+    # Following the link updates the address after the key event: wait for it (it failed once in a
+    # fresh-clone run), then check it.
+    page.wait_for_function("location.hash === '#main'", timeout=5000)
     assert page.url.endswith("#main")
 
 
