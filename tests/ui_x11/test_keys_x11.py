@@ -12,6 +12,7 @@ One app start serves every test of this module (about 10 s on a 2-core machine).
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -74,6 +75,7 @@ class X11Kiosk:
         self.app: subprocess.Popen | None = None
         self.display = ""
         self.log = root / "app.log"
+        self.questions = itertools.count(1)
 
     # --- processes --------------------------------------------------------------------------------
 
@@ -142,12 +144,10 @@ class X11Kiosk:
     def ask(self, predicate=lambda _s: True, timeout: float = 10.0, what: str = "the app's state") -> dict:
         """The app's state, as soon as ``predicate`` holds for it (AssertionError after ``timeout``)."""
         deadline = time.monotonic() + timeout
-        n = 0
         while True:
             if not self.alive():
                 raise AssertionError(f"the app ended while waiting for {what}:\n{self.log.read_text()[-3000:]}")
-            n += 1
-            token = f"{os.getpid()}-{n}"
+            token = str(next(self.questions))  # never repeats: an old answer is never taken for a new one
             ask = self.state_path.with_name(self.state_path.name + ".ask")
             ask.write_text(token)
             answered = time.monotonic() + 2.0
