@@ -60,6 +60,27 @@ def test_modifier_letter_combinations_add_nothing_to_the_window(ui):
     assert Window.children == before
 
 
+def test_a_long_press_in_a_text_box_opens_no_kivy_bubble(ui):
+    """A gesture either: Kivy's Cut/Copy/Paste bubble (English, added to the window) stays closed."""
+    import time
+
+    from kivy.base import EventLoop
+    from kivy.core.window import Window
+
+    d = ui
+    d.app.go("track")
+    d.frames(2)
+    ti = d.app.screen.ids.field.ids.ti
+    before = list(Window.children)
+    touch = d.touch(*ti.to_window(*ti.center), up=False)
+    held_until = time.monotonic() + 1.0  # Kivy opens the bubble after 0.5 s
+    while time.monotonic() < held_until:
+        d.frames(1)
+    EventLoop.post_dispatch_input("end", touch)
+    d.frames(2)
+    assert Window.children == before, [c for c in Window.children if c not in before]
+
+
 def test_kivy_settings_panel_cannot_be_opened(ui):
     from kivy.core.window import Window
 
