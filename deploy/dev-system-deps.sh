@@ -2,7 +2,8 @@
 # Debian packages that the tests and the demo need on a developer's machine or in CI:
 # Mesa's software OpenGL for an offscreen Kivy window, CUPS with a PDF printer, poppler to look at PDFs,
 # PostgreSQL for the central server's tests, Chromium and a font for the staff pages' browser tests, and
-# the deploy/ checkers (shellcheck, systemd-analyze).
+# the deploy/ checkers (shellcheck, systemd-analyze), and a bare X server with a keyboard robot for the
+# lock-down tests that type real keys into the app (tests/ui_x11: Xvfb, xdotool, xwininfo).
 # Installs only what is missing, so a second run costs a few dpkg queries.
 set -euo pipefail
 
@@ -12,6 +13,7 @@ packages=(
   postgresql
   chromium fonts-dejavu-core
   shellcheck systemd
+  xvfb xdotool x11-utils
 )
 
 missing=()

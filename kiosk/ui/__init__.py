@@ -1,5 +1,6 @@
-"""The Kivy touchscreen app. Importing this package keeps Kivy away from the process's arguments."""
+"""The Kivy touchscreen app. Importing this package keeps Kivy's own settings sources (config.ini, KCFG_
+variables, the process's arguments) away from it: see kiosk.ui.lockdown.seal_kivy_environment."""
 
-import os
+from .lockdown import seal_kivy_environment
 
-os.environ.setdefault("KIVY_NO_ARGS", "1")
+seal_kivy_environment()

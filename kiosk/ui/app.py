@@ -26,7 +26,7 @@ from .backend import Backend
 from .heap import QuietTrimmer
 from .i18n import tr
 from .idle import IdleWatcher
-from .lockdown import lock_window
+from .lockdown import NoKivySettings, fit_to_screen, lock_window
 from .screens import ScreenCache
 from .theme import register_fonts, theme
 
@@ -58,7 +58,7 @@ def open_kiosk(cfg: Config):
     return Kiosk.open(cfg)
 
 
-class KioskApp(App):
+class KioskApp(NoKivySettings, App):
     lang = StringProperty("id")
     large_text = BooleanProperty(False)
     multilingual = BooleanProperty(True)
@@ -136,6 +136,8 @@ class KioskApp(App):
 
     def on_start(self) -> None:
         self.guard = lock_window(Window, fullscreen=self.fullscreen)
+        if self.fullscreen:
+            fit_to_screen(Window)
         Window.bind(on_touch_down=self._on_touch_activity, on_key_down=self._on_key_activity)
         ExceptionManager.add_handler(_Survive(self))
         self.idle = IdleWatcher(

@@ -1,9 +1,11 @@
-"""No way out for the public: full screen, no frame, no cursor, Escape and close ignored, one instance.
+"""No way out for the public: full screen, no frame, no cursor, Escape and close ignored, one instance,
+and nothing a key press does survives a restart (docs/lockdown.md).
 
-:func:`configure_kivy` must run before anything imports ``kivy.core.window`` (Kivy reads its window
-settings once, when the window is created); :func:`lock_window` runs once the window exists. Staff leave
-through the admin screen, which calls :meth:`KioskApp.staff_exit` and lifts the close guard first;
-systemd stops the app with SIGTERM, which :func:`stop_on_signals` turns into the same exit.
+:func:`seal_kivy_environment` runs before Kivy is first imported (``kiosk.ui`` calls it on import);
+:func:`configure_kivy` before anything imports ``kivy.core.window`` (Kivy reads its window settings once,
+when the window is created); :func:`lock_window` once the window exists. Staff leave through the admin
+screen, which calls :meth:`KioskApp.staff_exit` and lifts the close guard first; systemd stops the app
+with SIGTERM, which :func:`stop_on_signals` turns into the same exit.
 """
 
 from __future__ import annotations
@@ -31,9 +33,41 @@ class AlreadyRunning(KioskError):
     """Another kiosk app holds the instance lock of this data directory."""
 
 
+# Kivy takes settings from three places besides the app: KIVY_HOME/config.ini (read when Kivy is first
+# imported and written back on the way, and again by its settings panel), KCFG_<SECTION>_<KEY> variables
+# and the command line (-m inspector, -r 90). A Rotation chosen in the panel (F1) was written to
+# config.ini and the kiosk came up sideways after the next restart. With these, the app's Kivy settings
+# are configure_kivy's alone, fixed at start and never stored.
+KIVY_ENVIRONMENT = {
+    "KIVY_NO_CONFIG": "1",  # neither read nor write KIVY_HOME/config.ini (nor create KIVY_HOME)
+    "KIVY_NO_ENV_CONFIG": "1",  # ignore KCFG_ variables
+    "KIVY_NO_ARGS": "1",  # ignore the command line (it is ours: kiosk run's)
+}
+
+
+def seal_kivy_environment() -> None:
+    """Kivy's own sources of settings, off. Must run before ``import kivy`` (Kivy reads them then)."""
+    os.environ.update(KIVY_ENVIRONMENT)
+
+
+def _refuse_to_write(*_args, **_kwargs) -> bool:
+    log.warning("Kivy's configuration is fixed at start; not writing it")
+    return False
+
+
 def configure_kivy(*, fullscreen: bool, size: tuple[int, int] | None = None) -> None:
     """Kivy's window and input settings for a kiosk (before the window is created)."""
     from kivy.config import Config
+
+    # Even if Kivy was imported before seal_kivy_environment and read a config.ini: nothing at run time
+    # (Kivy's settings panel, a module) can store a setting, and what matters is set here, not read.
+    Config.filename = None
+    Config.write = _refuse_to_write
+    Config.set("graphics", "rotation", "0")
+    # Kivy's debugging modules (inspector on Ctrl+E, keybinding's F11 rotation and F12 screenshots,
+    # monitor, touchring...) are activated from this section when the window is created: none.
+    for name, _value in Config.items("modules"):
+        Config.remove_option("modules", name)
 
     # SDL would turn SIGTERM into a window-close request, which the close guard refuses: systemd's stop
     # then waited out TimeoutStopSec and killed the app. Signals are the app's own (stop_on_signals).
@@ -55,6 +89,10 @@ def configure_kivy(*, fullscreen: bool, size: tuple[int, int] | None = None) -> 
         Config.set("graphics", "fullscreen", "auto")
         Config.set("graphics", "borderless", "1")
         Config.set("graphics", "show_cursor", "0")
+        # The top-left corner of the screen, for when nobody makes the window full screen (fit_to_screen).
+        Config.set("graphics", "position", "custom")
+        Config.set("graphics", "left", "0")
+        Config.set("graphics", "top", "0")
     else:
         Config.set("graphics", "fullscreen", "0")
         Config.set("graphics", "borderless", "0")
@@ -102,6 +140,56 @@ def stop_on_signals(stop: Callable[[], None], signals=(signal.SIGTERM, signal.SI
 
     for signum in signals:
         signal.signal(signum, handler)
+
+
+class NoKivySettings:
+    """For the app class, before ``App``: Kivy's settings panel never opens.
+
+    Kivy's App binds F1 to a panel of Kivy's own settings (Fullscreen, Mouse cursor, Rotation, Keyboard
+    mode), which it adds to the window over everything, and Escape or the idle reset did not close it.
+    The kiosk's settings are the admin screen's (behind the PIN), so the key binding is not installed
+    and the panel cannot be built or shown by any other way either.
+    """
+
+    use_kivy_settings = False
+
+    def _install_settings_keys(self, window) -> None:
+        """Kivy's App binds F1 (and Escape, to close the panel) here; nothing is bound."""
+
+    def open_settings(self, *_args) -> bool:
+        return False
+
+    def display_settings(self, _settings) -> bool:
+        return False
+
+    def get_application_config(self, *_args) -> None:
+        return None  # no <app>.ini next to the code or in the home directory
+
+
+def fit_to_screen(window) -> None:
+    """Make the full-screen window cover the screen when nothing else does.
+
+    Kivy asks SDL for a full-screen window, which on X11 is a request to the window manager. With none
+    (a bare X server, or one that ignores the request), the window stayed at Kivy's default 800x600 in
+    the middle of the screen while SDL reported the screen's size, so the kiosk drew a 1920x1080 layout
+    into a small window. SDL's size of a full-screen window is the screen's: the window leaves full
+    screen for one frame, takes that size at 0,0 and asks for full screen again, which a window manager
+    or cage grants and a bare X server ignores, leaving the window at the right size either way.
+    """
+    from kivy.clock import Clock
+
+    size = tuple(window.system_size)
+    window.fullscreen = False
+
+    def refit(_dt) -> None:
+        window.system_size = size
+        window.left, window.top = 0, 0
+        window.fullscreen = "auto"
+
+    # Kivy applies window properties together just before it draws the next frame (a trigger), and SDL
+    # ignores a size given to a full-screen window: the size is given one frame after leaving full
+    # screen (the outer callback runs before that frame's update, the inner one after it).
+    Clock.schedule_once(lambda _dt: Clock.schedule_once(refit, 0), 0)
 
 
 def lock_window(window, *, fullscreen: bool) -> CloseGuard:
