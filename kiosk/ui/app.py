@@ -326,14 +326,23 @@ class KioskApp(NoKivySettings, App):
         if self._keyboard is not None:
             self._keyboard.detach()
 
-    def scroll_into_view(self, widget) -> None:
+    def scroll_into_view(self, widget, lead=None) -> None:
         """Scroll the page so ``widget`` shows above the keyboard; a box taller than the room left
-        shows its top (where the cursor starts), never its bottom only."""
+        shows its top (where the cursor starts), never its bottom only.
+
+        A text box inside a ``Field`` brings its whole field: the label above and the message below it
+        must not hide under the keyboard or the wizard's button bar. With ``lead`` (a summary of errors
+        above), the view starts at ``lead`` when both fit."""
         from kivy.uix.scrollview import ScrollView
 
-        parent = widget.parent
-        while parent is not None and parent is not parent.parent and not isinstance(parent, ScrollView):
-            parent = parent.parent
+        from .forms import Field
+
+        node = widget.parent
+        while node is not None and node is not node.parent and not isinstance(node, ScrollView):
+            if isinstance(node, Field):
+                widget = node
+            node = node.parent
+        parent = node
         if not isinstance(parent, ScrollView) or parent.height <= 0:
             return
         content = parent.children[0] if parent.children else None
@@ -343,6 +352,10 @@ class KioskApp(NoKivySettings, App):
         _x, top = content.to_widget(*widget.to_window(widget.x, widget.top))
         _x, bottom = content.to_widget(*widget.to_window(widget.x, widget.y))
         view_h = parent.height
+        if lead is not None and lead.height > 0:
+            _x, lead_top = content.to_widget(*lead.to_window(lead.x, lead.top))
+            if lead_top - bottom + 2 * pad <= view_h:
+                top = max(top, lead_top)
         visible_top = parent.scroll_y * (content.height - view_h) + view_h
         if top - bottom + 2 * pad > view_h or top + pad > visible_top:
             view_top = top + pad  # align its top with the top of the view

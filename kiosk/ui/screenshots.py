@@ -141,6 +141,19 @@ def scenes(sample: dict) -> list[Scene]:
         step.ids.nik.ids.ti.text = "52710101010100"
         d.app.screen.next()  # refused: the message shows next to the NIK box
 
+    def identity_errors(d):
+        """Two faulty fields: the summary at the top of the step lists both (issue #13)."""
+        _wizard(d, "complaint", "identity", lambda draft: (_complaint_draft(draft), setattr(draft, "name", "")))
+        d.app.screen.current_step.ids.nik.ids.ti.text = "52710101010100"
+        d.app.screen.next()
+
+    def consent_refused(d):
+        """An anonymous report's notice, Next touched before ticking: the box and its message in view."""
+        _wizard(d, "complaint", "consent",
+                lambda draft: (_complaint_draft(draft), setattr(draft, "privacy", "anonim"), setattr(draft, "consent", False)))
+        d.frames(2)
+        d.app.screen.next()
+
     def receipt(d):
         d.app.go("complaint")
         scr = d.app.screen
@@ -217,7 +230,9 @@ def scenes(sample: dict) -> list[Scene]:
         ("complaint-describe-keyboard", describe_with_keyboard),
         ("complaint-privacy", lambda d: _wizard(d, "complaint", "privacy", _complaint_draft)),
         ("complaint-identity-error", identity_error),
+        ("complaint-identity-errors", identity_errors),
         ("complaint-consent", lambda d: _wizard(d, "complaint", "consent", _complaint_draft)),
+        ("complaint-consent-refused", consent_refused),
         ("complaint-review", lambda d: _wizard(d, "complaint", "review", _complaint_draft)),
         ("complaint-receipt", receipt),
         ("survey-service", lambda d: _wizard(d, "survey", "service")),

@@ -39,6 +39,7 @@ from ...domain.workflow import STATUS_EXPLANATIONS, Status
 from .. import picker  # noqa: F401 - ServicePicker, used in complaint.kv
 from ..i18n import N_, tr
 from ..kv import load_kv
+from ..step_errors import FaultMark
 from .wizard import ChoiceStep, PickerStep, Step, TextStep, WizardScreen
 
 log = logging.getLogger(__name__)
@@ -191,19 +192,31 @@ class DescribeStep(TextStep):
         self.question = N_("What happened?")
         self.hint = N_("Say what happened, where and when, and who was involved. Do not write your NIK or phone number here.")
 
+    autofocus = True
+
+    @staticmethod
+    def problem(typed: str) -> str:
+        """The message for this description ("" when it can be sent)."""
+        try:
+            text = sanitize_text(typed, max_len=DESCRIPTION_MAX)
+        except ValidationError as exc:
+            return tr.f(MSG_DESCRIPTION_LONG, max=DESCRIPTION_MAX, count=exc.params["count"])
+        if len(text) < DESCRIPTION_MIN:
+            return tr.f(MSG_DESCRIPTION_SHORT, min=DESCRIPTION_MIN, count=len(text))
+        return ""
+
     def save(self, draft) -> bool:
         field = self.ids.field
-        try:
-            text = sanitize_text(field.ids.ti.text, max_len=DESCRIPTION_MAX)
-        except ValidationError as exc:
-            field.error = tr.f(MSG_DESCRIPTION_LONG, max=DESCRIPTION_MAX, count=exc.params["count"])
+        field.error = self.problem(field.ids.ti.text)
+        if field.error:
             return False
-        if len(text) < DESCRIPTION_MIN:
-            field.error = tr.f(MSG_DESCRIPTION_SHORT, min=DESCRIPTION_MIN, count=len(text))
-            return False
-        field.error = ""
-        draft.description = text
+        draft.description = sanitize_text(field.ids.ti.text, max_len=DESCRIPTION_MAX)
         return True
+
+    def recheck(self) -> None:
+        # The count in the message follows the typing, and the message goes once the text is long enough.
+        field = self.ids.field
+        field.error = self.problem(field.ids.ti.text)
 
 
 IDENTITY_FIELDS = {"name": ident.validate_name, "nik": ident.validate_nik, "phone": ident.normalize_phone, "email": ident.validate_email}
@@ -224,28 +237,41 @@ class IdentityStep(Step):
             if field.ids.ti.text != value:
                 field.ids.ti.text = value
 
-    def save(self, draft) -> bool:
-        ok = True
+    def problems(self) -> dict[str, str]:
+        """The message for each field that cannot be sent as it is, top to bottom on the screen."""
         values = {key: field.ids.ti.text.strip() for key, field in self._fields().items()}
-        for key, field in self._fields().items():
-            field.error = ""
-            if not values[key]:
+        found: dict[str, str] = {}
+        if not values["name"]:
+            found["name"] = tr._(ident.MSG_NAME_EMPTY)
+        for key, value in values.items():
+            if not value or key in found:
                 continue
             try:
-                IDENTITY_FIELDS[key](values[key])
+                IDENTITY_FIELDS[key](value)
             except ValidationError as exc:
-                field.error = tr.error(exc)
-                ok = False
-        if not values["name"]:
-            self.ids.name.error = tr._(ident.MSG_NAME_EMPTY)
-            ok = False
-        if ok and not (values["phone"] or values["email"]):
-            self.ids.phone.error = tr._("Please give a phone number or an email address, so the agency can answer you.")
-            ok = False
-        if ok:
-            for key, value in values.items():
-                setattr(draft, key, value)
-        return ok
+                found[key] = tr.error(exc)
+        if not found and not (values["phone"] or values["email"]):
+            found["phone"] = tr._("Please give a phone number or an email address, so the agency can answer you.")
+        return found
+
+    def save(self, draft) -> bool:
+        found = self.problems()
+        for key, field in self._fields().items():
+            field.error = found.get(key, "")
+        if found:
+            return False
+        for key, field in self._fields().items():
+            setattr(draft, key, field.ids.ti.text.strip())
+        return True
+
+    def recheck(self) -> None:
+        # Only the fields already showing a message change: a message appears on Next, never while the
+        # citizen is still typing; it goes as soon as the answer is right. "Phone or email" belongs to
+        # both: an email given clears it from the phone.
+        found = self.problems()
+        for key, field in self._fields().items():
+            if field.error:
+                field.error = found.get(key, "")
 
     def show_error(self, field: str | None, message: str) -> None:
         key = (field or "").split(".")[-1]
@@ -260,18 +286,26 @@ class IdentityStep(Step):
 class ConsentStep(Step):
     agreed = BooleanProperty(False)
     version = StringProperty("")
+    # An anonymous report gives no name and no contact: the notice is about the report, not "this data".
+    anonymous = BooleanProperty(False)
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.question = N_("Your personal data")
         self.hint = N_("Please read this before you send your report.")
 
+    def on_anonymous(self, _w, anonymous: bool) -> None:
+        self.question = N_("Before you send your report") if anonymous else N_("Your personal data")
+
     def load(self, draft) -> None:
+        self.anonymous = draft.privacy == Privacy.ANONIM.value
         self.agreed = draft.consent
         self.version = self.wizard.app.cfg.privacy.consent_version
 
     def toggle(self) -> None:
         self.agreed = not self.agreed
+        if self.agreed:
+            self.ids.error.text = ""  # the answer is right now: the message goes at once
 
     def save(self, draft) -> bool:
         if not self.agreed:
@@ -280,6 +314,10 @@ class ConsentStep(Step):
         self.ids.error.text = ""
         draft.consent = True
         return True
+
+    def on_kv_post(self, base) -> None:
+        super().on_kv_post(base)
+        FaultMark(self.ids.error, "text", self.ids.consent_group, self.ids.agree)
 
     def show_error(self, field: str | None, message: str) -> None:
         self.ids.error.text = message
@@ -364,11 +402,24 @@ class ComplaintScreen(WizardScreen):
     def new_draft(self) -> ComplaintDraft:
         return ComplaintDraft()
 
+    def __init__(self, **kwargs) -> None:
+        # Steps answered before the wizard started ("where", from a service's page): not asked again,
+        # unless the citizen asks to change the answer (Change on the review).
+        self.known: set[str] = set()
+        super().__init__(**kwargs)
+
     def open(self, agency_id: str = "", service_id: str = "", **_params) -> None:
-        """From a service's page: the service is filled in (the citizen can still change it)."""
+        """From a service's page: the service is filled in and its question is not asked; Back from the
+        first question returns to the service's page."""
         if service_id or agency_id:
             self.forget()
+            # The ids are known now, so the steps and their count are right from the first screen;
+            # the names (for the review) come from the catalog.
+            self.draft.agency_id, self.draft.service_id = agency_id, service_id
+            # An office alone still leaves the question of its service open.
+            self.known = {"where"} if service_id else set()
             self.call(self._preset_label, agency_id, service_id, on_done=self._apply_preset)
+            self.start()
 
     @staticmethod
     def _preset_label(kiosk, agency_id: str, service_id: str):
@@ -383,8 +434,18 @@ class ComplaintScreen(WizardScreen):
         self.draft.agency_id, self.draft.service_id = agency_id, service_id
         self.draft.place = names
 
+    def reset(self) -> None:
+        self.known = set()
+        super().reset()
+
+    def show(self, name: str) -> None:
+        self.known.discard(name)  # asked for by name (Change on the review): it is a question again
+        super().show(name)
+
     def step_names(self) -> list[str]:
-        names = ["class", "topic", "where"]
+        names = ["class", "topic"]
+        if "where" not in self.known:
+            names.append("where")
         if self.draft.service_id:
             names.append("standard")
         names += ["describe", "privacy"]

@@ -10,16 +10,24 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from kivy.clock import Clock
-from kivy.properties import BooleanProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.properties import (
+    BooleanProperty,
+    ListProperty,
+    NumericProperty,
+    ObjectProperty,
+    StringProperty,
+)
 from kivy.uix.boxlayout import BoxLayout
 
 from ...domain.errors import ValidationError
+from ..forms import Choice, ErrorLine, Field
 from ..i18n import tr
 from ..kv import load_kv
-from ..forms import Choice
+from ..step_errors import ErrorSummary, mark_field
 from .base import KScreen
 
 # A second tap this soon after a step changed belongs to the previous step (a double tap), not to the
@@ -27,8 +35,19 @@ from .base import KScreen
 STEP_GUARD_S = 0.45
 
 
+@dataclass(frozen=True)
+class Fault:
+    """A refused answer as the citizen must see it: the ``message``, the part of the step that shows it
+    (``group``: the field, or the box with its message) and what takes the focus (a text box), if any."""
+
+    message: str
+    group: Any
+    focus: Any = None
+
+
 class Step(BoxLayout):
-    """One screen of a wizard. Subclasses fill ``load``/``save``/``clear``."""
+    """One screen of a wizard. Subclasses fill ``load``/``save``/``clear``, and ``recheck`` for
+    messages that must go as soon as the answer is right."""
 
     wizard = ObjectProperty(None, allownone=True, rebind=True)
     question = StringProperty("")  # msgid
@@ -50,6 +69,38 @@ class Step(BoxLayout):
     def show_error(self, field: str | None, message: str) -> None:
         """A validation error from the core that belongs to this step."""
         self.wizard.app.notify(message)
+
+    def on_kv_post(self, _base) -> None:
+        # Every text field of the step is marked while it holds a message, and a change to its text
+        # checks the answer again (a stale "you wrote 0 characters" under 35 of them misleads).
+        for widget in self.walk(restrict=True):
+            if isinstance(widget, Field) and not _in_picker(widget):
+                mark_field(widget)
+                widget.ids.ti.fbind("text", self._answer_changed)
+
+    def _answer_changed(self, *_args) -> None:
+        if self.faults():
+            self.recheck()
+        self.summarize()
+
+    def recheck(self) -> None:
+        """The answer changed while a message shows: update the messages (empty when right now)."""
+
+    def faults(self) -> list[Fault]:
+        """The messages showing on this step, top to bottom."""
+        found: list[Fault] = []
+        for widget in self.walk(restrict=True):
+            if isinstance(widget, Field) and widget.error:
+                found.append(Fault(widget.error, widget, widget.ids.ti))
+            elif isinstance(widget, ErrorLine) and widget.text and not isinstance(widget.parent, Field):
+                found.append(Fault(widget.text, widget.parent if widget.parent is not self else widget))
+        return found
+
+    def summarize(self) -> None:
+        """Refresh the summary of errors at the top of the step, if it has one."""
+        summary = self.ids.get("summary")
+        if isinstance(summary, ErrorSummary) and self.wizard is not None:
+            summary.faults = [(f.message, lambda f=f: self.wizard.go_to_fault(f)) for f in self.faults()]
 
 
 class StepHeading(BoxLayout):
@@ -114,9 +165,22 @@ class ChoiceStep(Step):
 
 
 class TextStep(Step):
-    """A question answered by typing into one ``Field`` (id ``field``); ``draft_key`` names the draft's field."""
+    """A question answered by typing into one ``Field`` (id ``field``); ``draft_key`` names the draft's field.
+
+    With ``autofocus`` the cursor is in the box and the keyboard up when the step shows: typing is the
+    only thing to do on the page, and a first-time citizen otherwise has to find the box first."""
 
     draft_key = ""
+    autofocus = False
+
+    def focus_first(self) -> None:
+        if not self.autofocus:
+            return
+        self.ids.field.ids.ti.focus = True
+        heading = next((w for w in self.children if isinstance(w, StepHeading)), None)
+        # Once the keyboard is up: the question too, above the box, when both fit in what is left.
+        _after_frames(3, lambda: self.wizard.app.scroll_into_view(self.ids.field, lead=heading)
+                      if self.ids.field.ids.ti.focus else None)
 
     def load(self, draft) -> None:
         ti = self.ids.field.ids.ti
@@ -170,7 +234,9 @@ class WizardScreen(KScreen):
     step_no = NumericProperty(1)
     step_total = NumericProperty(1)
     step_name = StringProperty("")
-    current_step = ObjectProperty(None, allownone=True)
+    # rebind: the button bar follows the step on stage, also when the step changes its own label
+    # (a choice made turns "Skip this question" into "Next").
+    current_step = ObjectProperty(None, allownone=True, rebind=True)
     done = BooleanProperty(False)  # the last screen (receipt, thanks) is showing
     sending = BooleanProperty(False)
 
@@ -195,7 +261,7 @@ class WizardScreen(KScreen):
         """Called when the last step is saved (submit)."""
 
     # Which step holds the field a ValidationError from the core names (its first dotted part).
-    FIELD_STEPS: dict[str, str] = {}
+    FIELD_STEPS: ClassVar[dict[str, str]] = {}
 
     # --- navigation -------------------------------------------------------------------------------
 
@@ -217,6 +283,9 @@ class WizardScreen(KScreen):
         self._changed_at = time.monotonic()
         widget.load(self.draft)
         self.ids.page.scroll_y = 1
+        if hasattr(widget, "focus_first"):
+            # After the step is laid out (the keyboard then scrolls the box into view).
+            Clock.schedule_once(lambda _dt: widget.focus_first() if self.current_step is widget and not self.done else None, 0)
 
     def _put_on_stage(self, name: str, widget: Step) -> None:
         self.app.clear_focus()
@@ -248,6 +317,7 @@ class WizardScreen(KScreen):
         if step and step in self.step_names():
             self.show(step)
             self.current_step.show_error(field, message)
+            self.show_first_error(self.current_step)  # in view, focused, and in the summary
         else:
             self.app.notify(message)
 
@@ -277,14 +347,31 @@ class WizardScreen(KScreen):
             self.finish()
 
     def show_first_error(self, step: Step) -> None:
-        """Scroll to the first message next to a field, so it is seen, not hidden below the fold."""
-        from ..forms import ErrorLine
+        """A refusal shows why, in view: the first faulty field is scrolled into view (with the summary
+        above it, when both fit) and takes the focus; the summary lists every message."""
+        step.summarize()
+        faults = step.faults()
+        if faults:
+            self.go_to_fault(faults[0])
 
-        for widget in step.walk(restrict=True):
-            if isinstance(widget, ErrorLine) and widget.text:
-                target = widget.parent if widget.parent is not None else widget
-                Clock.schedule_once(lambda _dt, t=target: self.app.scroll_into_view(t), 0)
-                return
+    def go_to_fault(self, fault: Fault) -> None:
+        summary = self.current_step.ids.get("summary") if self.current_step is not None else None
+        lead = summary if isinstance(summary, ErrorSummary) and summary.faults else None
+
+        def place(*_args) -> None:
+            if fault.group.get_root_window() is not None:  # else the citizen moved on meanwhile
+                self.app.scroll_into_view(fault.group, lead=lead)
+
+        def bring(*_args) -> None:
+            if fault.focus is not None and not fault.focus.focus and fault.group.get_root_window() is not None:
+                # The keyboard comes up and the page gets shorter: place the field once it has.
+                fault.focus.focus = True
+                _after_frames(3, place)
+            else:
+                place()
+
+        # Two frames: the message takes its height, then the page lays out again around it.
+        _after_frames(2, bring)
 
     def back(self) -> bool:
         if self.done:
@@ -312,6 +399,23 @@ class WizardScreen(KScreen):
     def on_enter(self, *_args) -> None:
         if self.current_step is None:
             self.start()
+
+
+def _after_frames(n: int, fn) -> None:
+    """Run ``fn`` ``n`` frames from now (layout settles over a few frames)."""
+    Clock.schedule_once(lambda _dt: fn() if n <= 1 else _after_frames(n - 1, fn), 0)
+
+
+def _in_picker(widget) -> bool:
+    """The search box of the office/service picker is not an answer to check."""
+    from ..picker import ServicePicker
+
+    node = widget.parent
+    while node is not None and not isinstance(node, Step):
+        if isinstance(node, ServicePicker):
+            return True
+        node = node.parent
+    return False
 
 
 load_kv(__file__)
