@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import fields
 from typing import Any
 
 from kivy.clock import Clock
@@ -19,7 +20,7 @@ from kivy.uix.boxlayout import BoxLayout
 from ...domain.errors import ValidationError
 from ..i18n import tr
 from ..kv import load_kv
-from ..forms import Choice
+from ..forms import Choice, typed_in
 from .base import KScreen
 
 # A second tap this soon after a step changed belongs to the previous step (a double tap), not to the
@@ -258,6 +259,18 @@ class WizardScreen(KScreen):
 
     def accepts_taps(self) -> bool:
         return time.monotonic() - self._changed_at >= STEP_GUARD_S
+
+    # Draft fields that are not the citizen's answers (ids, the service they came from): losing only these
+    # needs no question.
+    NOT_ENTERED = ("key", "agency_id", "service_id", "place", "service_name")
+
+    def has_unsent(self) -> bool:
+        """An answer saved in the draft, or words typed in the step on screen; not once sent or sending."""
+        if self.done or self.sending or self.current_step is None:
+            return False
+        fresh = self.new_draft()
+        return typed_in(self.current_step) or any(
+            getattr(self.draft, f.name) != getattr(fresh, f.name) for f in fields(self.draft) if f.name not in self.NOT_ENTERED)
 
     def next(self) -> None:
         if self.done:
