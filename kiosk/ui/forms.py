@@ -6,6 +6,7 @@ Kivy's TextInput); every screen that asks or shows more than Home imports this m
 from __future__ import annotations
 
 from kivy.app import App
+from kivy.clock import Clock
 from kivy.graphics.texture import Texture
 from kivy.properties import (
     BooleanProperty,
@@ -76,6 +77,16 @@ class KTextInput(TextInput):
         if app is not None and hasattr(app, "input_focused"):
             app.input_focused(self, focused)
 
+    def in_view(self):
+        """What to keep in view while typing here: the whole Field (its counter and error line are below
+        the box, where a fixed button bar would otherwise cover them), or the box alone."""
+        node = self.parent
+        while node is not None and node is not node.parent:
+            if isinstance(node, Field):
+                return node
+            node = node.parent
+        return self
+
     def on_touch_down(self, touch):
         if self.focus and not self.keyboard_wanted and self.collide_point(*touch.pos):
             self.keyboard_wanted = True
@@ -107,8 +118,14 @@ class Field(BoxLayout):
 
     def _count(self, *_args) -> None:
         limit, count = self.max_chars, len(self.text)
-        self.counting = bool(limit) and count >= COUNTER_FROM * limit
+        counting = bool(limit) and count >= COUNTER_FROM * limit
         self.at_limit = bool(limit) and count >= limit
+        if counting and not self.counting and "ti" in self.ids and self.ids.ti.focus:
+            # The counter appears under the box while typing: scroll it into view once it has its height.
+            app = App.get_running_app()
+            if app is not None and hasattr(app, "scroll_into_view"):
+                Clock.schedule_once(lambda _dt: Clock.schedule_once(lambda _dt2: app.scroll_into_view(self)), 0)
+        self.counting = counting
 
     def clear(self) -> None:
         self.ids.ti.text = ""

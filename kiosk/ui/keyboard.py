@@ -6,7 +6,7 @@ letters for names and descriptions, a big keypad for NIK and phone numbers, and 
 shrinks instead of being covered, and the focused field is scrolled into view above it.
 
 Backspace held down repeats, as on every phone and PC keyboard: after :data:`REPEAT_DELAY_S`, then
-:data:`REPEAT_RATE` characters a second until the finger lifts or slides off the key.
+:data:`REPEAT_RATE` characters a second until the finger lifts.
 
 A physical keyboard or a USB QR scanner (which types like a keyboard) keeps working: the text box
 still receives Kivy's system keyboard events while this widget is shown.
@@ -211,7 +211,7 @@ class OnScreenKeyboard(BoxLayout):
     # --- held backspace ---------------------------------------------------------------------------
 
     def _on_backspace_state(self, _key: Key, state: str) -> None:
-        # "normal" comes on release and when the finger slides off the key: either ends the repeat.
+        # "normal" comes when the finger lifts (on the key or beside it): the repeat ends.
         self._stop_repeat()
         if state == "down":
             self._repeated = False

@@ -95,6 +95,37 @@ def test_a_form_field_stops_at_the_forms_max_length(ui):
     assert len(ti.text) == limit, "the form's max_length does not stop typing"
 
 
+def window_rect(widget):
+    x, y = widget.to_window(widget.x, widget.y)
+    return x, y, x + widget.width, y + widget.height
+
+
+@pytest.mark.parametrize("when", ["focused near the limit", "reaching the counter while typing"])
+def test_the_counter_is_never_under_the_button_bar_or_the_keyboard(ui, when):
+    d = ui
+    d.app.toggle_large_text()  # the tightest case: large text at 1280x800
+    d.app.go("forms", form_id=FORM)
+    d.settle()
+    screen = d.app.screen
+    field = screen.current_step.field
+    ti = field.ids.ti
+    limit = int(field.max_chars)
+    start = limit - 6 if when == "focused near the limit" else int(limit * 0.8) - 2
+    ti.text = "a" * start
+    d.tap(ti)
+    ti.cursor = ti.get_cursor_from_index(len(ti.text))
+    d.type("bcd")
+    d.frames(4)
+    counter = field.ids.counter
+    assert counter.text
+    _x, counter_bottom, _x1, counter_top = window_rect(counter)
+    _x, _y, _x1, next_top = window_rect(screen.ids.next)
+    _x, _y, _x1, keyboard_top = window_rect(d.app.keyboard)
+    _x, page_bottom, _x1, page_top = window_rect(screen.ids.page)
+    assert counter_bottom >= max(next_top, keyboard_top) - 1, "the counter is under the Next bar"
+    assert counter_top <= page_top + 1
+
+
 # --- held backspace --------------------------------------------------------------------------------
 
 
