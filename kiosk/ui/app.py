@@ -267,6 +267,18 @@ class KioskApp(NoKivySettings, App):
         self._history.clear()
         self.go("home", remember=False)
 
+    def ask_home(self) -> None:
+        """The Home button: asks first when it would throw away something the citizen has not sent
+        (a complaint, a survey, a form); the idle reset and the screens' own "Home" go through home()."""
+        screen = self.screen
+        if screen is None or not screen.has_unsent():
+            self.home()
+            return
+        from .confirm import ConfirmDialog
+
+        self.clear_focus()
+        self.layer(ConfirmDialog).ask(screen.unsent_question, screen.unsent_detail, self.home)
+
     def open_admin(self) -> None:
         if self.current != "admin":
             self.go("admin")
@@ -312,7 +324,7 @@ class KioskApp(NoKivySettings, App):
             # Two frames: the keyboard strip takes its height, then the page lays out again. A box that
             # lost its focus meanwhile (a scanner's Enter, a result shown) no longer needs the room.
             Clock.schedule_once(lambda _dt: Clock.schedule_once(
-                lambda _dt2: self.scroll_into_view(textinput) if textinput.focus else None), 0)
+                lambda _dt2: self.scroll_into_view(textinput.in_view()) if textinput.focus else None), 0)
         else:
             if self.focused_input is textinput:
                 self.focused_input = None
@@ -440,6 +452,9 @@ class KioskApp(NoKivySettings, App):
     def reset_all(self) -> None:
         """Nothing of the last citizen remains: every screen forgets, language and size go back."""
         self.idle_left = 0
+        for layer in self._layers.values():
+            if hasattr(layer, "close"):
+                layer.close()  # a question left open (the confirm dialog) is not the next person's
         self.clear_focus()
         self.message = ""
         self.lang = self.default_lang

@@ -6,6 +6,7 @@ Kivy's TextInput); every screen that asks or shows more than Home imports this m
 from __future__ import annotations
 
 from kivy.app import App
+from kivy.clock import Clock
 from kivy.graphics.texture import Texture
 from kivy.properties import (
     BooleanProperty,
@@ -17,11 +18,17 @@ from kivy.properties import (
     StringProperty,
 )
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.label import Label
 from kivy.uix.textinput import TextInput
 from kivy.uix.widget import Widget
 
+from .glyphs import drawable
 from .kv import load_kv
 from .widgets import Card, Pressable
+
+# The counter under a box shows from this share of its limit on: early enough to plan the last words,
+# late enough not to nag on every short answer.
+COUNTER_FROM = 0.8
 
 
 class Choice(Pressable, BoxLayout):
@@ -38,12 +45,30 @@ class Choice(Pressable, BoxLayout):
 
 
 class KTextInput(TextInput):
-    """A text box for the on-screen keyboard: keeps focus while keys are tapped, says which layout."""
+    """A text box for the on-screen keyboard: keeps focus while keys are tapped, says which layout.
+
+    Everything typed arrives through :meth:`insert_text` (on-screen keys, a physical keyboard's text
+    events, a paste), so that is where input stops at ``max_chars`` and loses what the font cannot draw.
+    """
 
     osk = OptionProperty("text", options=("text", "digits", "email"))
     # False while a hardware keyboard (a USB scanner) types into the box: no on-screen keyboard then,
     # until a finger touches the box.
     keyboard_wanted = BooleanProperty(True)
+    # The most characters the box takes (0: no limit); set from the validator's limit for the field, so the
+    # citizen is stopped at the limit instead of being refused after typing past it (issue #13).
+    max_chars = NumericProperty(0)
+    # Room kept free at the right end of the box for the clear button over it (set by Field).
+    clear_room = NumericProperty(0)
+
+    def insert_text(self, substring, from_undo=False):
+        if isinstance(substring, bytes):
+            substring = substring.decode("utf8")
+        text = drawable(substring)
+        if self.max_chars:
+            text = text[:max(0, int(self.max_chars) - len(self.text))]
+        if text:
+            super().insert_text(text, from_undo=from_undo)
 
     def on_focus(self, _w, focused: bool) -> None:
         if not focused:
@@ -51,6 +76,16 @@ class KTextInput(TextInput):
         app = App.get_running_app()
         if app is not None and hasattr(app, "input_focused"):
             app.input_focused(self, focused)
+
+    def in_view(self):
+        """What to keep in view while typing here: the whole Field (its counter and error line are below
+        the box, where a fixed button bar would otherwise cover them), or the box alone."""
+        node = self.parent
+        while node is not None and node is not node.parent:
+            if isinstance(node, Field):
+                return node
+            node = node.parent
+        return self
 
     def on_touch_down(self, touch):
         if self.focus and not self.keyboard_wanted and self.collide_point(*touch.pos):
@@ -72,11 +107,57 @@ class Field(BoxLayout):
     osk = StringProperty("text")
     lines = NumericProperty(1)
     input_filter = ObjectProperty(None, allownone=True)
-    max_chars = NumericProperty(0)
+    max_chars = NumericProperty(0)  # from the domain's rule for the field; 0: no limit, no counter
+    counting = BooleanProperty(False)  # near the limit: the counter shows
+    at_limit = BooleanProperty(False)
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.fbind("text", self._count)
+        self.fbind("max_chars", self._count)
+
+    def _count(self, *_args) -> None:
+        limit, count = self.max_chars, len(self.text)
+        counting = bool(limit) and count >= COUNTER_FROM * limit
+        self.at_limit = bool(limit) and count >= limit
+        if counting and not self.counting and "ti" in self.ids and self.ids.ti.focus:
+            # The counter appears under the box while typing: scroll it into view once it has its height.
+            app = App.get_running_app()
+            if app is not None and hasattr(app, "scroll_into_view"):
+                Clock.schedule_once(lambda _dt: Clock.schedule_once(lambda _dt2: app.scroll_into_view(self)), 0)
+        self.counting = counting
 
     def clear(self) -> None:
         self.ids.ti.text = ""
         self.error = ""
+
+    def clear_text(self) -> None:
+        """The clear button: empty the box and keep typing in it (the keyboard stays up)."""
+        ti = self.ids.ti
+        ti.text = ""
+        ti.focus = True
+
+
+def typed_in(widget) -> bool:
+    """Whether any text box in ``widget`` holds words (typed, not yet saved by a Next)."""
+    return any(isinstance(w, KTextInput) and w.text.strip() for w in widget.walk(restrict=True))
+
+
+class ClearButton(Pressable, Label):
+    """The "x" at the right end of a text box that empties it. ``label`` names it for a screen reader
+    and for tests; it takes no touches while the box is empty (the box under it gets them)."""
+
+    shown = BooleanProperty(False)
+    label = StringProperty("")
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("kind", "key")
+        super().__init__(**kwargs)
+
+    def on_touch_down(self, touch):
+        if not self.shown:
+            return False
+        return super().on_touch_down(touch)
 
 
 class ErrorLine(BoxLayout):

@@ -5,6 +5,9 @@ letters for names and descriptions, a big keypad for NIK and phone numbers, and 
 ``@ . _ - .com``. The frame gives the keyboard its own strip below the content, so the content area
 shrinks instead of being covered, and the focused field is scrolled into view above it.
 
+Backspace held down repeats, as on every phone and PC keyboard: after :data:`REPEAT_DELAY_S`, then
+:data:`REPEAT_RATE` characters a second until the finger lifts.
+
 A physical keyboard or a USB QR scanner (which types like a keyboard) keeps working: the text box
 still receives Kivy's system keyboard events while this widget is shown.
 """
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import weakref
 
+from kivy.clock import Clock
 from kivy.properties import BooleanProperty, NumericProperty, OptionProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
@@ -31,6 +35,10 @@ KEY_ICONS = {
     ENTER: "keyboard-return",
     HIDE: "keyboard-close",
 }
+
+# A held backspace: the first repeat after this long (a normal tap is well under it), then this many a second.
+REPEAT_DELAY_S = 0.5
+REPEAT_RATE = 12
 
 # Rows of (key, relative width).
 Layout = list[list[tuple[str, float]]]
@@ -95,6 +103,8 @@ class OnScreenKeyboard(BoxLayout):
         self._target = None
         self._built: dict[tuple[str, bool], list[BoxLayout]] = {}
         self._rows: list[BoxLayout] = []
+        self._repeat_ev = None
+        self._repeated = False  # the held backspace has repeated: its release deletes nothing more
 
     def _fit(self, *_args) -> None:
         """Keys as wide as a comfortable key, or narrower when the widest row would not fit."""
@@ -121,6 +131,7 @@ class OnScreenKeyboard(BoxLayout):
         if textinput is not None and self.target is not textinput:
             return
         self._target = None
+        self._stop_repeat()
         self.shown = False
         # Off the tree while hidden: nothing to draw, nothing to touch.
         self.clear_widgets()
@@ -185,12 +196,36 @@ class OnScreenKeyboard(BoxLayout):
                 selected=value == SHIFT and upper,
             )
             key.bind(on_release=self._on_key)
+            if value == BKSP:
+                key.bind(state=self._on_backspace_state)
             self.fbind("unit", key.setter("unit_px"))
             row.add_widget(key)
         return row
 
     def _on_key(self, key: Key) -> None:
+        if key.value_key == BKSP and self._repeated:
+            self._repeated = False  # held: it deleted while held, the release is only the end of it
+            return
         self.press(key.value_key)
+
+    # --- held backspace ---------------------------------------------------------------------------
+
+    def _on_backspace_state(self, _key: Key, state: str) -> None:
+        # "normal" comes when the finger lifts (on the key or beside it): the repeat ends.
+        self._stop_repeat()
+        if state == "down":
+            self._repeated = False
+            self._repeat_ev = Clock.schedule_once(self._start_repeat, REPEAT_DELAY_S)
+
+    def _start_repeat(self, _dt) -> None:
+        self._repeated = True
+        self.press(BKSP)
+        self._repeat_ev = Clock.schedule_interval(lambda _dt: self.press(BKSP), 1.0 / REPEAT_RATE)
+
+    def _stop_repeat(self) -> None:
+        if self._repeat_ev is not None:
+            self._repeat_ev.cancel()
+            self._repeat_ev = None
 
 
 class KeyRow(BoxLayout):

@@ -215,6 +215,17 @@ def scenes(sample: dict) -> list[Scene]:
         d.app.go("agencies")
         d.app.idle_left = 17
 
+    def form_limit(d):
+        """A box near its limit, typing: the counter under it and the clear button in it."""
+        scr = form(d, 0)
+        field = scr.current_step.field
+        field.ids.ti.text = ("Baiq Nurul Aini binti Lalu Muhammad Zainuddin " * 3)[:int(field.max_chars) - 6]
+        field.ids.ti.focus = True
+
+    def home_confirm(d):
+        _wizard(d, "complaint", "review", _complaint_draft)
+        d.app.ask_home()
+
     return [
         ("home", lambda d: d.app.home()),
         ("agencies", lambda d: d.app.go("agencies")),
@@ -234,6 +245,7 @@ def scenes(sample: dict) -> list[Scene]:
         ("complaint-consent", lambda d: _wizard(d, "complaint", "consent", _complaint_draft)),
         ("complaint-consent-refused", consent_refused),
         ("complaint-review", lambda d: _wizard(d, "complaint", "review", _complaint_draft)),
+        ("complaint-home-confirm", home_confirm),
         ("complaint-receipt", receipt),
         ("survey-service", lambda d: _wizard(d, "survey", "service")),
         ("survey-question", lambda d: _wizard(d, "survey", "U4")),
@@ -249,6 +261,7 @@ def scenes(sample: dict) -> list[Scene]:
         ("forms-field", lambda d: form(d, 0)),
         ("forms-field-error", form_error),
         ("forms-choice", lambda d: form(d, 5)),
+        ("forms-field-limit", form_limit),
         ("forms-preview", form_preview),
         ("forms-printed", form_printed),
         ("idle-prompt", idle_prompt),

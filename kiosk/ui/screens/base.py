@@ -10,6 +10,8 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.uix.screenmanager import Screen
 
+from ..i18n import N_
+
 # How long one frame may spend building a long page before the next frame (and any touch) gets its turn.
 STEP_BUDGET_S = 0.012
 
@@ -22,6 +24,8 @@ class KScreen(Screen):
       True, or returns False to let the app go to the previous screen.
     * :meth:`reset` clears every trace of the last citizen (fields, choices, results, scroll).
     * :meth:`relabel` rebuilds texts made in Python after a language switch (KV texts redraw alone).
+    * :meth:`has_unsent` says whether leaving now would throw away what the citizen entered and has not
+      sent; the Home button then asks first, with :attr:`unsent_question` (a msgid).
     * :meth:`call` runs a facade call on the backend; answers that arrive after a reset are dropped,
       so a slow search cannot paint the last person's results for the next one.
     """
@@ -46,6 +50,12 @@ class KScreen(Screen):
 
     def relabel(self) -> None:
         pass
+
+    unsent_question = N_("Discard what you have entered?")
+    unsent_detail = N_("If you go to the start now, what you entered on this screen is deleted.")
+
+    def has_unsent(self) -> bool:
+        return False
 
     def forget(self) -> None:
         """Reset and drop any answer still on its way."""

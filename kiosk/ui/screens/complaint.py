@@ -398,6 +398,8 @@ class ReceiptView(Step):
 
 class ComplaintScreen(WizardScreen):
     FIELD_STEPS = FIELD_STEPS
+    unsent_question = N_("Discard the complaint you have not sent?")
+    unsent_detail = N_("If you go to the start now, everything you wrote for this complaint is deleted.")
 
     def new_draft(self) -> ComplaintDraft:
         return ComplaintDraft()

@@ -16,11 +16,13 @@ from typing import Any
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
-from ..forms import Choice, Field
+from ..forms import Choice, Field, typed_in
 from ..i18n import N_, tr
 from ..kv import load_kv
 from .base import KScreen
 from .wizard import STEP_GUARD_S
+
+TYPED_LIMIT = ("text", "multiline", "email")  # field types whose max_length counts every typed character
 
 # The docked keyboard's layouts for the form file's keyboards.
 OSK = {"text": "text", "digits": "digits", "phone": "digits", "email": "email", "none": "text"}
@@ -54,8 +56,10 @@ class FormStep(BoxLayout):
             self._buttons.append(button)
         else:
             self.kind = "text"
+            # Typing stops at the form's max_length (digits are counted without their separators: no stop).
             field = Field(osk=OSK.get(spec.keyboard, "text"), multiline=spec.type == "multiline",
-                          lines=4 if spec.type == "multiline" else 1)
+                          lines=4 if spec.type == "multiline" else 1,
+                          max_chars=(spec.max_length or 0) if spec.type in TYPED_LIMIT else 0)
             self.ids.box.add_widget(field)
             self.field = field
         self.relabel()
@@ -141,6 +145,16 @@ class FormsScreen(KScreen):
     current_step = ObjectProperty(None, allownone=True)
     pages = ListProperty([])  # Kivy textures of the preview pages
     main_label = StringProperty("Next")  # msgid of the main button
+
+    unsent_question = N_("Discard the form you have not printed?")
+    unsent_detail = N_("If you go to the start now, everything you filled in on this form is deleted.")
+
+    def has_unsent(self) -> bool:
+        """Fields answered, or words typed in the field on screen, before the form is printed."""
+        if self.stage_name not in ("field", "preview"):
+            return False
+        typed = self.current_step is not None and typed_in(self.current_step)
+        return typed or any(value not in (None, "", False) for value in self.values.values())
 
     def on_stage_name(self, _w, name: str) -> None:
         self.main_label = MAIN_LABELS.get(name, "Next")

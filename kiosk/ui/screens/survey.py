@@ -283,6 +283,8 @@ FIELD_STEPS = {"service_id": "service", "profile": "profile", "comment": "commen
 
 class SurveyScreen(WizardScreen):
     FIELD_STEPS = FIELD_STEPS
+    unsent_question = N_("Discard the survey answers you have not sent?")
+    unsent_detail = N_("If you go to the start now, the answers you gave are deleted.")
 
     def __init__(self, **kwargs) -> None:
         self.service_given = False  # opened from a service's page: "which service" is answered

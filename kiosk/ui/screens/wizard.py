@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, ClassVar
 
 from kivy.clock import Clock
@@ -24,7 +24,7 @@ from kivy.properties import (
 from kivy.uix.boxlayout import BoxLayout
 
 from ...domain.errors import ValidationError
-from ..forms import Choice, ErrorLine, Field
+from ..forms import Choice, ErrorLine, Field, typed_in
 from ..i18n import tr
 from ..kv import load_kv
 from ..step_errors import ErrorSummary, mark_field
@@ -328,6 +328,18 @@ class WizardScreen(KScreen):
 
     def accepts_taps(self) -> bool:
         return time.monotonic() - self._changed_at >= STEP_GUARD_S
+
+    # Draft fields that are not the citizen's answers (ids, the service they came from): losing only these
+    # needs no question.
+    NOT_ENTERED = ("key", "agency_id", "service_id", "place", "service_name")
+
+    def has_unsent(self) -> bool:
+        """An answer saved in the draft, or words typed in the step on screen; not once sent or sending."""
+        if self.done or self.sending or self.current_step is None:
+            return False
+        fresh = self.new_draft()
+        return typed_in(self.current_step) or any(
+            getattr(self.draft, f.name) != getattr(fresh, f.name) for f in fields(self.draft) if f.name not in self.NOT_ENTERED)
 
     def next(self) -> None:
         if self.done:
