@@ -1,0 +1,86 @@
+"""Issue 13, items 7 to 9: nothing of the last person shows to the next one (a tracking result under a
+new error, a half-typed complaint behind "Masih di sana?"), and the staff PIN screen is calm to use."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.domain import tracking
+from kiosk.domain.tracking import MSG_CODE_MISTYPED
+from kiosk.i18n import translator
+
+pytestmark = pytest.mark.ui
+
+FIRST = "Mohon disediakan ramp untuk kursi roda di pintu depan."
+
+
+def _file(core, description: str = FIRST):
+    return core.file_complaint({
+        "class": "aspirasi", "topic": "sarana", "description": description,
+        "privacy": "anonim", "consent_version": "pdp-2026-11",
+    })
+
+
+def _result_texts(d, screen) -> list[str]:
+    return [w.text for w in d.walk(screen.ids.result) if getattr(w, "text", "")]
+
+
+def _type_and_check(d, screen, text: str) -> None:
+    """The next person: clears the box, types on the on-screen keyboard, touches "Check the status"."""
+    ti = screen.ids.field.ids.ti
+    ti.text = ""
+    d.tap(ti)
+    d.type(text)
+    d.tap(screen.ids.check)
+
+
+def _look_up(d, screen, code: str) -> None:
+    """A receipt under the scanner: its whole URL and Enter, then the answer."""
+    d.press_keys(f"https://iplik.ntbprov.go.id/lacak/{tracking.parse(code)}", enter=True)
+    d.settle()
+    d.wait(lambda: screen._result is not None and screen._result.tracking_code == code, what="the result")
+
+
+# --- item 7: Track ------------------------------------------------------------------------------------
+
+
+def test_a_mistyped_or_short_code_does_not_leave_the_last_result_on_screen(ui, core):
+    d = ui
+    filed = _file(core)
+    d.tap(d.screen("home").ids.tile_track)
+    screen = d.app.screen
+    _look_up(d, screen, filed.tracking_code)
+    assert any(filed.tracking_code in t for t in _result_texts(d, screen))
+
+    # The next person types a code with a typo: the error shows, the last person's report does not.
+    wrong = filed.tracking_code[:-1] + ("2" if filed.tracking_code[-1] != "2" else "3")
+    _type_and_check(d, screen, wrong)
+    assert screen.ids.field.error == translator("id")(MSG_CODE_MISTYPED)
+    assert _result_texts(d, screen) == [] and not screen.found
+
+    # Same after a code that is too short, typed after a fresh result.
+    _look_up(d, screen, filed.tracking_code)
+    _type_and_check(d, screen, "K7P")
+    assert screen.ids.field.error
+    assert _result_texts(d, screen) == [] and not screen.found
+
+
+def test_a_new_lookup_clears_the_old_result_before_it_asks_and_on_not_found(ui, core):
+    d = ui
+    filed = _file(core)
+    d.tap(d.screen("home").ids.tile_track)
+    screen = d.app.screen
+    _look_up(d, screen, filed.tracking_code)
+    # What is on screen the moment the new question goes to the store.
+    seen_while_asking = []
+    screen.bind(searching=lambda _s, on: on and seen_while_asking.append(_result_texts(d, screen)))
+    # A well-formed code that no kiosk gave out: same shape, other letters, valid check character.
+    unknown = tracking.generate()
+    while unknown == tracking.parse(filed.tracking_code):
+        unknown = tracking.generate()
+    _type_and_check(d, screen, unknown)
+    d.settle()
+    d.wait(lambda: not screen.searching, what="the lookup's answer")
+    assert seen_while_asking == [[]], "the old result was still on screen while the new code was looked up"
+    assert screen.ids.field.error  # not found, said beside the box
+    assert _result_texts(d, screen) == [] and not screen.found
