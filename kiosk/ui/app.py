@@ -383,6 +383,11 @@ class KioskApp(App):
             from .frame import IdleOverlay
 
             self.layer(IdleOverlay)
+        # The question is asked because nobody may be there: the next person must not read the last
+        # one's name or story through the dim. The pages (and the keyboard) are hidden while it shows,
+        # not cleared, so "still here" finds everything as it was.
+        hidden = 0 if left else 1
+        self.root.ids.sm.opacity = self.root.ids.keyboard_dock.opacity = hidden
 
     # --- clock, messages --------------------------------------------------------------------------
 

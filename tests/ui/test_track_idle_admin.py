@@ -84,3 +84,79 @@ def test_a_new_lookup_clears_the_old_result_before_it_asks_and_on_not_found(ui, 
     assert seen_while_asking == [[]], "the old result was still on screen while the new code was looked up"
     assert screen.ids.field.error  # not found, said beside the box
     assert _result_texts(d, screen) == [] and not screen.found
+
+
+# --- item 8: nothing readable behind "Masih di sana?" ----------------------------------------------
+
+TYPED = "petugas loket minta uang padahal gratis"
+
+
+def _seen_opacity(widget) -> float:
+    """How opaque a widget is drawn: its own opacity times every parent's (Kivy multiplies them)."""
+    alpha, w = 1.0, widget
+    while w is not None and w is not w.parent:
+        alpha *= w.opacity
+        w = w.parent
+    return alpha
+
+
+def _idle_out(d) -> None:
+    idle = d.app.idle
+    base = idle.now()
+    idle.now = lambda: base + idle.timeout_s + 1
+    idle.check()
+    d.frames(2)
+
+
+def _pixels(d, tmp_path, widget, name: str):
+    """The window's pixels under ``widget`` (RGB, top row first), from a real screenshot."""
+    from kivy.core.window import Window
+    from PIL import Image
+
+    shot = Image.open(d.screenshot(tmp_path / f"{name}.png")).convert("RGB")
+    x, y = widget.to_window(widget.x, widget.y)
+    scale = shot.width / Window.width
+    left, right = int(x * scale) + 2, int((x + widget.width) * scale) - 2
+    top, bottom = int(shot.height - (y + widget.height) * scale) + 2, int(shot.height - y * scale) - 2
+    return shot.crop((left, top, right, bottom))
+
+
+def test_the_idle_question_hides_what_the_citizen_typed_and_still_here_brings_it_back(ui, tmp_path):
+    import time
+
+    d = ui
+    app = d.app
+    app.go("complaint")
+    screen = app.screen
+    screen.draft.complaint_class, screen.draft.topic = "pengaduan", "pungli"
+    screen.show("describe")
+    ti = screen.current_step.ids.field.ids.ti
+    d.tap(ti)
+    d.type(TYPED)
+    app.clear_focus()  # the keyboard down: the box and its text show in full behind the question
+    d.frames(2)
+    before = _pixels(d, tmp_path, ti, "before")
+    assert len(set(before.getdata())) > 2, "the typed text shows before the question (the check can fail)"
+    idle = app.idle
+    try:
+        _idle_out(d)
+        assert app.idle_overlay.shown
+        readable = [w for w in app.root.ids.sm.walk(restrict=True)
+                    if getattr(w, "text", "") and _seen_opacity(w) > 0]
+        assert not readable, f"readable behind the question: {[w.text for w in readable][:5]}"
+        # And in the pixels: where the box is (outside the question's card), one flat colour.
+        card = app.idle_overlay.children[0]
+        shot = _pixels(d, tmp_path, ti, "during")
+        cx, cy = card.to_window(card.x, card.y)
+        bx, by = ti.to_window(ti.x, ti.y)
+        assert not (bx >= cx and bx + ti.width <= cx + card.width), "the test needs part of the box beside the card"
+        beside = shot.crop((0, 0, max(1, int(cx - bx) - 4), shot.height)) if bx < cx else shot
+        assert len(set(beside.getdata())) == 1, "the typed text or the box shows through the dim"
+        d.tap(app.idle_overlay.ids.still_here)
+    finally:
+        idle.now = time.monotonic
+        idle.last_activity = time.monotonic()
+    d.frames(2)
+    assert not app.idle_overlay.shown and ti.text == TYPED
+    assert _seen_opacity(ti) == 1.0
+    assert list(_pixels(d, tmp_path, ti, "after").getdata()) == list(before.getdata())
