@@ -12,7 +12,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from kivy.clock import Clock
-from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.graphics import Color, Ellipse
+from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, StringProperty
+from kivy.uix.widget import Widget
 
 from ...store import staff_pin
 from .. import forms  # noqa: F401 - Choice, ErrorLine, Section, used in admin.kv
@@ -23,6 +25,35 @@ from .base import KScreen
 
 PIN_MAX = 12
 EXIT_CONFIRM_S = 5.0
+
+
+class PinDots(Widget):
+    """One filled dot per digit typed, centred. Drawn, not typed: the bundled Noto Sans has no round
+    bullet (U+25CF came out as a row of missing-glyph boxes)."""
+
+    count = NumericProperty(0)
+    color = ColorProperty((0, 0, 0, 1))
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        redraw = Clock.create_trigger(self._draw, -1)  # once per frame, whatever changed
+        for name in ("count", "color", "pos", "size"):
+            self.fbind(name, redraw)
+
+    def _draw(self, *_args) -> None:
+        self.canvas.clear()
+        n = int(self.count)
+        if n <= 0:
+            return
+        # A dot of a third of the row's height, a dot's width apart; smaller when many would not fit.
+        size = min(self.height / 3, self.width / (n * 2))
+        step = size * 2
+        x = self.center_x - (step * (n - 1) + size) / 2
+        y = self.center_y - size / 2
+        with self.canvas:
+            Color(rgba=self.color)
+            for i in range(n):
+                Ellipse(pos=(x + i * step, y), size=(size, size))
 
 
 class AdminScreen(KScreen):
