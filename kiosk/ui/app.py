@@ -408,6 +408,8 @@ class KioskApp(App):
     # --- idle -------------------------------------------------------------------------------------
 
     def _on_touch_activity(self, _window, _touch) -> bool:
+        if self.idle is not None and self.idle.guarding():
+            return True  # just cleared: swallowed before any widget sees it (idle.py says why)
         if self.idle is not None and not self.idle.prompting:
             self.idle.activity()
         self.trimmer.activity()

@@ -160,3 +160,119 @@ def test_the_idle_question_hides_what_the_citizen_typed_and_still_here_brings_it
     assert not app.idle_overlay.shown and ti.text == TYPED
     assert _seen_opacity(ti) == 1.0
     assert list(_pixels(d, tmp_path, ti, "after").getdata()) == list(before.getdata())
+
+
+# --- item 9: the staff PIN screen ---------------------------------------------------------------------
+
+DEMO_PIN = "246810"  # the demo PIN of the repository's config.toml
+
+
+@pytest.fixture
+def no_lockout(core):
+    """No failures counted before and after (the lockout is kept in the kiosk database)."""
+    from kiosk.store import staff_pin
+
+    staff_pin.clear_lockout(core.store)
+    yield core
+    staff_pin.clear_lockout(core.store)
+
+
+def _keys(screen) -> dict:
+    return {k.text: k for k in screen.ids.pad.children if k.text}
+
+
+def _press(d, screen, digits: str) -> None:
+    keys = _keys(screen)
+    for digit in digits:
+        d.tap(keys[digit], frames=0)
+    d.frames(1)
+
+
+def _blobs(image) -> list[tuple[int, float]]:
+    """Dark shapes in a picture of the dots: (pixel count, share of its bounding box it fills) each.
+    A filled round dot fills about pi/4 (0.785) of its box; a missing-glyph box is a hollow frame."""
+    grey = image.convert("L")
+    w, h = grey.size
+    px = grey.load()
+    dark = {(x, y) for y in range(h) for x in range(w) if px[x, y] < 128}
+    shapes = []
+    while dark:
+        stack = [dark.pop()]
+        seen = list(stack)
+        while stack:
+            x, y = stack.pop()
+            for n in ((x + 1, y), (x - 1, y), (x, y + 1), (x, y - 1)):
+                if n in dark:
+                    dark.remove(n)
+                    stack.append(n)
+                    seen.append(n)
+        xs, ys = [p[0] for p in seen], [p[1] for p in seen]
+        box = (max(xs) - min(xs) + 1) * (max(ys) - min(ys) + 1)
+        shapes.append((len(seen), len(seen) / box))
+    return shapes
+
+
+def test_the_pin_shows_one_round_dot_per_digit(ui, no_lockout, tmp_path):
+    d = ui
+    d.app.open_admin()
+    screen = d.app.screen
+    d.settle()
+    _press(d, screen, "246")
+    d.frames(2)
+    shapes = [s for s in _blobs(_pixels(d, tmp_path, screen.ids.dots, "dots")) if s[0] > 20]
+    assert len(shapes) == 3, shapes
+    for size, fill in shapes:
+        assert 0.65 < fill < 0.9, f"not a round dot: fills {fill:.2f} of its box"
+    d.app.home()
+
+
+def test_a_wrong_pin_does_not_move_the_keypad(ui, no_lockout):
+    d = ui
+    app = d.app
+    app.open_admin()
+    screen = app.screen
+    d.settle()
+    d.frames(2)
+    key = _keys(screen)["5"]
+    before = key.to_window(*key.center)
+    _press(d, screen, "1111")
+    d.tap(screen.ids.ok)
+    d.settle()
+    d.wait(lambda: screen.message, what="the wrong-PIN message")
+    d.frames(3)
+    after = key.to_window(*key.center)
+    assert after == before, f"the keypad moved {after[1] - before[1]:+.0f} px when the message appeared"
+    app.home()
+
+
+def test_taps_right_after_the_pin_screen_idles_back_home_do_not_open_anything(ui, no_lockout):
+    """Staff typing the PIN when the screen clears: their next taps land on Home's tiles (the keypad
+    sits where "Sampaikan keluhan" is), and must not open a complaint the moment Home appears."""
+    import time
+
+    d = ui
+    app = d.app
+    app.open_admin()
+    screen = app.screen
+    d.settle()
+    _press(d, screen, "24")
+    idle = app.idle
+    try:
+        _idle_out(d)
+        assert app.idle_overlay.shown  # "Masih di sana?" on the PIN screen too
+        base = idle.now()
+        idle.now = lambda: base + app.cfg.ui.idle_countdown_s + 1
+        idle.tick()
+        d.settle()
+        assert app.current == "home"
+        tile = d.screen("home").ids.tile_complaint
+        for _ in range(2):  # fingers already on their way to the next digits
+            d.tap(tile)
+            assert app.current == "home", "a tap meant for the PIN screen opened a complaint"
+        later = idle.now() + 5
+        idle.now = lambda: later  # a moment later, Home answers as always
+        d.tap(tile)
+        assert app.current == "complaint"
+    finally:
+        idle.now = time.monotonic
+        idle.last_activity = time.monotonic()
