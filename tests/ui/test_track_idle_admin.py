@@ -3,6 +3,8 @@ new error, a half-typed complaint behind "Masih di sana?"), and the staff PIN sc
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from kiosk.domain import tracking
@@ -276,3 +278,59 @@ def test_taps_right_after_the_pin_screen_idles_back_home_do_not_open_anything(ui
     finally:
         idle.now = time.monotonic
         idle.last_activity = time.monotonic()
+
+
+def _unlocked_status(d, screen) -> str:
+    keys = _keys(screen)
+    for digit in DEMO_PIN:
+        d.tap(keys[digit], frames=0)
+    d.tap(screen.ids.ok)
+    d.settle()
+    assert screen.unlocked
+    return d.wait(lambda: screen.status_text, what="the kiosk status")
+
+
+def test_the_status_shows_the_paper_left_and_the_connection_in_words(ui, no_lockout):
+    d = ui
+    app = d.app
+    app.open_admin()
+    screen = app.screen
+    d.settle()
+    text = _unlocked_status(d, screen)
+    paper = no_lockout.paper_status()  # what `kiosk printer status` and `kiosk paper status` print
+    line = next((x for x in text.splitlines() if x.startswith("Sisa kertas")), None)
+    assert line, text
+    assert f"{paper.receipts_left} struk" in line and f"{paper.remaining_fraction * 100:.0f}%" in line, line
+    raw = {"starting", "never_run", "disabled", "not_enrolled", "idle", "sending", "offline", "unauthorized",
+           "throttled", "error"}  # the sync worker's state names (kiosk/sync/worker.py)
+    sync = next(x for x in text.splitlines() if x.startswith("Sambungan ke server pusat"))
+    assert sync.split(": ", 1)[1] not in raw, sync
+    assert not raw & set(re.findall(r"[a-z_]+", sync.split(": ", 1)[1])), sync
+    app.set_language("en")
+    screen.refresh()
+    d.settle()
+    text = d.wait(lambda: "Paper left" in screen.status_text and screen.status_text, what="the status in English")
+    sync = next(x for x in text.splitlines() if x.startswith("Connection to the central server"))
+    assert sync.split(": ", 1)[1] not in raw, sync
+    app.home()
+
+
+def test_paper_refilled_is_confirmed_with_a_check_in_the_success_colour(ui, no_lockout):
+    from kiosk.ui.theme import theme
+
+    d = ui
+    app = d.app
+    app.open_admin()
+    screen = app.screen
+    d.settle()
+    _unlocked_status(d, screen)
+    d.tap(screen.ids.paper)
+    d.settle()
+    note = d.wait(lambda: screen.ids.note if screen.note else None, what="the confirmation")
+    assert screen.note == "Tercatat: gulungan kertas sudah penuh lagi."
+    icon = note.ids.icon
+    assert icon.icon == "check-circle-outline" and list(icon.color) == list(theme.ok)
+    assert note.ids.words.color == theme.ok
+    assert not app.message, "no alert chip for a success"
+    assert icon.get_root_window() is not None and note.opacity == 1
+    app.home()
