@@ -327,10 +327,12 @@ def test_paper_refilled_is_confirmed_with_a_check_in_the_success_colour(ui, no_l
     d.tap(screen.ids.paper)
     d.settle()
     note = d.wait(lambda: screen.ids.note if screen.note else None, what="the confirmation")
-    assert screen.note == "Tercatat: gulungan kertas sudah penuh lagi."
+    assert note.ids.words.text == "Tercatat: gulungan kertas sudah penuh lagi."
     icon = note.ids.icon
     assert icon.icon == "check-circle-outline" and list(icon.color) == list(theme.ok)
     assert note.ids.words.color == theme.ok
     assert not app.message, "no alert chip for a success"
     assert icon.get_root_window() is not None and note.opacity == 1
+    d.tap(app.root.ids.topbar.ids.lang_en)
+    assert note.ids.words.text == "Noted: the paper roll is full again."
     app.home()

@@ -80,7 +80,8 @@ class AdminScreen(KScreen):
     confirm_exit = BooleanProperty(False)
     idle_s = NumericProperty(0)
     language = StringProperty("id")
-    # What the last staff action did, beside its buttons: a check in the success colour, or an alert.
+    # What the last staff action did (a msgid, shown translated beside its buttons): a check in the
+    # success colour, or an alert.
     note = StringProperty("")
     note_ok = BooleanProperty(True)
 
@@ -178,16 +179,19 @@ class AdminScreen(KScreen):
         self.call(_paper_refilled, on_done=self._refilled)
 
     def _refilled(self, note: str) -> None:
-        self.say(tr._(note))
+        self.say(note)
         self.refresh()  # the paper line shows the full roll
 
     def print_test(self) -> None:
         self.note = ""
-        self.call(_print_test, tr.lang, on_done=lambda done: self.say(tr._(done[0]), ok=done[1]))
-        self.refresh()
+        self.call(_print_test, tr.lang, on_done=self._test_printed)
 
-    def say(self, text: str, *, ok: bool = True) -> None:
-        self.note, self.note_ok = text, ok
+    def _test_printed(self, done: tuple[str, bool]) -> None:
+        self.say(*done)
+        self.refresh()  # the printer's state after the job, and the paper it took
+
+    def say(self, msgid: str, ok: bool = True) -> None:
+        self.note, self.note_ok = msgid, ok
 
     def set_language(self, lang: str) -> None:
         self.language = lang
@@ -204,7 +208,7 @@ class AdminScreen(KScreen):
     def _save(self) -> None:
         data = ui_settings.UiSettings(language=self.language, idle_timeout_s=int(self.idle_s))
         self.call(lambda k, s: ui_settings.save(k.config.data_dir, s), data,
-                  on_done=lambda _r: self.say(tr._("Saved.")))
+                  on_done=lambda _r: self.say(N_("Saved.")))
 
     def lock(self) -> None:
         self.app.home()
