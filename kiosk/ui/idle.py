@@ -53,11 +53,17 @@ class IdleWatcher:
         return self.left > 0
 
     def guarding(self) -> bool:
-        """True for ``guard_s`` after a reset: a touch now was meant for the screen that just went."""
-        if self._reset_at is None:
+        """True for ``guard_s`` after a reset while nothing else happened: a touch now was meant for the
+        screen that just went. Any activity recorded since (a key, a new time out) ends it."""
+        if self._reset_at is None or self.last_activity != self._reset_at:
             return False
-        # Both ends checked: a guard never outlasts its length, whatever the clock (or a test) did.
-        return 0 <= self.now() - self._reset_at < self.guard_s
+        since = self.now() - self._reset_at
+        if since < 0 or since >= self.guard_s:
+            # Over, or the clock went back (a test moved it, then put it back): never again, not even
+            # when the clock later passes that moment.
+            self._reset_at = None
+            return False
+        return True
 
     def start(self) -> None:
         self.last_activity = self.now()
