@@ -247,6 +247,25 @@ def test_a_wrong_pin_does_not_move_the_keypad(ui, no_lockout):
     app.home()
 
 
+def test_the_whole_keypad_shows_above_the_bottom_bar_in_large_text(ui, no_lockout):
+    d = ui
+    app = d.app
+    d.tap(app.root.ids.topbar.ids.large)
+    app.open_admin()
+    screen = app.screen
+    d.settle()
+    _press(d, screen, "1111")
+    d.tap(screen.ids.ok)
+    d.settle()
+    d.wait(lambda: screen.message, what="the wrong-PIN message")
+    d.frames(3)
+    pad, bar = screen.ids.pad, app.root.ids.bottombar
+    assert screen.ids.page.scroll_y == 1
+    gap = pad.to_window(pad.x, pad.y)[1] - bar.to_window(bar.x, bar.top)[1]
+    assert gap >= 0, f"the keypad's last row is {-gap:.0f} px under the bottom bar"
+    app.home()
+
+
 def test_taps_right_after_the_pin_screen_idles_back_home_do_not_open_anything(ui, no_lockout):
     """Staff typing the PIN when the screen clears: their next taps land on Home's tiles (the keypad
     sits where "Sampaikan keluhan" is), and must not open a complaint the moment Home appears."""

@@ -60,8 +60,8 @@ class PinDots(Widget):
         n = int(self.count)
         if n <= 0:
             return
-        # A dot of a third of the row's height, a dot's width apart; smaller when many would not fit.
-        size = min(self.height / 3, self.width / (n * 2))
+        # A dot of almost half the row's height, a dot's width apart; smaller when many would not fit.
+        size = min(self.height * 0.45, self.width / (n * 2))
         step = size * 2
         x = self.center_x - (step * (n - 1) + size) / 2
         y = self.center_y - size / 2
