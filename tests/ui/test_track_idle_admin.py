@@ -149,8 +149,8 @@ def test_the_idle_question_hides_what_the_citizen_typed_and_still_here_brings_it
         # And in the pixels: where the box is (outside the question's card), one flat colour.
         card = app.idle_overlay.children[0]
         shot = _pixels(d, tmp_path, ti, "during")
-        cx, cy = card.to_window(card.x, card.y)
-        bx, by = ti.to_window(ti.x, ti.y)
+        cx, _cy = card.to_window(card.x, card.y)
+        bx, _by = ti.to_window(ti.x, ti.y)
         assert not (bx >= cx and bx + ti.width <= cx + card.width), "the test needs part of the box beside the card"
         beside = shot.crop((0, 0, max(1, int(cx - bx) - 4), shot.height)) if bx < cx else shot
         assert len(set(beside.getdata())) == 1, "the typed text or the box shows through the dim"
@@ -223,7 +223,7 @@ def test_the_pin_shows_one_round_dot_per_digit(ui, no_lockout, tmp_path):
     d.frames(2)
     shapes = [s for s in _blobs(_pixels(d, tmp_path, screen.ids.dots, "dots")) if s[0] > 20]
     assert len(shapes) == 3, shapes
-    for size, fill in shapes:
+    for _size, fill in shapes:
         assert 0.65 < fill < 0.9, f"not a round dot: fills {fill:.2f} of its box"
     d.app.home()
 
