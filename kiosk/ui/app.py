@@ -410,6 +410,11 @@ class KioskApp(NoKivySettings, App):
             from .frame import IdleOverlay
 
             self.layer(IdleOverlay)
+        # The question is asked because nobody may be there: the next person must not read the last
+        # one's name or story through the dim. The pages (and the keyboard) are hidden while it shows,
+        # not cleared, so "still here" finds everything as it was.
+        hidden = 0 if left else 1
+        self.root.ids.sm.opacity = self.root.ids.keyboard_dock.opacity = hidden
 
     # --- clock, messages --------------------------------------------------------------------------
 
@@ -430,6 +435,8 @@ class KioskApp(NoKivySettings, App):
     # --- idle -------------------------------------------------------------------------------------
 
     def _on_touch_activity(self, _window, _touch) -> bool:
+        if self.idle is not None and self.idle.guarding():
+            return True  # just cleared: swallowed before any widget sees it (idle.py says why)
         if self.idle is not None and not self.idle.prompting:
             self.idle.activity()
         self.trimmer.activity()

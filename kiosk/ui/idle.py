@@ -3,6 +3,10 @@
 One timer at a time, never a polling loop: after each check the next one is scheduled for the moment
 the timeout could expire (a touch only records the time). The countdown ticks once a second while the
 question is on screen. Time comes from ``now`` so tests can move it forward without sleeping.
+
+After a reset, touches are ignored for a moment (``guard_s``): the screen changed under a hand that was
+still busy with the last one (staff typing the PIN, a double touch on "No, start over"), and Home's big
+tiles lie where those keys were. Nobody walking up to the kiosk touches it within that moment.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ import time
 from collections.abc import Callable
 
 from kivy.clock import Clock
+
+RESET_GUARD_S = 1.5
 
 
 class IdleWatcher:
@@ -25,8 +31,10 @@ class IdleWatcher:
         on_cancel: Callable[[], None],
         on_reset: Callable[[], None],
         now: Callable[[], float] = time.monotonic,
+        guard_s: float = RESET_GUARD_S,
     ) -> None:
         self.timeout_s = timeout_s
+        self.guard_s = guard_s
         self.countdown_s = countdown_s
         self._needs_prompt = needs_prompt
         self._on_prompt = on_prompt
@@ -38,10 +46,24 @@ class IdleWatcher:
         self.left = 0  # seconds of countdown left; 0 when no question is shown
         self._check_ev = None
         self._tick_ev = None
+        self._reset_at: float | None = None
 
     @property
     def prompting(self) -> bool:
         return self.left > 0
+
+    def guarding(self) -> bool:
+        """True for ``guard_s`` after a reset while nothing else happened: a touch now was meant for the
+        screen that just went. Any activity recorded since (a key, a new time out) ends it."""
+        if self._reset_at is None or self.last_activity != self._reset_at:
+            return False
+        since = self.now() - self._reset_at
+        if since < 0 or since >= self.guard_s:
+            # Over, or the clock went back (a test moved it, then put it back): never again, not even
+            # when the clock later passes that moment.
+            self._reset_at = None
+            return False
+        return True
 
     def start(self) -> None:
         self.last_activity = self.now()
@@ -95,7 +117,7 @@ class IdleWatcher:
     def reset(self) -> None:
         self._end_prompt()
         self._on_reset()
-        self.last_activity = self.now()
+        self.last_activity = self._reset_at = self.now()
         self._schedule_check(self.timeout_s)
 
     def _end_prompt(self) -> None:

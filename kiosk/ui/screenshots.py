@@ -185,11 +185,20 @@ def scenes(sample: dict) -> list[Scene]:
         scr.ids.field.ids.ti.text = code[:-1] + ("2" if code[-1] != "2" else "3")
         scr.check()
 
+    def admin_pin_wrong(d):
+        from .i18n import tr
+
+        d.app.go("admin")
+        scr = d.app.screen
+        scr.pin = "2468"
+        scr.message = tr.f("Wrong PIN. {count} tries left before the screen locks.", count=2)
+
     def admin_open(d):
         d.app.go("admin")
         scr = d.app.screen
         scr.unlocked = True
         scr.refresh()
+        scr.say("Noted: the paper roll is full again.")  # how a staff action is confirmed
 
     def form(d, upto: int | None = None):
         """The sample form, filled from its examples up to field ``upto`` (the last when None)."""
@@ -256,6 +265,7 @@ def scenes(sample: dict) -> list[Scene]:
         ("track-answer", track_answer),
         ("track-typo", track_typo),
         ("admin-pin", lambda d: d.app.go("admin")),
+        ("admin-pin-wrong", admin_pin_wrong),
         ("admin-status", admin_open),
         ("forms-list", lambda d: d.app.go("forms")),
         ("forms-field", lambda d: form(d, 0)),

@@ -12,7 +12,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from kivy.clock import Clock
-from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.graphics import Color, Ellipse
+from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, StringProperty
+from kivy.uix.widget import Widget
 
 from ...store import staff_pin
 from .. import forms  # noqa: F401 - Choice, ErrorLine, Section, used in admin.kv
@@ -24,6 +26,50 @@ from .base import KScreen
 PIN_MAX = 12
 EXIT_CONFIRM_S = 5.0
 
+# The sync worker's states (kiosk/sync/worker.py) in words for the staff; its own names are English
+# identifiers ("disabled" was shown as is).
+SYNC_STATES = {
+    "starting": N_("starting"),
+    "never_run": N_("not started yet"),
+    "disabled": N_("no central server is set; records are kept on this kiosk"),
+    "not_enrolled": N_("this kiosk is not enrolled"),
+    "idle": N_("everything is sent"),
+    "sending": N_("sending"),
+    "offline": N_("not reachable; the kiosk tries again"),
+    "unauthorized": N_("the server refused this kiosk"),
+    "throttled": N_("the server asked the kiosk to wait"),
+    "error": N_("failed; the kiosk tries again"),
+}
+
+
+class PinDots(Widget):
+    """One filled dot per digit typed, centred. Drawn, not typed: the bundled Noto Sans has no round
+    bullet (U+25CF came out as a row of missing-glyph boxes)."""
+
+    count = NumericProperty(0)
+    color = ColorProperty((0, 0, 0, 1))
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        redraw = Clock.create_trigger(self._draw, -1)  # once per frame, whatever changed
+        for name in ("count", "color", "pos", "size"):
+            self.fbind(name, redraw)
+
+    def _draw(self, *_args) -> None:
+        self.canvas.clear()
+        n = int(self.count)
+        if n <= 0:
+            return
+        # A dot of almost half the row's height, a dot's width apart; smaller when many would not fit.
+        size = min(self.height * 0.45, self.width / (n * 2))
+        step = size * 2
+        x = self.center_x - (step * (n - 1) + size) / 2
+        y = self.center_y - size / 2
+        with self.canvas:
+            Color(rgba=self.color)
+            for i in range(n):
+                Ellipse(pos=(x + i * step, y), size=(size, size))
+
 
 class AdminScreen(KScreen):
     unlocked = BooleanProperty(False)
@@ -34,6 +80,10 @@ class AdminScreen(KScreen):
     confirm_exit = BooleanProperty(False)
     idle_s = NumericProperty(0)
     language = StringProperty("id")
+    # What the last staff action did (a msgid, shown translated beside its buttons): a check in the
+    # success colour, or an alert.
+    note = StringProperty("")
+    note_ok = BooleanProperty(True)
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -116,7 +166,8 @@ class AdminScreen(KScreen):
             tr.f("Oldest waiting since: {when}", when=moment(st.oldest_pending_at)),
             tr.f("Last sent to the central server: {when}", when=moment(st.last_sent_at)),
             tr.f("Printer ({backend}): {state}", backend=printer.backend, state=tr.error(printer)),
-            tr.f("Connection to the central server: {state}", state=sync.state),
+            *_paper_lines(printer.paper),
+            tr.f("Connection to the central server: {state}", state=tr._(SYNC_STATES.get(sync.state, sync.state))),
             tr.f("Free disk space: {mb} MB in {path}", mb=st.disk_free_mb, path=st.data_dir),
             tr.f("Staff PIN: {source}", source=tr.f("from the server (set {when})", when=moment(pin.set_at))
                  if pin.source == staff_pin.SOURCE_SERVER else tr._("from config.toml")),
@@ -124,11 +175,23 @@ class AdminScreen(KScreen):
         self.status_text = "\n".join(lines)
 
     def paper_refilled(self) -> None:
-        self.call(_paper_refilled, on_done=lambda note: self.app.notify(tr._(note)))
+        self.note = ""
+        self.call(_paper_refilled, on_done=self._refilled)
+
+    def _refilled(self, note: str) -> None:
+        self.say(note)
+        self.refresh()  # the paper line shows the full roll
 
     def print_test(self) -> None:
-        self.call(_print_test, tr.lang, on_done=lambda note: self.app.notify(tr._(note)))
-        self.refresh()
+        self.note = ""
+        self.call(_print_test, tr.lang, on_done=self._test_printed)
+
+    def _test_printed(self, done: tuple[str, bool]) -> None:
+        self.say(*done)
+        self.refresh()  # the printer's state after the job, and the paper it took
+
+    def say(self, msgid: str, ok: bool = True) -> None:
+        self.note, self.note_ok = msgid, ok
 
     def set_language(self, lang: str) -> None:
         self.language = lang
@@ -145,7 +208,7 @@ class AdminScreen(KScreen):
     def _save(self) -> None:
         data = ui_settings.UiSettings(language=self.language, idle_timeout_s=int(self.idle_s))
         self.call(lambda k, s: ui_settings.save(k.config.data_dir, s), data,
-                  on_done=lambda _r: self.app.notify(tr._("Saved.")))
+                  on_done=lambda _r: self.say(N_("Saved.")))
 
     def lock(self) -> None:
         self.app.home()
@@ -160,7 +223,7 @@ class AdminScreen(KScreen):
 
     def reset(self) -> None:
         self.unlocked = self.checking = self.confirm_exit = False
-        self.pin = self.message = self.status_text = ""
+        self.pin = self.message = self.status_text = self.note = ""
         if self._confirm_ev is not None:
             self._confirm_ev.cancel()
 
@@ -179,8 +242,20 @@ def _try_pin(kiosk, pin: str) -> staff_pin.PinCheck:
     return staff_pin.attempt(kiosk.store, kiosk.config.admin, pin)
 
 
-def _print_test(kiosk, lang: str) -> str:
-    return kiosk.print_test_receipt(lang).message_id
+def _paper_lines(paper) -> list[str]:
+    """The roll estimate that `kiosk printer status` prints, for the staff who change the roll."""
+    if paper is None:
+        return []  # no printer configured: no roll to count
+    lines = [tr.f("Paper left: about {receipts} receipts ({percent}% of the roll)",
+                  receipts=paper.receipts_left, percent=f"{paper.remaining_fraction * 100:.0f}")]
+    if paper.low:
+        lines.append(tr._("The paper is running low: put in a new roll soon."))
+    return lines
+
+
+def _print_test(kiosk, lang: str) -> tuple[str, bool]:
+    outcome = kiosk.print_test_receipt(lang)
+    return outcome.message_id, outcome.printed
 
 
 def _paper_refilled(kiosk) -> str:

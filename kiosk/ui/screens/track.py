@@ -80,11 +80,15 @@ class TrackScreen(KScreen):
         ti.keyboard_wanted = False
         ti.text = ""
         self.ids.field.error = ""
+        self._clear_result()  # a new code is coming: the last report is nobody's business now
         ti.focus = True
         ti.insert_text(codepoint)
         return True
 
     def check(self) -> None:
+        # The last lookup's report goes first, whatever this one finds: the kiosk is shared, and a typo
+        # (or an unknown code) must not leave the previous person's complaint on screen under the error.
+        self._clear_result()
         field = self.ids.field
         text = code_from_scan(field.ids.ti.text)
         try:
@@ -98,9 +102,7 @@ class TrackScreen(KScreen):
 
     def _failed(self, exc: BaseException) -> None:
         self.searching = False
-        self._result = None
-        self.found = False
-        self.ids.result.clear_widgets()
+        self._clear_result()
         if isinstance(exc, (ValidationError, NotFound)):
             self.ids.field.error = tr.error(exc)
         else:
@@ -181,13 +183,18 @@ class TrackScreen(KScreen):
             history.add_widget(Txt(text=f"{tr.datetime(event.at, tz)}: {tr._(STATUS_LABELS[event.status])}"))
         box.add_widget(history)
 
-    def reset(self) -> None:
+    def _clear_result(self) -> None:
+        """No report on screen (and none to redraw on a language switch)."""
         self._result = None
         self._answer = None
         self._following = False
-        self.found = self.searching = False
-        self.ids.field.clear()
+        self.found = False
         self.ids.result.clear_widgets()
+
+    def reset(self) -> None:
+        self._clear_result()
+        self.searching = False
+        self.ids.field.clear()
         self.ids.page.scroll_y = 1
 
 
