@@ -2,6 +2,10 @@
 
 The attract loop highlights one tile after another with a sentence about it, a few seconds per step
 (no animation timer), and stops as soon as the screen is left.
+
+In quick survey mode (``[survey] mode = "quick"``) Home is also the satisfaction terminal: the four
+faces are here, in the survey tile's place, and one touch rates (the survey screen records it, repeated
+taps counted once, shows the thank-you and comes back here).
 """
 
 from __future__ import annotations
@@ -9,8 +13,9 @@ from __future__ import annotations
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.text import Label as CoreLabel
-from kivy.properties import NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
+from .. import faces as _faces  # noqa: F401 - FaceRow, used in home.kv
 from ..i18n import N_, tr
 from ..kv import load_kv
 from ..theme import theme
@@ -44,6 +49,7 @@ class HomeScreen(KScreen):
 
     tile_h = NumericProperty(0)  # one height for every tile: the tallest need, or the room there is
     pitch_h = NumericProperty(0)  # the tallest of the attract loop's sentences at the current width
+    quick = BooleanProperty(False)  # quick survey mode: the faces on Home, no survey tile
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -52,7 +58,7 @@ class HomeScreen(KScreen):
         self._upright = 0.0
         self._fit = Clock.create_trigger(self._fit_tiles, -1)
         tiles = self.ids.tiles
-        for widget in (self.ids.page, tiles, self.ids.intro, self.ids.search):
+        for widget in (self.ids.page, tiles, self.ids.intro, self.ids.search, self.ids.quick_panel):
             widget.fbind("height", self._fit)
         tiles.fbind("cols", self._fit)
         tiles.fbind("width", self._fit)
@@ -84,6 +90,8 @@ class HomeScreen(KScreen):
         column = self.ids.column
         spare = self.ids.page.height - column.padding[1] - column.padding[3] - self.ids.intro.height
         spare -= self.ids.search.height + 2 * column.spacing + (rows - 1) * tiles.spacing[1]
+        if self.quick:
+            spare -= self.ids.quick_panel.height + column.spacing
         # Icons over the words while that fits; beside them when it would push the last tiles and the
         # search below the fold (a short screen in large text, or a subtitle that wraps).
         if tiles.width > tiles.cols * 100:  # laid out (a widget starts 100 px wide)
@@ -113,6 +121,25 @@ class HomeScreen(KScreen):
             self._upright_key = key
             self._upright = max(theme.tile, icon + words + theme.gap + theme.pad * 1.5)
         return self._upright
+
+    def open(self, **_params) -> None:
+        # Each time Home is shown (also Home from Home): the mode is the config's of the moment.
+        self.quick = App.get_running_app().cfg.survey.mode == "quick"
+        self.ids.quick_faces.value = None
+
+    def on_quick(self, _w, quick: bool) -> None:
+        tiles, tile = self.ids.tiles, self.ids.tile_survey
+        if quick and tile.parent is not None:
+            tiles.remove_widget(tile)
+        elif not quick and tile.parent is None:
+            tiles.add_widget(tile, index=2)  # third, where home.kv puts it
+        self._fit()
+
+    def rate(self, face: int) -> None:
+        """A face touched in quick mode: one tap is the whole rating."""
+        app = App.get_running_app()
+        if app.screens.get("survey").quick_tap(face, from_home=True):
+            self.ids.quick_faces.value = face  # lit until the thank-you replaces Home
 
     def on_enter(self, *_args) -> None:
         self.attract = -1
