@@ -262,3 +262,24 @@ def test_full_mode_home_has_the_survey_tile_and_no_faces(ui):
     assert home.ids.tile_survey in home.ids.tiles.children
     assert home.ids.tiles.children.index(home.ids.tile_survey) == 2  # third of five, as always
     assert home.ids.quick_faces.get_root_window() is None
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+@pytest.mark.parametrize("large", [False, True], ids=["normal", "large"])
+def test_quick_mode_home_shows_the_faces_and_every_action_without_scrolling(quick_mode, lang, large):
+    """1280x800 is the tightest kiosk: the faces, the four other tiles and the search fit, large text too."""
+    d = quick_mode
+    try:
+        d.app.lang, d.app.large_text = lang, large
+        d.settle()
+        home = d.screen("home")
+        page, column, faces = home.ids.page, home.ids.column, home.ids.quick_faces
+        if large:  # the layout is chosen a few frames after the new text sizes are measured
+            d.wait(lambda: faces.compact and all(t.compact for t in home.ids.tiles.children), 5.0,
+                   "faces and tiles laid out for large text")
+        d.frames(3)
+        assert faces.get_root_window() is not None
+        assert column.height <= page.height + 1, f"Home needs {column.height:.0f} px of {page.height:.0f}"
+        assert len({round(f.height) for f in faces.faces}) == 1
+    finally:
+        d.app.large_text = False
