@@ -39,13 +39,16 @@ MSG_SUM_RANGE = "The sum of an element's answers must lie between 1 and 4 times 
 
 @dataclass(frozen=True, slots=True)
 class Element:
-    """One unsur: its code, its name and the four answers, 1 (worst) to 4 (best)."""
+    """One unsur: its code, its name, the four answers, 1 (worst) to 4 (best), and the plain question that
+    asks it (a citizen is asked "how fast was the service?", not "Waktu Penyelesaian")."""
 
     code: str
     name_id: str
     name_en: str
     labels_id: tuple[str, str, str, str]
     labels_en: tuple[str, str, str, str]
+    question_id: str = ""
+    question_en: str = ""  # also the msgid; its Indonesian in survey_ux.po equals question_id (a test)
 
     def label(self, score: int, lang: str = "id") -> str:
         if isinstance(score, bool) or not isinstance(score, int) or not SCORE_MIN <= score <= SCORE_MAX:
@@ -59,46 +62,64 @@ ELEMENTS: tuple[Element, ...] = (
     Element(
         "U1", "Persyaratan", "Service requirements",
         ("Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai"), _SUITABLE_EN,
+        question_id="Bagaimana pendapat Saudara tentang kesesuaian persyaratan pelayanan dengan jenis pelayanannya?",
+        question_en="How well did the requirements you were asked for fit the kind of service?",
     ),
     Element(
         "U2", "Sistem, Mekanisme, dan Prosedur", "Systems, mechanisms and procedures",
         ("Tidak mudah", "Kurang mudah", "Mudah", "Sangat mudah"),
         ("Not easy", "Not very easy", "Easy", "Very easy"),
+        question_id="Bagaimana pendapat Saudara tentang kemudahan prosedur pelayanan di unit ini?",
+        question_en="How easy was the procedure of this office to follow?",
     ),
     Element(
         "U3", "Waktu Penyelesaian", "Time to complete the service",
         ("Tidak cepat", "Kurang cepat", "Cepat", "Sangat cepat"),
         ("Not fast", "Not very fast", "Fast", "Very fast"),
+        question_id="Bagaimana pendapat Saudara tentang kecepatan waktu dalam memberikan pelayanan?",
+        question_en="How fast was the service?",
     ),
     Element(
         "U4", "Biaya/Tarif", "Fees and charges",
         ("Sangat mahal", "Cukup mahal", "Murah", "Gratis"),
         ("Very expensive", "Quite expensive", "Cheap", "Free of charge"),
+        question_id="Bagaimana pendapat Saudara tentang kewajaran biaya/tarif dalam pelayanan?",
+        question_en="How fair was the fee you paid for the service?",
     ),
     Element(
         "U5", "Produk Spesifikasi Jenis Pelayanan", "Service product as specified",
         ("Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai"), _SUITABLE_EN,
+        question_id="Bagaimana pendapat Saudara tentang kesesuaian produk pelayanan antara yang tercantum dalam standar pelayanan dengan hasil yang diberikan?",
+        question_en="How well did what you received match what the service standard promises?",
     ),
     Element(
         "U6", "Kompetensi Pelaksana", "Competence of the staff",
         ("Tidak kompeten", "Kurang kompeten", "Kompeten", "Sangat kompeten"),
         ("Not competent", "Not very competent", "Competent", "Very competent"),
+        question_id="Bagaimana pendapat Saudara tentang kompetensi/kemampuan petugas dalam pelayanan?",
+        question_en="How able were the staff to serve you?",
     ),
     Element(
         "U7", "Perilaku Pelaksana", "Conduct of the staff",
         ("Tidak sopan dan ramah", "Kurang sopan dan ramah", "Sopan dan ramah", "Sangat sopan dan ramah"),
         ("Not polite and friendly", "Not very polite and friendly", "Polite and friendly",
          "Very polite and friendly"),
+        question_id="Bagaimana pendapat Saudara tentang perilaku petugas dalam pelayanan terkait kesopanan dan keramahan?",
+        question_en="How polite and friendly were the staff?",
     ),
     Element(
         "U8", "Penanganan Pengaduan, Saran dan Masukan", "Handling of complaints, suggestions and feedback",
         ("Tidak ada", "Ada tetapi tidak berfungsi", "Berfungsi kurang maksimal", "Dikelola dengan baik"),
         ("None in place", "In place but not working", "Working, but not fully", "Well managed"),
+        question_id="Bagaimana pendapat Saudara tentang penanganan pengaduan, saran dan masukan pengguna layanan?",
+        question_en="How does this office handle complaints, suggestions and feedback from the people it serves?",
     ),
     Element(
         "U9", "Sarana dan Prasarana", "Facilities and infrastructure",
         ("Buruk", "Cukup", "Baik", "Sangat Baik"),
         ("Poor", "Fair", "Good", "Very good"),
+        question_id="Bagaimana pendapat Saudara tentang kualitas sarana dan prasarana?",
+        question_en="How good are the facilities and infrastructure?",
     ),
 )
 ELEMENT_CODES: tuple[str, ...] = tuple(e.code for e in ELEMENTS)

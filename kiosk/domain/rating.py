@@ -43,12 +43,14 @@ AGE_MIN, AGE_MAX = 15, 100  # the regulation's questionnaire starts at 15: young
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")  # the catalog's id syntax
 
 GENDERS = ("L", "P")
-EDUCATION = ("SD", "SMP", "SMA", "D1-D3", "S1", "S2", "S3")
+# "Tidak sekolah" first: a citizen who never went to school must find an answer, not skip the question.
+EDUCATION = ("Tidak sekolah", "SD", "SMP", "SMA", "D1-D3", "S1", "S2", "S3")
 OCCUPATIONS = ("PNS", "TNI", "POLRI", "Swasta", "Wirausaha", "Lainnya")
 
 # English msgids of what the touchscreen shows for each stored value.
 GENDER_LABELS = {"L": "Male", "P": "Female"}
 EDUCATION_LABELS = {
+    "Tidak sekolah": "No schooling",
     "SD": "Primary school (SD)",
     "SMP": "Junior high school (SMP)",
     "SMA": "Senior high school (SMA)",

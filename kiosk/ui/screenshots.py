@@ -237,6 +237,8 @@ def scenes(sample: dict) -> list[Scene]:
 
     return [
         ("home", lambda d: d.app.home()),
+        # Quick survey mode: the four faces on Home (the next scene's reset reads the config's mode again).
+        ("home-quick", lambda d: (d.app.home(), setattr(d.app.screens.get("home"), "quick", True))),
         ("agencies", lambda d: d.app.go("agencies")),
         ("services", lambda d: d.app.go("services", agency_id=agency)),
         ("service", lambda d: d.app.go("service", service_id=service)),
@@ -258,6 +260,7 @@ def scenes(sample: dict) -> list[Scene]:
         ("complaint-receipt", receipt),
         ("survey-service", lambda d: _wizard(d, "survey", "service")),
         ("survey-question", lambda d: _wizard(d, "survey", "U4")),
+        ("survey-question-u8", lambda d: _wizard(d, "survey", "U8")),  # the longest answer words
         ("survey-profile", lambda d: _wizard(d, "survey", "profile")),
         ("survey-comment", lambda d: _wizard(d, "survey", "comment")),
         ("survey-thanks", lambda d: (d.app.go("survey"), d.app.screen._show_thanks(3600, home=True))),

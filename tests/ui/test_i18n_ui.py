@@ -132,7 +132,7 @@ def test_what_was_picked_follows_a_language_switch(ui):
     name, english = services[0].names
     assert services[0].text == name and english and english != name
     d.tap(services[0])
-    assert survey.step_name == "U1"
+    d.wait(lambda: survey.step_name == "U1", what="the first question")  # the choice shows a moment first
     d.tap(d.app.root.ids.topbar.ids.lang_en)
     survey.show("service")
     d.settle()

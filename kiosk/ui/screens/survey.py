@@ -5,8 +5,18 @@ citizen came from a service's page, and the list starts at the kiosk's own offic
 one (a kiosk at one unit's door). Each face carries the element's own words from the domain ("Sangat
 mudah", "Gratis", ...), not a generic scale.
 
-Quick mode (``[survey] mode = "quick"``) is a satisfaction terminal: one question, four faces, a thank
-you, and the faces again; taps repeated within ``repeat_tap_interval_s`` count once.
+Each element is asked as the plain question of the regulation's questionnaire ("Bagaimana pendapat
+Saudara tentang ...?"), with the element's official name small above it.
+
+No tap of a citizen answering is thrown away for being quick. A touch answers the question that was on
+screen when the finger came down: the chosen face lights up for ``ANSWER_SHOWN_S``, then the next
+question comes. The second tap of a double tap falls in that moment, on the same question, and changes
+nothing (or corrects the answer, if it hit another face); a touch that began on one question and ends
+on the next answers neither. The repeated-tap filter (``TapDebouncer``) belongs to the quick rating.
+
+Quick mode (``[survey] mode = "quick"``) is a satisfaction terminal: the four faces are on Home itself
+(one tap rates, the thank-you shows, then Home again); this screen's quick step is the same question for
+a visit that opens the survey directly. Taps repeated within ``repeat_tap_interval_s`` count once.
 """
 
 from __future__ import annotations
@@ -16,8 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kivy.clock import Clock
-from kivy.properties import ListProperty, NumericProperty, ObjectProperty, StringProperty
-from kivy.uix.boxlayout import BoxLayout
+from kivy.properties import ListProperty, ObjectProperty, StringProperty
 
 from ...domain.ikm import ELEMENTS, Element
 from ...domain.rating import (
@@ -30,15 +39,16 @@ from ...domain.rating import (
     OCCUPATIONS,
     TapDebouncer,
 )
+from .. import faces as _faces  # noqa: F401 - FaceRow, used in survey.kv
 from .. import picker  # noqa: F401 - ServicePicker, used in survey.kv
 from ..i18n import N_, tr
 from ..kv import load_kv
 from ..forms import Choice
-from ..widgets import Pressable
 from .wizard import PickerStep, Step, TextStep, WizardScreen
 
-FACE_ICONS = ("emoticon-cry-outline", "emoticon-sad-outline", "emoticon-happy-outline", "emoticon-excited-outline")
-FACE_COLOURS = ("error", "warn", "ok", "ok")
+# The chosen answer stays lit this long before the next question: the citizen sees what was taken, and
+# the second tap of a double tap (well under this after the first) lands on the same question.
+ANSWER_SHOWN_S = 0.35
 THANKS_S = 12.0  # the thank-you stays this long, then Home (the next citizen may already be waiting)
 QUICK_THANKS_S = 4.0
 
@@ -65,59 +75,44 @@ class SurveyDraft:
         }
 
 
-class FaceButton(Pressable, BoxLayout):
-    score = NumericProperty(1)
-    icon = StringProperty("")
-    text = StringProperty("")
-    tint = StringProperty("ok")
-
-    def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("kind", "choice")
-        super().__init__(**kwargs)
-
-
 class FacesStep(Step):
     """Four faces, worst to best, each with its own words; touching one answers and moves on."""
 
     value = ObjectProperty(None, allownone=True)
     labels = ListProperty(["", "", "", ""])
+    element_name = StringProperty("")  # the small label above the question (an IKM element's name)
     __events__ = ("on_face",)
 
     def on_kv_post(self, _base) -> None:
-        for i, button in enumerate(self._faces()):
-            button.score = i + 1
-            button.icon = FACE_ICONS[i]
-            button.tint = FACE_COLOURS[i]
-            button.bind(on_release=self._tapped)
+        row = self.ids.faces
+        # The faces by the ids a step always had (f1..f4), for the tests and the screenshot scenes.
+        self.ids.update({f"f{n}": face for n, face in enumerate(row.faces, 1)})
+        row.bind(on_face=self._tapped)
         self.show_next = False
 
-    def _faces(self) -> list[FaceButton]:
-        return [self.ids.f1, self.ids.f2, self.ids.f3, self.ids.f4]
-
     def on_value(self, _w, value) -> None:
-        for button in self._faces():
-            button.selected = button.score == value
-        self.show_next = value is not None
+        self.ids.faces.value = value
 
     def on_labels(self, _w, labels) -> None:
-        for button, label in zip(self._faces(), labels):
-            button.text = label
+        self.ids.faces.labels = labels
 
-    def _tapped(self, button: FaceButton) -> None:
-        self.dispatch("on_face", button.score)
+    def _tapped(self, _row, score: int) -> None:
+        # A finger that came down on this step and lifts after the next one showed answers nothing:
+        # it was aimed at a question that is gone (the new step's faces never saw it come down).
+        if self.wizard is None or self.wizard.current_step is not self:
+            return
+        self.dispatch("on_face", score)
 
     def on_face(self, score: int) -> None:
-        if self.wizard is None or not self.wizard.accepts_taps():
-            return
         self.value = score
-        self.wizard.next()
+        self.wizard.answered(self)
 
     def clear(self) -> None:
         self.value = None
 
 
 class QuestionStep(FacesStep):
-    """One IKM element."""
+    """One IKM element, asked as the questionnaire's plain question."""
 
     element: Element
 
@@ -128,12 +123,14 @@ class QuestionStep(FacesStep):
 
     def relabel(self) -> None:
         e = self.element
-        self.question = tr.pick(e.name_id, e.name_en)
-        self.hint = N_("How was it for you? Touch the face that fits best.")
+        self.element_name = tr.pick(e.name_id, e.name_en)
+        self.question = e.question_en  # a msgid: StepHeading translates it (survey_ux.po)
+        self.hint = N_("Touch the face that fits best.")
         self.labels = [tr.pick(i, en) for i, en in zip(e.labels_id, e.labels_en)]
 
     def load(self, draft) -> None:
         self.value = draft.answers.get(self.element.code)
+        self.show_next = self.value is not None  # back at an answered question: Next keeps the answer
 
     def save(self, draft) -> bool:
         if self.value is None:
@@ -172,6 +169,17 @@ class ServiceStep(PickerStep):
         self.show_next = bool(draft.service_id)
         if not self.ids.picker.agency_id:
             self.ids.picker.load(only_agency=self.wizard.app.cfg.office.agency_id)
+
+    def picked(self, agency_id: str, service_id: str, names: tuple[str, str]) -> None:
+        # As a face does: the choice shows a moment, so a double tap on the service's row does not
+        # answer the first question with the face that appears under the finger.
+        if self.wizard is None or self.wizard.current_step is not self:
+            return
+        draft = self.wizard.draft
+        draft.agency_id, draft.service_id = agency_id, service_id
+        draft.service_name = names
+        self.chosen = tr.pick(*names)
+        self.wizard.answered(self)
 
     def save(self, draft) -> bool:
         return bool(draft.service_id)
@@ -290,6 +298,7 @@ class SurveyScreen(WizardScreen):
         self.service_given = False  # opened from a service's page: "which service" is answered
         super().__init__(**kwargs)
         self._thanks_ev = None
+        self._advance_ev = None
         self._debounce = TapDebouncer(self.app.cfg.survey.repeat_tap_interval_s)
 
     @property
@@ -328,6 +337,30 @@ class SurveyScreen(WizardScreen):
 
     # --- full survey ------------------------------------------------------------------------------
 
+    def answered(self, step: Step) -> None:
+        """A step was answered by a touch: the next one in ``ANSWER_SHOWN_S``. Touching again meanwhile
+        (a double tap, a correction) keeps that moment; Back, Next or Home cancel it."""
+        if self._advance_ev is None:
+            self._advance_ev = Clock.schedule_once(lambda _dt: self._advance(step), ANSWER_SHOWN_S)
+
+    def _advance(self, step: Step) -> None:
+        self._advance_ev = None
+        if self.current_step is step and not self.done:
+            self.next()
+
+    def _cancel_advance(self) -> None:
+        if self._advance_ev is not None:
+            self._advance_ev.cancel()
+            self._advance_ev = None
+
+    def show(self, name: str) -> None:
+        self._cancel_advance()
+        super().show(name)
+
+    def show_end(self, name: str) -> Step:
+        self._cancel_advance()
+        return super().show_end(name)
+
     def finish(self) -> None:
         self.sending = True
         self.call(lambda k, raw: k.add_survey(raw), self.draft.to_raw(), on_done=self._saved, on_error=self._failed)
@@ -349,22 +382,38 @@ class SurveyScreen(WizardScreen):
 
     # --- quick mode -------------------------------------------------------------------------------
 
-    def quick_tap(self, face: int) -> None:
+    def quick_tap(self, face: int, *, from_home: bool = False) -> bool:
+        """One tap on a face in quick mode; False for a repeated tap (counted once already).
+
+        From Home the thank-you shows on this screen, then Home again; on this screen's own quick step
+        the faces come back."""
         if not self._debounce.accept(time.monotonic()):
-            return  # a repeated tap: counted once already
+            return False
         raw: dict[str, Any] = {"face": face}
         if self.app.cfg.office.agency_id:
             raw["agency_id"] = self.app.cfg.office.agency_id
+        if from_home:
+            self.call(lambda k, r: k.add_quick_rating(r), raw, on_done=lambda _u: self._thank_from_home())
+            return True
         self.current_step.value = face
         self.call(lambda k, r: k.add_quick_rating(r), raw, on_done=lambda _u: self._show_thanks(QUICK_THANKS_S, home=False))
+        return True
+
+    def _thank_from_home(self) -> None:
+        if self.app.current != "home":
+            return  # the citizen has moved on meanwhile (a tile): the rating is kept, no thank-you
+        self.app.go("survey", remember=False)
+        self._show_thanks(QUICK_THANKS_S, home=True)
 
     # --- leaving ----------------------------------------------------------------------------------
 
     def on_leave(self, *_args) -> None:
         self._cancel_thanks()
+        self._cancel_advance()
 
     def reset(self) -> None:
         self._cancel_thanks()
+        self._cancel_advance()
         self.service_given = False
         self._debounce.reset()
         super().reset()
