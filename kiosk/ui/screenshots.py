@@ -130,6 +130,15 @@ def scenes(sample: dict) -> list[Scene]:
         d.app.go("search")
         d.app.screens.get("search").ids.field.ids.ti.text = "pajak"
 
+    def search_typing(d, text: str):
+        """Typing with the on-screen keyboard up: how many results show above it."""
+        d.app.go("search")
+        d.frames(2)
+        screen = d.app.screens.get("search")
+        screen.ids.field.ids.ti.focus = True
+        screen.ids.field.ids.ti.text = text
+        d.wait(lambda: screen.searched == text, what="search results")
+
     def describe_with_keyboard(d):
         _wizard(d, "complaint", "describe", _complaint_draft)
         d.frames(2)
@@ -209,6 +218,8 @@ def scenes(sample: dict) -> list[Scene]:
         ("service", lambda d: d.app.go("service", service_id=service)),
         ("compliance", lambda d: d.app.go("compliance", agency_id=agency)),
         ("search", search),
+        ("search-typing", lambda d: search_typing(d, "izin")),
+        ("search-close", lambda d: search_typing(d, "pajek")),
         ("complaint-class", lambda d: _wizard(d, "complaint", "class")),
         ("complaint-topic", lambda d: _wizard(d, "complaint", "topic")),
         ("complaint-where", lambda d: _wizard(d, "complaint", "where")),

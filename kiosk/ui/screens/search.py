@@ -1,4 +1,9 @@
-"""Search for a service by name, keyword or office; results follow each keystroke."""
+"""Search for a service by name, keyword or office; results follow each keystroke.
+
+Results come first: the heading and the example fold away once typing starts, the office list button goes
+below the results, and a drag on the page (the citizen reaching for the list) or "Hide keyboard" puts the
+on-screen keyboard away so the results get the whole page. Close matches found despite a typo say so.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from kivy.properties import BooleanProperty, StringProperty
 
 from ..i18n import tr
 from ..kv import load_kv
+from ..theme import theme
 from .. import forms  # noqa: F401 - Field, used in search.kv
 from ..widgets import KButton
 from .base import KScreen
@@ -20,6 +26,8 @@ class SearchScreen(KScreen):
     query = StringProperty("")
     searched = StringProperty("")  # the query the results shown belong to
     has_results = BooleanProperty(False)
+    close = BooleanProperty(False)  # the results are close matches for a typo, not the words as typed
+    started = BooleanProperty(False)  # something is typed: the heading and the example make room
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -33,9 +41,24 @@ class SearchScreen(KScreen):
 
     def on_enter(self, *_args) -> None:
         self.ids.field.ids.ti.focus = True
+        # The typo index is built once per catalog; build it while the citizen reads, not on a key.
+        self.call(lambda k: k.prepare_search())
+
+    def on_touch_move(self, touch):
+        # A finger dragging over the page wants the results, not the keys: put the keyboard away. (A tap
+        # moves a few pixels at most; the page's own scrolling starts at a similar distance.)
+        if (
+            self.has_results
+            and self.app.typing
+            and abs(touch.y - touch.oy) > theme.gap * 1.5
+            and self.ids.page.collide_point(*self.to_local(*touch.opos))
+        ):
+            self.app.clear_focus()
+        return super().on_touch_move(touch)
 
     def _typed(self, _ti, text: str) -> None:
         self.query = text
+        self.started = bool(text.strip())
         self._search_ev()
 
     def _search(self, _dt=None) -> None:
@@ -51,6 +74,7 @@ class SearchScreen(KScreen):
         self._hits = hits
         self.searched = text
         self.has_results = bool(hits)
+        self.close = bool(hits) and hits[0].close
         items = self.ids.listing
         items.clear_widgets()
         for button, _hit in zip(self._pool, hits):
@@ -69,8 +93,9 @@ class SearchScreen(KScreen):
         self._search_ev.cancel()
         self.ids.field.clear()
         self.query = self.searched = ""
+        self.started = False
         self._hits = []
-        self.has_results = False
+        self.has_results = self.close = False
         self.ids.listing.clear_widgets()
         self.ids.page.scroll_y = 1
 
