@@ -33,7 +33,7 @@ SPELT_RIGHT = ["pajak kendaraan", "izin usaha", "rekomendasi", "legalisir ijazah
 # a spoken spelling ("akte"), a word part ("lahir" for "kelahiran").
 WITH_TYPOS = ["pajek kendaraan", "izin usahs", "rekomendsi", "legalisr ijasah", "surat keterangn", "stnk tahuanan",
               "laboratorum", "pelatiahn teknis", "bantuan sosail", "sertifkat", "lombok timr",
-              "perpustakan", "akte lahir", "rumah sakot", "blaik nama", "pajak motr", "kartu pegawal",
+              "perpustakan", "akte lahir", "rumah sakot", "balk nama", "pajak motr", "kartu pegawal",
               "izin penelitan", "pengaduan masarakat", "sewa gedng"]
 
 

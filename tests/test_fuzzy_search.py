@@ -43,6 +43,12 @@ def test_whole_word_then_prefix_then_inside_then_typo():
     assert [m.index for m in index.search("gudung")] == [0, 1, 3]
 
 
+def test_a_typo_keeps_the_first_letter_before_one_that_drops_it():
+    index = _index("Sertifikat Laik Fungsi", "Balik Nama Kendaraan")
+    # One typo from each: "balik" with its "l" left out, or "laik" with a wrong first letter.
+    assert [m.index for m in index.search("baik")] == [1, 0]
+
+
 def test_every_typed_word_must_match():
     index = _index("Pembayaran Pajak Kendaraan", "Pajak Hotel")
     assert [m.index for m in index.search("pajek kendaraan")] == [0]

@@ -12,8 +12,8 @@ list instead of widening it. Documents are ranked by the sum over the typed word
 quality times the weight of the field it was found in; ties keep the order the documents were given in.
 
 The index is built once per catalog (a few thousand distinct words) and is cheap to query: a word's
-candidates come from the catalog words that share one of its trigrams, and only those are compared letter
-by letter. Results per typed word are remembered, so typing one more letter only costs the last word.
+candidates come from the catalog words that share enough of its trigrams, and only those are compared
+letter by letter. It keeps nothing of what was typed.
 """
 
 from __future__ import annotations
@@ -36,9 +36,9 @@ PREFIX = 0.95
 INSIDE = 0.75
 ONE_TYPO = 0.6
 TWO_TYPOS = 0.4
+FIRST_LETTER = 0.05  # taken off a typo match that does not start with the typed word's first letter
 
 MAX_QUERY_WORDS = 12
-_CACHE_WORDS = 256
 
 
 def fold(text: str) -> str:
@@ -123,22 +123,12 @@ class FuzzyIndex:
                 by_gram[gram].append(wid)
         self._by_gram = {g: tuple(ids) for g, ids in by_gram.items()}
         self._size = len(docs)
-        self._cache: dict[str, dict[int, float]] = {}
 
     def __len__(self) -> int:
         return self._size
 
     def word_matches(self, typed: str) -> dict[int, float]:
         """Catalog words (by id) that ``typed`` may mean, with the quality of each match."""
-        found = self._cache.get(typed)
-        if found is None:
-            found = self._word_matches(typed)
-            if len(self._cache) >= _CACHE_WORDS:
-                self._cache.clear()
-            self._cache[typed] = found
-        return found
-
-    def _word_matches(self, typed: str) -> dict[int, float]:
         vocab = self._vocab
         found: dict[int, float] = {}
         # Exact prefixes: a run of the sorted vocabulary.
@@ -169,7 +159,8 @@ class FuzzyIndex:
             elif limit and count >= need and len(word) >= n - limit:
                 d = prefix_distance(typed, word, limit)
                 if d <= limit:
-                    found[wid] = ONE_TYPO if d == 1 else TWO_TYPOS
+                    # People rarely miss the first letter: "baik" is "balik" before it is "laik".
+                    found[wid] = (ONE_TYPO if d == 1 else TWO_TYPOS) - (0 if word[0] == typed[0] else FIRST_LETTER)
         return found
 
     def search(self, text: str, limit: int = 30) -> list[Match]:

@@ -47,11 +47,13 @@ class SearchScreen(KScreen):
     def on_touch_move(self, touch):
         # A finger dragging over the page wants the results, not the keys: put the keyboard away. (A tap
         # moves a few pixels at most; the page's own scrolling starts at a similar distance.)
+        # Not a drag that began in the box itself (moving the cursor), nor on the keys (outside the page).
         if (
             self.has_results
             and self.app.typing
             and abs(touch.y - touch.oy) > theme.gap * 1.5
             and self.ids.page.collide_point(*self.to_local(*touch.opos))
+            and not self.ids.field.ids.ti.collide_point(*self.ids.field.ids.ti.to_widget(*touch.opos))
         ):
             self.app.clear_focus()
         return super().on_touch_move(touch)
