@@ -20,6 +20,7 @@ from .base import KScreen
 MAX_RESULTS = 30
 # Typing settles for this long before a query runs: one query per pause, not per key.
 TYPING_PAUSE_S = 0.12
+NBSP = "\u00a0"
 
 
 class SearchScreen(KScreen):
@@ -86,7 +87,10 @@ class SearchScreen(KScreen):
     def relabel(self) -> None:
         for button, hit in zip(self._pool, self._hits):
             button.service_id = hit.service_id
-            button.text = f"{tr.pick(hit.name, hit.name_en)}\n{hit.agency_short}"
+            # The office after the name on the same line: a short name takes one line, not two. No-break
+            # spaces keep "· office" whole and with the name's last word when the line wraps.
+            office = hit.agency_short.replace(" ", NBSP)
+            button.text = f"{tr.pick(hit.name, hit.name_en)}{NBSP * 2}·{NBSP * 2}{office}"
 
     def _chosen(self, button) -> None:
         self.app.go("service", service_id=button.service_id)
