@@ -126,3 +126,25 @@ def test_hide_keyboard_shows_at_least_four_results(many_permits):
     # The box brings the keys back, and the results stay.
     d.tap(screen.ids.field.ids.ti)
     assert d.app.typing and len(_results(screen)) >= 8
+
+
+def test_search_and_the_typo_index_never_run_on_the_ui_thread(ui, monkeypatch):
+    import threading
+
+    from kiosk.store import catalog as catalog_store
+
+    threads: list[str] = []
+    for name in ("search_services", "prepare_search"):
+        real = getattr(catalog_store, name)
+
+        def spy(*args, _real=real, **kwargs):
+            threads.append(threading.current_thread().name)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(catalog_store, name, spy)
+    d = ui
+    d.tap(d.screen("home").ids.search)
+    screen = d.app.screen
+    d.type("pajek")
+    d.wait(lambda: screen.searched == "pajek", what="search results")
+    assert threads and threading.main_thread().name not in threads, threads
