@@ -141,3 +141,12 @@ def test_a_new_catalog_gets_a_new_index(store, tiny_catalog):
     cat.replace_catalog(store.db, other)
     assert cat.search_services(store.db, "pajek") == []
     assert cat.search_services(store.db, "retribusi")[0].service_id == "bappenda-pkb"
+
+
+def test_one_or_two_letters_list_the_names_that_start_so_in_order(store, tiny_catalog):
+    cat.replace_catalog(store.db, tiny_catalog)
+    assert [h.service_id for h in cat.search_services(store.db, "pe")] == ["bappenda-pkb", "dinkes-lab"]
+    # Only a keyword starts so: still found as typed, not as a close match.
+    hits = cat.search_services(store.db, "uj")
+    assert [h.service_id for h in hits] == ["dinkes-lab"] and not hits[0].close
+    assert [h.service_id for h in cat.search_services(store.db, "mo")] == ["bappenda-pkb"]  # English name
