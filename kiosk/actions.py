@@ -223,7 +223,12 @@ class Kiosk:
         return found
 
     def search(self, text: str, limit: int = 30) -> list[SearchHit]:
+        """Services matching every typed word as a prefix; else close matches (``hit.close``) for typos."""
         return catalog_store.search_services(self.store.db, text, limit=limit)
+
+    def prepare_search(self) -> None:
+        """Get the typo-tolerant index ready (built once per catalog) before the citizen types."""
+        catalog_store.prepare_search(self.store.db)
 
     # --- satisfaction ----------------------------------------------------------------------------
 

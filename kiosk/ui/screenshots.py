@@ -126,9 +126,16 @@ def scenes(sample: dict) -> list[Scene]:
     """(name, action) pairs; ``sample`` holds ids and codes from the prepared data directory."""
     agency, service, code = sample["agency_id"], sample["service_id"], sample["code"]
 
-    def search(d):
+    def search_typing(d, text: str, keys: bool = True):
+        """Typing with the on-screen keyboard up: how many results show above it; or after it was put away."""
         d.app.go("search")
-        d.app.screens.get("search").ids.field.ids.ti.text = "pajak"
+        d.frames(2)
+        screen = d.app.screens.get("search")
+        screen.ids.field.ids.ti.focus = True
+        screen.ids.field.ids.ti.text = text
+        d.wait(lambda: screen.searched == text, what="search results")
+        if not keys:
+            d.app.clear_focus()
 
     def describe_with_keyboard(d):
         _wizard(d, "complaint", "describe", _complaint_draft)
@@ -243,7 +250,9 @@ def scenes(sample: dict) -> list[Scene]:
         ("services", lambda d: d.app.go("services", agency_id=agency)),
         ("service", lambda d: d.app.go("service", service_id=service)),
         ("compliance", lambda d: d.app.go("compliance", agency_id=agency)),
-        ("search", search),
+        ("search", lambda d: search_typing(d, "izin", keys=False)),
+        ("search-typing", lambda d: search_typing(d, "izin")),
+        ("search-close", lambda d: search_typing(d, "pajek")),
         ("complaint-class", lambda d: _wizard(d, "complaint", "class")),
         ("complaint-topic", lambda d: _wizard(d, "complaint", "topic")),
         ("complaint-where", lambda d: _wizard(d, "complaint", "where")),

@@ -55,14 +55,15 @@ def test_switching_language_redraws_in_place_and_keeps_input(ui):
     d.tap(d.screen("home").ids.search)
     screen = d.app.screen
     d.type("samsat")
-    heading = [w for w in screen.walk(restrict=True) if getattr(w, "text", "") == "Cari layanan"]
+    # The box's label: the page heading folds away once typing starts (the results get its room).
+    heading = [w for w in screen.walk(restrict=True) if getattr(w, "text", "") == "Apa yang Anda cari?"]
     assert heading
     d.tap(d.app.root.ids.topbar.ids.lang_en)
-    assert heading[0].text == "Search for a service"
+    assert heading[0].text == "What are you looking for?"
     assert screen.ids.field.ids.ti.text == "samsat" and d.app.current == "search"
     assert d.app.root.ids.bottombar.ids.back.text == "Back"
     d.tap(d.app.root.ids.topbar.ids.lang_id)
-    assert heading[0].text == "Cari layanan"
+    assert heading[0].text == "Apa yang Anda cari?"
 
 
 def test_translations_do_not_pile_up_observers(ui):

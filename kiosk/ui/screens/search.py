@@ -1,4 +1,9 @@
-"""Search for a service by name, keyword or office; results follow each keystroke."""
+"""Search for a service by name, keyword or office; results follow each keystroke.
+
+Results come first: the heading and the example fold away once typing starts, the office list button goes
+below the results, and a drag on the page (the citizen reaching for the list) or "Hide keyboard" puts the
+on-screen keyboard away so the results get the whole page. Close matches found despite a typo say so.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from kivy.properties import BooleanProperty, StringProperty
 
 from ..i18n import tr
 from ..kv import load_kv
+from ..theme import theme
 from .. import forms  # noqa: F401 - Field, used in search.kv
 from ..widgets import KButton
 from .base import KScreen
@@ -14,12 +20,15 @@ from .base import KScreen
 MAX_RESULTS = 30
 # Typing settles for this long before a query runs: one query per pause, not per key.
 TYPING_PAUSE_S = 0.12
+NBSP = "\u00a0"
 
 
 class SearchScreen(KScreen):
     query = StringProperty("")
     searched = StringProperty("")  # the query the results shown belong to
     has_results = BooleanProperty(False)
+    close = BooleanProperty(False)  # the results are close matches for a typo, not the words as typed
+    started = BooleanProperty(False)  # something is typed: the heading and the example make room
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -33,9 +42,26 @@ class SearchScreen(KScreen):
 
     def on_enter(self, *_args) -> None:
         self.ids.field.ids.ti.focus = True
+        # The typo index is built once per catalog; build it while the citizen reads, not on a key.
+        self.call(lambda k: k.prepare_search())
+
+    def on_touch_move(self, touch):
+        # A finger dragging over the page wants the results, not the keys: put the keyboard away. (A tap
+        # moves a few pixels at most; the page's own scrolling starts at a similar distance.)
+        # Not a drag that began in the box itself (moving the cursor), nor on the keys (outside the page).
+        if (
+            self.has_results
+            and self.app.typing
+            and abs(touch.y - touch.oy) > theme.gap * 1.5
+            and self.ids.page.collide_point(*self.to_local(*touch.opos))
+            and not self.ids.field.ids.ti.collide_point(*self.ids.field.ids.ti.to_widget(*touch.opos))
+        ):
+            self.app.clear_focus()
+        return super().on_touch_move(touch)
 
     def _typed(self, _ti, text: str) -> None:
         self.query = text
+        self.started = bool(text.strip())
         self._search_ev()
 
     def _search(self, _dt=None) -> None:
@@ -51,6 +77,7 @@ class SearchScreen(KScreen):
         self._hits = hits
         self.searched = text
         self.has_results = bool(hits)
+        self.close = bool(hits) and hits[0].close
         items = self.ids.listing
         items.clear_widgets()
         for button, _hit in zip(self._pool, hits):
@@ -60,7 +87,10 @@ class SearchScreen(KScreen):
     def relabel(self) -> None:
         for button, hit in zip(self._pool, self._hits):
             button.service_id = hit.service_id
-            button.text = f"{tr.pick(hit.name, hit.name_en)}\n{hit.agency_short}"
+            # The office after the name on the same line: a short name takes one line, not two. No-break
+            # spaces keep "· office" whole and with the name's last word when the line wraps.
+            office = hit.agency_short.replace(" ", NBSP)
+            button.text = f"{tr.pick(hit.name, hit.name_en)}{NBSP * 2}·{NBSP * 2}{office}"
 
     def _chosen(self, button) -> None:
         self.app.go("service", service_id=button.service_id)
@@ -69,8 +99,9 @@ class SearchScreen(KScreen):
         self._search_ev.cancel()
         self.ids.field.clear()
         self.query = self.searched = ""
+        self.started = False
         self._hits = []
-        self.has_results = False
+        self.has_results = self.close = False
         self.ids.listing.clear_widgets()
         self.ids.page.scroll_y = 1
 
