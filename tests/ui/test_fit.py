@@ -82,16 +82,10 @@ def test_home_shows_every_action_without_scrolling(ui, lang, large):
         d.app.large_text = False
 
 
-# Known intermittent failure since the standard-part step landed (stop 17): after the clip checks in
-# large text, the complaint-review scene's labels sometimes stay large after A+ is switched on and off
-# (18 -> 23 px). It depends on timing, not on the data: on an idle machine it failed on main and on a
-# fresh clone, and under load it passed (on the kiosk branch and on main). The cause is not found yet
-# (issue #13, kiosk UX fixes). Not strict: the check still runs and reports; a pass does not fail the suite.
-@pytest.mark.xfail(reason="intermittent: complaint-review labels may keep the large size after A+ on/off (#13)",
-                   strict=False)
 def test_switching_text_size_there_and_back_gives_every_label_its_size_again(ui, sample):
     """A size set by a use in KV and the class rule's own size both follow the theme; whichever fired
-    last used to win, so small print came back body-sized after large text was switched on and off."""
+    last used to win, so small print came back body-sized after large text was switched on and off.
+    The switch is the A+ button in the top bar, touched as a person does."""
     from kivy.uix.label import Label
 
     d = ui
@@ -103,13 +97,51 @@ def test_switching_text_size_there_and_back_gives_every_label_its_size_again(ui,
         d.settle()
         labels = [w for w in d.walk() if isinstance(w, Label) and w.text]
         before = [w.font_size for w in labels]
-        d.app.toggle_large_text()
+        a_plus = d.app.root.ids.topbar.ids.large
+        # Over "Masih di sana?" a touch answers the question: there the switch is made directly.
+        switch = d.app.toggle_large_text if d.app.idle_left else (lambda button=a_plus: d.tap(button))
+        switch()
         d.settle()
-        d.app.toggle_large_text()
+        assert d.app.large_text, name
+        switch()
         d.settle()
+        assert not d.app.large_text, name
         changed += [f"{name}: {w.text[:30]!r} {size} -> {w.font_size}"
                     for w, size in zip(labels, before) if w.font_size != size]
     assert not changed, "\n".join(changed[:20])
+
+
+def test_a_reset_ends_the_idle_countdown_it_interrupts(ui):
+    """The cause of the intermittent failure above (it kept large text after A+ on and off, on whichever
+    scene the 90 s idle timeout happened to land): a reset while "Masih di sana?" counted down hid the
+    question but left its countdown running; when it ran out it reset the app again, in the middle of
+    the next person's use, and put the text size back. A scene loop without touches ran into it; so would
+    a citizen after the app reset itself on an error (and their touches were taken as the answer)."""
+    d = ui
+    idle = d.app.idle
+    clock = [idle.now()]
+    real_now, idle.now = idle.now, lambda: clock[0]
+    try:
+        idle.activity()
+        d.app.go("agencies")
+        d.settle()
+        clock[0] += idle.timeout_s + 1
+        idle.check()
+        assert idle.prompting and d.app.idle_left > 0, "the question shows"
+        d.app.reset_all()  # as the app does after an unexpected error
+        d.settle()
+        assert d.app.idle_left == 0
+        assert not idle.prompting, "the reset ended the countdown"
+        d.tap(d.app.root.ids.topbar.ids.large)  # the next person wants large text
+        assert d.app.large_text
+        clock[0] += idle.countdown_s + 1
+        idle.tick()
+        idle.check()
+        assert d.app.large_text, "their choice stands: no second reset from the old countdown"
+    finally:
+        idle.now = real_now
+        idle.activity()
+        d.app.large_text = False
 
 
 def test_the_check_finds_a_clipped_label(ui):
