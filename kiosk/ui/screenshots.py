@@ -322,6 +322,21 @@ def scenes(sample: dict) -> list[Scene]:
     def form_printed(d):
         form(d).print_form()
 
+    def form_field(d, form_id: str, field_id: str):
+        d.app.go("forms", form_id=form_id)
+        d.settle()
+        scr = d.app.screen
+        scr.show_field(next(i for i, s in enumerate(scr._field_steps) if s.spec.id == field_id))
+        return scr
+
+    def form_date(d):
+        """A date being typed on the keypad: the dashes of the hint's example appear by themselves."""
+        scr = form_field(d, "bakesbang-izin-penelitian", "tanggal_lahir")
+        d.frames(2)
+        scr.current_step.field.ids.ti.focus = True
+        d.frames(2)
+        scr.current_step.field.ids.ti.text = "0512199"
+
     def idle_prompt(d):
         d.app.go("agencies")
         d.app.idle_left = 17
@@ -358,6 +373,8 @@ def scenes(sample: dict) -> list[Scene]:
         ("forms-field", lambda d: form(d, 0)),
         ("forms-field-error", form_error),
         ("forms-choice", lambda d: form(d, 5)),
+        ("forms-date", form_date),
+        ("forms-checkbox", lambda d: form_field(d, "pendaftaran-pelatihan-ikm", "bersedia")),
         ("forms-preview", form_preview),
         ("forms-printed", form_printed),
         ("idle-prompt", idle_prompt),
