@@ -613,21 +613,31 @@ class Kiosk:
             demo=info.demo,
         )
 
-    def _form_pdf(self, form_id: str, values: dict[str, Any] | None, lang: str) -> tuple[bytes, str | None]:
+    def _form_pdf(self, form_id: str, values: dict[str, Any] | None, lang: str,
+                  ref: str | None = None) -> tuple[bytes, str | None]:
         spec = self.form(form_id)
         clean = None if values is None else spec.validate_values(values, today=self._today())
-        ref = None if clean is None else formpdf.new_reference()
+        ref = None if clean is None else (ref or formpdf.new_reference())
         return formpdf.render(spec, clean, lang=lang, context=self._form_context(spec, ref)), ref
 
-    def render_form(self, form_id: str, values: dict[str, Any] | None = None, lang: str = "id") -> bytes:
-        """The A4 PDF, blank when ``values`` is None; values are validated first (ValidationError)."""
-        return self._form_pdf(form_id, values, lang)[0]
+    @staticmethod
+    def new_form_reference() -> str:
+        """A reference for one filled form ("F-K7PM-Q2HX"). The screen makes it once and passes it to the
+        preview and the print: made anew for each, the preview showed one reference and the paper another."""
+        return formpdf.new_reference()
+
+    def render_form(self, form_id: str, values: dict[str, Any] | None = None, lang: str = "id", *,
+                    ref: str | None = None) -> bytes:
+        """The A4 PDF, blank when ``values`` is None; values are validated first (ValidationError).
+        A filled form carries ``ref``, or a new reference when None."""
+        return self._form_pdf(form_id, values, lang, ref)[0]
 
     def form_preview_png(self, form_id: str, values: dict[str, Any] | None = None, lang: str = "id", *,
-                         width_px: int = 900) -> list[bytes]:
+                         width_px: int = 900, ref: str | None = None) -> list[bytes]:
         """The form's pages as PNG images ``width_px`` wide, for the preview before printing. Rendered
-        from the same PDF by poppler's pdftoppm through pipes (nothing written to disk)."""
-        pdf = self.render_form(form_id, values, lang)
+        from the same PDF by poppler's pdftoppm through pipes (nothing written to disk); pass the ``ref``
+        that :meth:`print_form` will print."""
+        pdf = self.render_form(form_id, values, lang, ref=ref)
         pages = max(1, len(page_sizes_mm(pdf)))
         out = []
         for page in range(1, pages + 1):
@@ -647,10 +657,11 @@ class Kiosk:
         return out
 
     def print_form(self, form_id: str, values: dict[str, Any] | None = None, lang: str = "id", *,
-                   wait_s: float | None = None) -> PrintOutcome:
+                   wait_s: float | None = None, ref: str | None = None) -> PrintOutcome:
         """Print a form, blank (values None) or filled (validated first: ValidationError before anything
-        is printed). Nothing typed is stored; the job log names the form and its reference only."""
-        pdf, ref = self._form_pdf(form_id, values, lang)
+        is printed), with ``ref`` (the preview's) or a new reference. Nothing typed is stored; the job log
+        names the form and its reference only."""
+        pdf, ref = self._form_pdf(form_id, values, lang, ref)
         log_ref = f"{form_id} {ref}" if ref else f"{form_id} (blank)"
         return self._print(pdf, kind="form", ref=ref, log_ref=log_ref, title=f"iplik-form-{form_id}", wait_s=wait_s,
                            printed_msg=MSG_FORM_PRINTED, failed_msg=MSG_FORM_NOT_PRINTED)

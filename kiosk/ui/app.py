@@ -458,6 +458,11 @@ class KioskApp(NoKivySettings, App):
 
     def reset_all(self) -> None:
         """Nothing of the last citizen remains: every screen forgets, language and size go back."""
+        if self.idle is not None:
+            # The idle clock starts again too: a "still there?" countdown left running (this reset came
+            # from elsewhere) hid its question here and still cleared the screen, with the next person's
+            # text size or words, when it ran out; and while it ran, touches were taken as its answer.
+            self.idle.activity()
         self.idle_left = 0
         for layer in self._layers.values():
             if hasattr(layer, "close"):

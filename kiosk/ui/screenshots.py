@@ -6,7 +6,9 @@
 Runs the real app offscreen on a throw-away data directory holding the demo catalog, a filed complaint, one
 with an office's answer and a survey (so tracking and the IKM have something to show). For each scene it writes
 ``<size>/<lang>-<normal|large>/<NN>-<scene>.png`` and lists any label whose text does not fit its box,
-and any row of choices whose buttons do not start at the same height.
+any row of choices whose buttons do not start at the same height, and any label or text box that lies
+under a fixed bar (the top bar, the bottom bar, a screen's own button bar) or under the on-screen keyboard
+while it is in its page's visible part; it exits non-zero when it lists anything.
 Kivy allows one window per process, so each window size runs in its own child process.
 """
 
@@ -81,6 +83,128 @@ def clipped_labels(root, window_width: float) -> list[Clipped]:
         ):
             found.append(Clipped(widget.text, f"sticks out of its {type(parent).__name__} sideways"))
     return found
+
+
+Rect = tuple[float, float, float, float]  # left, bottom, right, top in window coordinates
+
+
+def _window_rect(widget) -> Rect:
+    left, bottom = widget.to_window(widget.x, widget.y)
+    return left, bottom, left + widget.width, bottom + widget.height
+
+
+def _overlap(a: Rect, b: Rect) -> Rect | None:
+    """The part of ``a`` and ``b`` both cover, when more than a hair (1.5 px) each way."""
+    left, bottom, right, top = max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])
+    return (left, bottom, right, top) if right - left > 1.5 and top - bottom > 1.5 else None
+
+
+def _ancestors(widget):
+    node = widget.parent
+    while node is not None and node is not node.parent:  # the window is its own parent
+        yield node
+        node = node.parent
+
+
+def fixed_bars(root) -> list[tuple[str, object]]:
+    """What is drawn over the pages and never scrolls: the top and bottom bars, the docked keyboard, and
+    whatever sits beside a page in its screen (the wizards' "Lanjut" bar, the forms' main button)."""
+    from kivy.uix.scrollview import ScrollView
+
+    ids = getattr(root, "ids", {})
+    bars = [(name, ids[key]) for name, key in (("top bar", "topbar"), ("bottom bar", "bottombar"),
+                                               ("keyboard", "keyboard_dock")) if key in ids]
+    sm = ids.get("sm")
+    if sm is not None and sm.current_screen is not None:
+        for page in sm.current_screen.walk(restrict=True):
+            if isinstance(page, ScrollView) and page.parent is not None:
+                bars += [(f"{type(w).__name__} beside the page", w) for w in page.parent.children
+                         if w is not page and not any(isinstance(x, ScrollView) for x in w.walk(restrict=True))]
+    return [(name, bar) for name, bar in bars if not _hidden(bar)]
+
+
+def covered_labels(root) -> list[Clipped]:
+    """Labels and text boxes that a fixed bar or the keyboard covers (see :func:`fixed_bars`).
+
+    Only what the person is meant to see counts: inside a scrolling page, the part of a label within the
+    page's own box (its viewport); a line scrolled past the edge is hidden by the bars by design and is
+    one scroll away. Whatever lies in a bar (its own words) or in a layer over the app is not covered."""
+    from kivy.uix.label import Label
+    from kivy.uix.scrollview import ScrollView
+    from kivy.uix.textinput import TextInput
+
+    from .widgets import Overlay
+
+    from .theme import theme
+
+    bars = [(name, bar, _window_rect(bar)) for name, bar in fixed_bars(root)]
+    found: list[Clipped] = []
+    sm = getattr(root, "ids", {}).get("sm")
+    screen = sm.current_screen if sm is not None else None
+    for page in (screen.walk(restrict=True) if screen is not None else ()):
+        # A page the bars and the keyboard leave (almost) no room: all of it lies under them, yet its
+        # labels would count as folded away (no height) below.
+        if isinstance(page, ScrollView) and page.children and page.height < theme.target and not _hidden(page.parent):
+            found.append(Clipped(type(screen).__name__, f"page squeezed to {page.height:.0f} px between the fixed bars in"))
+    for widget in root.walk(restrict=True):
+        is_label = isinstance(widget, Label) and widget.text.strip()
+        if not (is_label or isinstance(widget, TextInput)) or _hidden(widget):
+            continue
+        ancestors = list(_ancestors(widget))
+        if any(isinstance(a, Overlay) for a in ancestors):
+            continue
+        shown: Rect | None = _window_rect(widget)
+        page = next((a for a in ancestors if isinstance(a, ScrollView)), None)
+        if page is not None:
+            shown = _overlap(shown, _window_rect(page))
+            if shown is None:
+                continue  # scrolled out of view
+        for name, bar, rect in bars:
+            if bar is widget or bar in ancestors:
+                continue
+            part = _overlap(shown, rect)
+            if part is not None:
+                text = widget.text if is_label else f"text box {widget.text or widget.hint_text}"
+                found.append(Clipped(text, f"{part[3] - part[1]:.0f} px of it under the {name}"))
+                break
+    found += _field_in_use_cut(root, bars)
+    return found
+
+
+def _field_in_use_cut(root, bars) -> list[Clipped]:
+    """The field being typed in (its label, box, counter and error line) must be seen whole: a person
+    typing cannot scroll, and an error under the "Lanjut" bar or the keyboard is an error never read.
+    (Elsewhere a line cut at the page's edge only says there is more to scroll to.)"""
+    from kivy.app import App
+    from kivy.uix.scrollview import ScrollView
+
+    from .forms import Field
+
+    app = App.get_running_app()
+    box = getattr(app, "focused_input", None)
+    if box is None or not box.focus or box.get_root_window() is None or _hidden(box):
+        return []
+    ancestors = list(_ancestors(box))
+    field = next((a for a in ancestors if isinstance(a, Field)), box)
+    page = next((a for a in ancestors if isinstance(a, ScrollView)), None)
+    rect = _window_rect(field)
+    view = _window_rect(page) if page is not None else None
+    for name, bar, bar_rect in bars:
+        if bar in ancestors:
+            continue
+        part = _overlap(rect, bar_rect)
+        if part is not None:
+            return [Clipped(field.label if isinstance(field, Field) and field.label else box.text,
+                            f"the field being typed in has {part[3] - part[1]:.0f} px under the {name}")]
+    if view is not None and (rect[1] < view[1] - 1.5 or rect[3] > view[3] + 1.5):
+        return [Clipped(field.label if isinstance(field, Field) and field.label else box.text,
+                        "the field being typed in is not all in view")]
+    return []
+
+
+def check(root, window_width: float) -> list[Clipped]:
+    """Everything the screenshots check reports for what is on the window now."""
+    return clipped_labels(root, window_width) + uneven_rows(root) + covered_labels(root)
 
 
 def uneven_rows(root) -> list[Clipped]:
@@ -227,6 +351,21 @@ def scenes(sample: dict) -> list[Scene]:
     def form_printed(d):
         form(d).print_form()
 
+    def form_field(d, form_id: str, field_id: str):
+        d.app.go("forms", form_id=form_id)
+        d.settle()
+        scr = d.app.screen
+        scr.show_field(next(i for i, s in enumerate(scr._field_steps) if s.spec.id == field_id))
+        return scr
+
+    def form_date(d):
+        """A date being typed on the keypad: the dashes of the hint's example appear by themselves."""
+        scr = form_field(d, "bakesbang-izin-penelitian", "tanggal_lahir")
+        d.frames(2)
+        scr.current_step.field.ids.ti.focus = True
+        d.frames(2)
+        scr.current_step.field.ids.ti.text = "0512199"
+
     def idle_prompt(d):
         d.app.go("agencies")
         d.app.idle_left = 17
@@ -284,6 +423,8 @@ def scenes(sample: dict) -> list[Scene]:
         ("forms-field-error", form_error),
         ("forms-choice", lambda d: form(d, 5)),
         ("forms-field-limit", form_limit),
+        ("forms-date", form_date),
+        ("forms-checkbox", lambda d: form_field(d, "pendaftaran-pelatihan-ikm", "bersedia")),
         ("forms-preview", form_preview),
         ("forms-printed", form_printed),
         ("idle-prompt", idle_prompt),
@@ -385,7 +526,7 @@ def render(config_path: Path, sample: dict, size: tuple[int, int], out: Path, on
                 d.settle()
                 d.frames(3)
                 d.screenshot(folder / f"{n:02d}-{name}.png")
-                for clip in clipped_labels(d.app.root, Window.width) + uneven_rows(d.app.root):
+                for clip in check(d.app.root, Window.width):
                     problems.append(f"{folder.relative_to(out)}/{name}: {clip}")
     d.stop()
     return problems
@@ -417,7 +558,7 @@ def main(argv: list[str] | None = None) -> int:
                  "--only", args.only, "--child", f"{config_path}|{json.dumps(sample)}|{size_text}"]
         result = subprocess.run(child, env={**os.environ, "KIVY_NO_ARGS": "1"}, check=False)
         failed |= result.returncode != 0
-        print(f"{size_text}: {'text that does not fit (listed above)' if result.returncode else 'ok'}")
+        print(f"{size_text}: {'text that does not fit or is covered (listed above)' if result.returncode else 'ok'}")
     print(f"screenshots in {out}")
     return 1 if failed else 0
 

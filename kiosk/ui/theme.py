@@ -8,11 +8,18 @@ multiplies text and the targets that hold text by 1.3; gaps only follow the wind
 
 Colours: dark text on a light background, one primary colour from the config (white or near-black text
 on it, whichever contrasts more), green/amber/red for status, always with a word or icon beside them.
-Every text colour / background pair the screens use is listed in :data:`TEXT_PAIRS` and tested for a
+Every text colour / background pair the screens use is listed in :meth:`Theme.text_pairs` and tested for a
 contrast of at least 4.5:1 (WCAG 2.2, 1.4.3).
+
+Buttons take their colours from :meth:`Theme.paint`, for every kind and state. A press must be unmistakable
+to someone who cannot see well and is not sure the touch "took": the pressed fill differs from the resting
+fill by at least 3:1 (a light button turns mid-grey, a filled one turns white with coloured words) and its
+words still read at 4.5:1; :meth:`Theme.press_pairs` lists them for the tests.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 from kivy.event import EventDispatcher
 from kivy.properties import BooleanProperty, ColorProperty, NumericProperty
@@ -93,6 +100,20 @@ def readable_primary(hex_color: str, page=WHITE, minimum: float = 4.5) -> tuple[
     return colour
 
 
+class Paint(NamedTuple):
+    """A button's colours in one state: fill, words, edge, its icon (accent) and its second line (soft)."""
+
+    bg: tuple
+    fg: tuple
+    edge: tuple
+    accent: tuple
+    soft: tuple
+
+
+# Every kind of Pressable and whether it can be shown selected.
+BUTTON_KINDS = ("primary", "secondary", "choice", "danger", "bar", "key")
+
+
 class Theme(EventDispatcher):
     """Observable sizes and colours; KV rules bind to them, so a resize or A+ reflows everything."""
 
@@ -136,8 +157,10 @@ class Theme(EventDispatcher):
     primary = ColorProperty(hex_to_rgba("#0B5394"))
     text_on_primary = ColorProperty(WHITE)
     primary_soft = ColorProperty(hex_to_rgba("#E3ECF6"))  # selected choice background
-    primary_down = ColorProperty(hex_to_rgba("#083A68"))  # pressed primary button
-    pressed = ColorProperty(hex_to_rgba("#D5DBE3"))
+    primary_down = ColorProperty(hex_to_rgba("#083A68"))  # a selected bar button, pressed
+    # A light button while pressed: mid-grey, >= 3:1 against white, the panel and a selected choice, and
+    # still 4.5:1 under the dark text (the window for both is narrow: luminance 0.22 to 0.24).
+    pressed = ColorProperty(hex_to_rgba("#798494"))
     ok = ColorProperty(hex_to_rgba("#1B6B32"))
     warn = ColorProperty(hex_to_rgba("#8A4B00"))
     error = ColorProperty(hex_to_rgba("#A8201A"))
@@ -154,6 +177,67 @@ class Theme(EventDispatcher):
         self.text_on_topbar = self.text_on_primary
         self.primary_soft = mix(p, WHITE, 0.88)
         self.primary_down = mix(p, NEAR_BLACK, 0.3)
+
+    def paint(self, kind: str, *, selected: bool = False, down: bool = False, disabled: bool = False) -> Paint:
+        """The colours of a button of ``kind`` in one state (Pressable paints itself with these)."""
+        if disabled:
+            # Grey fill, dark grey words: plainly not available now, and still readable ("Please wait...").
+            return Paint(self.panel, self.muted, self.line, self.muted, self.muted)
+        if kind == "primary":
+            if down:  # inverted: white with the primary colour's words and edge
+                return Paint(self.surface, self.primary, self.primary, self.primary, self.primary)
+            fg = self.text_on_primary
+            return Paint(self.primary, fg, self.primary, fg, fg)
+        if kind == "bar":
+            if selected:
+                if down:
+                    fg = self.text_on_primary
+                    return Paint(self.primary_down, fg, self.primary_down, fg, fg)
+                return Paint(self.surface, self.primary, self.surface, self.primary, self.primary)
+            if down:
+                return Paint(self.surface, self.primary, self.surface, self.primary, self.primary)
+            fg = self.text_on_topbar
+            return Paint(self.topbar, fg, fg, fg, fg)
+        if kind == "danger":
+            if down:
+                return Paint(self.error, WHITE, self.error, WHITE, WHITE)
+            return Paint(self.surface, self.error, self.error, self.error, self.muted)
+        if down:  # secondary, choice, key: mid-grey, everything on it in the text colour
+            return Paint(self.pressed, self.text, self.text, self.text, self.text)
+        if selected and kind in ("choice", "key"):
+            return Paint(self.primary_soft, self.text, self.primary, self.primary, self.muted)
+        return Paint(self.surface, self.text, self.line, self.primary, self.muted)
+
+    def resting_ground(self, kind: str) -> tuple:
+        """What is around a button of ``kind`` (keys sit on the keyboard's tray, bar buttons on the bar)."""
+        return {"key": self.panel, "bar": self.topbar}.get(kind, self.bg)
+
+    def press_pairs(self) -> dict[str, tuple]:
+        """(pressed fill, resting fill) for every kind and selection; tested for 3:1. A resting fill the
+        same as the page is drawn as no fill, so what shows is the ground the button lies on."""
+        pairs = {}
+        for kind in BUTTON_KINDS:
+            for selected in (False, True):
+                rest = self.paint(kind, selected=selected).bg
+                if tuple(rest) == tuple(self.bg) and kind != "bar":
+                    rest = self.resting_ground(kind)
+                pairs[f"{kind}{' selected' if selected else ''}"] = (self.paint(kind, selected=selected, down=True).bg, rest)
+        return pairs
+
+    def paint_pairs(self) -> dict[str, tuple[tuple, tuple, float]]:
+        """(colour, fill, minimum) for the words (4.5:1), second lines (4.5:1) and icons (3:1) of every
+        kind in every state."""
+        pairs = {}
+        for kind in BUTTON_KINDS:
+            for selected in (False, True):
+                for down in (False, True):
+                    for disabled in (False, True):
+                        p = self.paint(kind, selected=selected, down=down, disabled=disabled)
+                        name = f"{kind} selected={selected} down={down} disabled={disabled}"
+                        pairs[f"words of {name}"] = (p.fg, p.bg, 4.5)
+                        pairs[f"second line of {name}"] = (p.soft, p.bg, 4.5)
+                        pairs[f"icon of {name}"] = (p.accent, p.bg, 3.0)
+        return pairs
 
     def resize(self, width: float, height: float) -> None:
         self.scale = max(MIN_SCALE, min(width, height) / DESIGN_SHORT_SIDE)
@@ -207,6 +291,7 @@ class Theme(EventDispatcher):
             "muted on surface": (self.muted, self.surface),
             "text on selected": (self.text, self.primary_soft),
             "text on pressed": (self.text, self.pressed),
+            "muted on panel (disabled buttons)": (self.muted, self.panel),
             "text on panel": (self.text, self.panel),
             "primary on bg": (self.primary, self.bg),
             "primary on surface": (self.primary, self.surface),

@@ -24,7 +24,7 @@ from kivy.uix.scrollview import ScrollView
 
 from .icons import glyph
 from .kv import load_kv
-from .theme import theme
+from .theme import BUTTON_KINDS, theme
 
 
 class Txt(Label):
@@ -71,13 +71,15 @@ class Icon(Label):
 
 
 class Pressable(ButtonBehavior):
-    """A touch target with colours for its kind and a pressed state shown at once."""
+    """A touch target with colours for its kind and a pressed state shown at once (Theme.paint)."""
 
-    kind = OptionProperty("secondary", options=("primary", "secondary", "choice", "danger", "bar", "key"))
+    kind = OptionProperty("secondary", options=BUTTON_KINDS)
     selected = BooleanProperty(False)
     bg_color = ColorProperty((0, 0, 0, 0))
     fg_color = ColorProperty((0, 0, 0, 1))
     edge_color = ColorProperty((0, 0, 0, 0))
+    accent_color = ColorProperty((0, 0, 0, 1))  # the icon: the primary colour at rest, the words' when pressed
+    soft_color = ColorProperty((0, 0, 0, 1))  # a second line (description, subtitle)
     edge_width = NumericProperty(1.5)
 
     def __init__(self, **kwargs) -> None:
@@ -89,27 +91,13 @@ class Pressable(ButtonBehavior):
         self._paint()
 
     def _paint(self, *_args) -> None:
-        down = self.state == "down"
-        t = theme
-        kind = self.kind
-        if kind == "primary":
-            bg, fg, edge = (t.primary_down if down else t.primary), t.text_on_primary, (0, 0, 0, 0)
-        elif kind == "bar" and self.selected:
-            bg, fg, edge = t.surface, t.primary, t.surface
-        elif kind == "bar":
-            bg, fg, edge = (t.primary_down if down else t.topbar), t.text_on_topbar, t.text_on_topbar
-        elif kind == "danger":
-            bg, fg, edge = (t.error_soft if down else t.surface), t.error, t.error
-        elif kind in ("choice", "key") and self.selected:
-            bg, fg, edge = (t.pressed if down else t.primary_soft), t.text, t.primary
-        else:  # secondary, key, unselected choice
-            bg, fg, edge = (t.pressed if down else t.surface), t.text, t.line
-        if self.disabled:
-            fg = t.muted
-        if kind != "bar" and tuple(bg) == tuple(t.bg):
+        paint = theme.paint(self.kind, selected=self.selected, down=self.state == "down", disabled=self.disabled)
+        bg = paint.bg
+        if self.kind != "bar" and tuple(bg) == tuple(theme.bg):
             bg = (0, 0, 0, 0)  # the page shows through: nothing to fill
-        self.bg_color, self.fg_color, self.edge_color = bg, fg, edge
-        self.edge_width = 3 if (kind == "choice" and self.selected) else 1.5
+        self.bg_color, self.fg_color, self.edge_color = bg, paint.fg, paint.edge
+        self.accent_color, self.soft_color = paint.accent, paint.soft
+        self.edge_width = 3 if (self.kind == "choice" and self.selected) else 1.5
 
 
 class KButton(Pressable, BoxLayout):

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from kiosk.ui.screenshots import SAMPLE_COMPLAINT, _receipt_sample, answer_sample, clipped_labels, scenes, uneven_rows
+from kiosk.ui.screenshots import SAMPLE_COMPLAINT, _receipt_sample, answer_sample, check, clipped_labels, scenes
 
 pytestmark = pytest.mark.ui
 
@@ -34,6 +34,18 @@ def sample(ui_config):
     return {**data, "receipt": _receipt_sample(ui_config, filed.tracking_code)}
 
 
+# What the check found (issue #13) on screens another part of that issue owns, each left to its owner and
+# named in the hand-over: (scene, words of the problem). Delete a line once its screen is fixed.
+OWNED_ELSEWHERE = {
+    # part `track`: after a refused code the error line is under the keyboard (1280x800, large text).
+    ("track-typo", "the field being typed in has"),
+}
+
+
+def _owned_elsewhere(line: str) -> bool:
+    return any(line.startswith(f"{scene}: ") and words in line for scene, words in OWNED_ELSEWHERE)
+
+
 @pytest.mark.parametrize("lang", ["id", "en"])
 @pytest.mark.parametrize("large", [False, True], ids=["normal", "large"])
 def test_no_label_is_clipped(ui, sample, lang, large):
@@ -48,7 +60,8 @@ def test_no_label_is_clipped(ui, sample, lang, large):
         action(d)
         d.settle()
         d.frames(2)
-        problems += [f"{name}: {clip}" for clip in clipped_labels(d.app.root, Window.width) + uneven_rows(d.app.root)]
+        problems += [f"{name}: {clip}" for clip in check(d.app.root, Window.width)]
+    problems = [line for line in problems if not _owned_elsewhere(line)]
     assert not problems, "\n".join(problems)
 
 
@@ -82,16 +95,10 @@ def test_home_shows_every_action_without_scrolling(ui, lang, large):
         d.app.large_text = False
 
 
-# Known intermittent failure since the standard-part step landed (stop 17): after the clip checks in
-# large text, the complaint-review scene's labels sometimes stay large after A+ is switched on and off
-# (18 -> 23 px). It depends on timing, not on the data: on an idle machine it failed on main and on a
-# fresh clone, and under load it passed (on the kiosk branch and on main). The cause is not found yet
-# (issue #13, kiosk UX fixes). Not strict: the check still runs and reports; a pass does not fail the suite.
-@pytest.mark.xfail(reason="intermittent: complaint-review labels may keep the large size after A+ on/off (#13)",
-                   strict=False)
 def test_switching_text_size_there_and_back_gives_every_label_its_size_again(ui, sample):
     """A size set by a use in KV and the class rule's own size both follow the theme; whichever fired
-    last used to win, so small print came back body-sized after large text was switched on and off."""
+    last used to win, so small print came back body-sized after large text was switched on and off.
+    The switch is the A+ button in the top bar, touched as a person does."""
     from kivy.uix.label import Label
 
     d = ui
@@ -103,13 +110,51 @@ def test_switching_text_size_there_and_back_gives_every_label_its_size_again(ui,
         d.settle()
         labels = [w for w in d.walk() if isinstance(w, Label) and w.text]
         before = [w.font_size for w in labels]
-        d.app.toggle_large_text()
+        a_plus = d.app.root.ids.topbar.ids.large
+        # Over "Masih di sana?" a touch answers the question: there the switch is made directly.
+        switch = d.app.toggle_large_text if d.app.idle_left else (lambda button=a_plus: d.tap(button))
+        switch()
         d.settle()
-        d.app.toggle_large_text()
+        assert d.app.large_text, name
+        switch()
         d.settle()
+        assert not d.app.large_text, name
         changed += [f"{name}: {w.text[:30]!r} {size} -> {w.font_size}"
                     for w, size in zip(labels, before) if w.font_size != size]
     assert not changed, "\n".join(changed[:20])
+
+
+def test_a_reset_ends_the_idle_countdown_it_interrupts(ui):
+    """The cause of the intermittent failure above (it kept large text after A+ on and off, on whichever
+    scene the 90 s idle timeout happened to land): a reset while "Masih di sana?" counted down hid the
+    question but left its countdown running; when it ran out it reset the app again, in the middle of
+    the next person's use, and put the text size back. A scene loop without touches ran into it; so would
+    a citizen after the app reset itself on an error (and their touches were taken as the answer)."""
+    d = ui
+    idle = d.app.idle
+    clock = [idle.now()]
+    real_now, idle.now = idle.now, lambda: clock[0]
+    try:
+        idle.activity()
+        d.app.go("agencies")
+        d.settle()
+        clock[0] += idle.timeout_s + 1
+        idle.check()
+        assert idle.prompting and d.app.idle_left > 0, "the question shows"
+        d.app.reset_all()  # as the app does after an unexpected error
+        d.settle()
+        assert d.app.idle_left == 0
+        assert not idle.prompting, "the reset ended the countdown"
+        d.tap(d.app.root.ids.topbar.ids.large)  # the next person wants large text
+        assert d.app.large_text
+        clock[0] += idle.countdown_s + 1
+        idle.tick()
+        idle.check()
+        assert d.app.large_text, "their choice stands: no second reset from the old countdown"
+    finally:
+        idle.now = real_now
+        idle.activity()
+        d.app.large_text = False
 
 
 def test_the_check_finds_a_clipped_label(ui):
@@ -127,6 +172,97 @@ def test_the_check_finds_a_clipped_label(ui):
         assert [c.text for c in clipped_labels(d.app.root, Window.width)] == [squeezed.text]
     finally:
         page.remove_widget(squeezed)
+
+
+def test_the_check_finds_a_label_under_a_bar_but_not_one_scrolled_away(ui):
+    """Issue #13: the check passed while content slid under the fixed bars. A label drawn where the top
+    bar, the bottom bar or the keyboard lies is reported; one scrolled out of its page's view is not (the
+    bars hide it by design, and it is a scroll away)."""
+    from kivy.core.window import Window
+    from kivy.uix.label import Label
+
+    from kiosk.ui import screenshots
+
+    d = ui
+    d.app.go("agencies")
+    d.settle()
+    root = d.app.root
+    bottom = root.ids.bottombar
+    assert bottom.height > 0
+    under = Label(text="Langkah berikutnya", size_hint=(None, None), size=(400, 40),
+                  pos=(Window.width / 2 - 200, bottom.y + 4))
+    root.add_widget(under)  # over the whole frame, where the bottom bar is
+    column = d.app.screen.ids.page.children[0]
+    away = Label(text="Di bawah lipatan", size_hint=(None, None), size=(400, 40))
+    column.add_widget(away, index=0)  # the page's last line
+    d.frames(3)
+    try:
+        page = d.app.screen.ids.page
+        page.scroll_y = 1
+        d.frames(2)
+        found = screenshots.check(root, Window.width)
+        texts = [c.text for c in found]
+        assert under.text in texts, found
+        assert any("under the bottom bar" in c.problem for c in found if c.text == under.text)
+        top = Label(text="Di balik bilah atas", size_hint=(None, None), size=(400, 40),
+                    pos=(40, root.ids.topbar.y + 4))
+        root.add_widget(top)
+        d.frames(2)
+        assert top.text in [c.text for c in screenshots.check(root, Window.width)]
+        root.remove_widget(top)
+        if page.viewport_size[1] > page.height + 50:
+            assert away.text not in texts, "a line below the fold is not under a bar: it scrolls"
+    finally:
+        root.remove_widget(under)
+        column.remove_widget(away)
+
+
+def test_the_check_finds_a_text_box_under_the_keyboard(ui):
+    from kivy.core.window import Window
+
+    from kiosk.ui import screenshots
+    from kiosk.ui.forms import KTextInput
+
+    d = ui
+    d.app.go("forms", form_id="dinkes-sipa")
+    d.settle()
+    d.tap(d.app.screen.current_step.field.ids.ti)
+    d.wait(lambda: d.app.typing, 5, "the keyboard")
+    kb = d.app.keyboard
+    box = KTextInput(size_hint=(None, None), size=(500, 60), pos=(30, kb.y + kb.height / 2), hint_text="NIK")
+    d.app.root.add_widget(box)
+    d.frames(2)
+    try:
+        found = [c for c in screenshots.check(d.app.root, Window.width) if "NIK" in c.text]
+        assert found and "under the keyboard" in found[0].problem, found
+    finally:
+        d.app.root.remove_widget(box)
+    # The field being typed in, scrolled half out of its page: a person typing does not see its error.
+    from kivy.uix.widget import Widget
+
+    screen = d.app.screen
+    page, field = screen.ids.page, screen.current_step.field
+    filler = Widget(size_hint_y=None, height=3000)
+    screen.ids.stage.add_widget(filler)
+    try:
+        assert field.ids.ti.focus
+        assert not [c for c in screenshots.check(d.app.root, Window.width) if "typed in" in c.problem]
+        cut = False
+        for step in range(1, 200):
+            page.scroll_y = 1 - step / 400
+            d.frames(1)
+            top, bottom = field.to_window(0, field.top)[1], field.to_window(0, field.y)[1]
+            page_top = page.to_window(0, page.top)[1]
+            if bottom < page_top < top:
+                cut = True
+                break
+        assert cut, "scrolled the field across the page's top edge"
+        found = [c for c in screenshots.check(d.app.root, Window.width) if "typed in" in c.problem]
+        assert found, "the field in use, cut by the top bar, is reported"
+    finally:
+        screen.ids.stage.remove_widget(filler)
+        page.scroll_y = 1
+        d.app.clear_focus()
 
 
 @pytest.mark.slow

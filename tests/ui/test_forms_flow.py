@@ -182,3 +182,84 @@ def test_service_page_with_a_form_leads_to_it(ui, monkeypatch):
     assert screen.name == "forms" and screen.stage_name == "field" and screen.spec.id == FORM
     back(d)  # arrived with a form: Back returns to the service page
     assert d.app.current == "service"
+
+
+# --- issue #13: what a citizen stumbled on in the forms ---------------------------------------------
+
+
+def test_the_preview_shows_the_reference_that_is_printed(ui, ui_config, monkeypatch):
+    """The preview said F-TT8D-ZB2A and the paper F-M227-P2CM: each made its own reference. Every page
+    rendered for one filled form (preview, preview again after a change, print) carries one reference,
+    the one on the paper."""
+    from kiosk.printing import formpdf
+
+    rendered = []
+    real = formpdf.render
+
+    def spy(spec, values, *, lang, context):
+        rendered.append(context.ref)
+        return real(spec, values, lang=lang, context=context)
+
+    monkeypatch.setattr(formpdf, "render", spy)
+    d = ui
+    d.app.go("forms", form_id=FORM)
+    d.settle()
+    screen = d.app.screen
+    screen.values = dict(screen.spec.example_values())
+    screen.preview()
+    d.settle()
+    d.wait(lambda: screen.stage_name == "preview" and screen.ids.pages.children, what="the preview pages")
+    d.tap(screen.ids.edit)  # Change: back to the first field, then on to the preview again
+    screen.preview()
+    d.settle()
+    d.wait(lambda: screen.ids.pages.children, what="the preview again")
+    before = set(Path(ui_config.pdf_dir).glob("*.pdf")) if Path(ui_config.pdf_dir).exists() else set()
+    touch_next(d)  # print
+    d.wait(lambda: screen.stage_name == "result", what="the print result")
+    (pdf,) = set(Path(ui_config.pdf_dir).glob("*.pdf")) - before
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert len(rendered) == 3 and rendered[0], rendered
+    assert set(rendered) == {rendered[0]}, f"preview and print made different references: {rendered}"
+    assert rendered[0] in text, "the printed page carries that reference"
+    assert screen.form_ref == "", "printed: the reference goes with the values"
+
+
+def _open_field(d, form_id: str, field_id: str):
+    d.app.go("forms", form_id=form_id)
+    d.settle()
+    screen = d.app.screen
+    index = next(i for i, s in enumerate(screen._field_steps) if s.spec.id == field_id)
+    screen.show_field(index)
+    d.frames(2)
+    return screen, screen.current_step
+
+
+def test_a_date_typed_on_the_keypad_looks_like_the_example_in_the_hint(ui):
+    """The hint showed "05-12-1990" but the digit keypad has no dash: what it asked could not be typed."""
+    d = ui
+    screen, step = _open_field(d, "bakesbang-izin-penelitian", "tanggal_lahir")
+    assert step.spec.example == "05-12-1990" and "05-12-1990" in step.hint
+    d.tap(step.field.ids.ti)
+    assert d.app.keyboard.layout == "digits"
+    d.type("0512199")
+    assert step.field.ids.ti.text == "05-12-199"
+    d.type("0")
+    assert step.field.ids.ti.text == step.spec.example, "typed on the keypad, it reads like the example"
+    d.tap(d.key_for("\b"))  # backspace takes the last digit, and a dash left at the end goes with the next
+    assert step.field.ids.ti.text == "05-12-199"
+    d.type("0")
+    touch_next(d)
+    assert step.field.error == "" and screen.values["tanggal_lahir"] == "05-12-1990"
+    # A USB keyboard's own way of writing it is left alone (the core reads 5/12/1990 too).
+    assert __import__("kiosk.ui.screens.forms", fromlist=["date_mask"]).date_mask("5/12/1990") == "5/12/1990"
+
+
+def test_a_checkbox_step_does_not_say_its_sentence_twice(ui):
+    d = ui
+    _screen, step = _open_field(d, "pendaftaran-pelatihan-ikm", "bersedia")
+    sentence = step.spec.label("id")
+    from kivy.uix.label import Label
+
+    texts = [w.text for w in d.walk() if isinstance(w, Label)]
+    assert sum(sentence in t for t in texts) == 1, "the sentence shows once, beside its box"
+    assert step.question and step.question != sentence

@@ -10,9 +10,11 @@ values live only in this screen: printing drops them (unless the form says they 
 from __future__ import annotations
 
 import io
+import re
 import time
 from typing import Any
 
+from kivy.clock import Clock
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
@@ -26,6 +28,19 @@ TYPED_LIMIT = ("text", "multiline", "email")  # field types whose max_length cou
 
 # The docked keyboard's layouts for the form file's keyboards.
 OSK = {"text": "text", "digits": "digits", "phone": "digits", "email": "email", "none": "text"}
+
+# A date as the digit keypad types it (digits only), or as this mask already shows it, one digit or one
+# backspace later. Anything else (5/12/1990 from a USB keyboard) is left as typed: the core reads it.
+_DATE_MASKABLE = re.compile(r"\d{0,2}|\d{2}-\d{0,3}|\d{2}-\d{2}-\d{0,5}|\d{3,8}")
+
+
+def date_mask(text: str) -> str:
+    """Digits typed on the keypad shown as the form's examples write dates: 05121990 -> 05-12-1990.
+    (The keypad has no dash, and the hint showed "05-12-1990": the citizen could not type what it showed.)"""
+    if not _DATE_MASKABLE.fullmatch(text):
+        return text
+    digits = text.replace("-", "")[:8]
+    return "-".join(part for part in (digits[:2], digits[2:4], digits[4:]) if part)
 
 
 class FormStep(BoxLayout):
@@ -62,13 +77,26 @@ class FormStep(BoxLayout):
                           max_chars=(spec.max_length or 0) if spec.type in TYPED_LIMIT else 0)
             self.ids.box.add_widget(field)
             self.field = field
+            if spec.type == "date":
+                field.ids.ti.bind(text=self._masked)
+                # After the box has placed its cursor for the key (it does so after setting the text).
+                self._cursor_to_end = Clock.create_trigger(lambda _dt: setattr(field.ids.ti, "cursor", (len(field.ids.ti.text), 0)), -1)
         self.relabel()
+
+    def _masked(self, ti, text: str) -> None:
+        shown = date_mask(text)
+        if shown != text:
+            ti.text = shown  # runs this once more, with nothing left to change
+            self._cursor_to_end()
 
     def relabel(self) -> None:
         lang = tr.lang
         spec = self.spec
-        self.question = spec.label(lang)
+        # A checkbox carries its sentence itself; a heading repeating it word for word read twice.
+        self.question = tr._("Please read this and tick the box") if self.kind == "checkbox" else spec.label(lang)
         parts = [spec.help(lang)] if spec.help else []
+        if spec.type == "date":
+            parts.append(tr._("Type the day, month and year as digits; the dashes appear by themselves."))
         if spec.example and self.kind == "text":
             parts.append(tr.f("Example: {example}", example=spec.example))
         if not spec.required:
@@ -145,6 +173,8 @@ class FormsScreen(KScreen):
     current_step = ObjectProperty(None, allownone=True)
     pages = ListProperty([])  # Kivy textures of the preview pages
     main_label = StringProperty("Next")  # msgid of the main button
+    # The filled form's reference: made once, at its first preview, and printed as previewed.
+    form_ref = StringProperty("")
 
     unsent_question = N_("Discard the form you have not printed?")
     unsent_detail = N_("If you go to the start now, everything you filled in on this form is deleted.")
@@ -220,6 +250,7 @@ class FormsScreen(KScreen):
     def _start(self, spec) -> None:
         self.spec = spec
         self.values = {}
+        self.form_ref = ""
         self._field_steps = []
         for f in spec.kiosk_fields:
             step = FormStep(f, screen=self)
@@ -302,15 +333,21 @@ class FormsScreen(KScreen):
         self.pages = []
         self.ids.page.scroll_y = 1
         self._changed_at = time.monotonic()
-        form_id, values, lang = self.spec.id, dict(self.values), tr.lang
-        self.busy_work = True
-        self.call(lambda k: k.form_preview_png(form_id, values, lang), on_done=self._show_pages, on_error=self._failed)
+        form_id, values, lang, ref = self.spec.id, dict(self.values), tr.lang, self.form_ref
 
-    def _show_pages(self, pngs: list[bytes]) -> None:
+        def work(k):
+            made = ref or k.new_form_reference()
+            return made, k.form_preview_png(form_id, values, lang, ref=made)
+
+        self.busy_work = True
+        self.call(work, on_done=self._show_pages, on_error=self._failed)
+
+    def _show_pages(self, done: tuple[str, list[bytes]]) -> None:
         from kivy.core.image import Image as CoreImage
         from kivy.uix.image import Image
 
         self.busy_work = False
+        self.form_ref, pngs = done
         box = self.ids.pages
         box.clear_widgets()
         for png in pngs:
@@ -323,9 +360,9 @@ class FormsScreen(KScreen):
             box.add_widget(image)
 
     def print_form(self) -> None:
-        form_id, values, lang = self.spec.id, dict(self.values), tr.lang
+        form_id, values, lang, ref = self.spec.id, dict(self.values), tr.lang, self.form_ref or None
         self.busy_work = True
-        self.call(lambda k: k.print_form(form_id, values, lang), on_done=self._printed, on_error=self._failed)
+        self.call(lambda k: k.print_form(form_id, values, lang, ref=ref), on_done=self._printed, on_error=self._failed)
 
     def _printed(self, outcome) -> None:
         self.busy_work = False
@@ -343,6 +380,7 @@ class FormsScreen(KScreen):
 
     def _drop_values(self) -> None:
         self.values = {}
+        self.form_ref = ""
         for step in self._field_steps:
             step.clear()
 
