@@ -120,12 +120,24 @@ class Field(BoxLayout):
         limit, count = self.max_chars, len(self.text)
         counting = bool(limit) and count >= COUNTER_FROM * limit
         self.at_limit = bool(limit) and count >= limit
-        if counting and not self.counting and "ti" in self.ids and self.ids.ti.focus:
-            # The counter appears under the box while typing: scroll it into view once it has its height.
-            app = App.get_running_app()
-            if app is not None and hasattr(app, "scroll_into_view"):
-                Clock.schedule_once(lambda _dt: Clock.schedule_once(lambda _dt2: app.scroll_into_view(self)), 0)
+        if counting and not self.counting:
+            self._keep_in_view()  # the counter appears under the box while typing
         self.counting = counting
+
+    def on_error(self, _field, error: str) -> None:
+        # A message that appears under the box being typed in (a refused code, a check as you type) must
+        # not land under the keyboard or a button bar: whoever set it, the whole field comes into view.
+        if error:
+            self._keep_in_view()
+
+    def _keep_in_view(self) -> None:
+        """While this field is typed in, scroll all of it (label, box, counter, message) into view once
+        the new line has its height (two frames: the layout pass, then the scroll)."""
+        if "ti" not in self.ids or not self.ids.ti.focus:
+            return
+        app = App.get_running_app()
+        if app is not None and hasattr(app, "scroll_into_view"):
+            Clock.schedule_once(lambda _dt: Clock.schedule_once(lambda _dt2: app.scroll_into_view(self)), 0)
 
     def clear(self) -> None:
         self.ids.ti.text = ""

@@ -82,7 +82,9 @@ def test_i_dont_know_sends_no_part_and_back_keeps_the_choice(ui, core):
     screen = d.app.screen
     choose(d, len(StandardPart))  # the last answer: I don't know
     assert screen.step_name == "describe"
-    d.tap(d.app.root.ids.bottombar.ids.back)
+    # The describe step opens with the keyboard up: Back sits beside "Lanjut" above it.
+    assert d.app.typing
+    d.tap(screen.ids.typing_back)
     assert screen.step_name == "standard"
     selected = [b for b in screen.current_step.ids.choices.children if b.selected]
     assert [b.text for b in selected] == [ID(PART_UNKNOWN_LABEL)]
@@ -110,7 +112,7 @@ def test_removing_the_service_drops_the_part(ui):
     screen = d.app.screen
     choose(d, 0)  # persyaratan
     assert screen.draft.standard_part == "persyaratan"
-    d.tap(d.app.root.ids.bottombar.ids.back)
+    d.tap(screen.ids.typing_back)  # from describe, where the keyboard is up
     d.tap(d.app.root.ids.bottombar.ids.back)
     assert screen.step_name == "where"
     d.tap(screen.current_step.ids["remove"])

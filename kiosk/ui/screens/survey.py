@@ -348,6 +348,11 @@ class SurveyScreen(WizardScreen):
         if self.current_step is step and not self.done:
             self.next()
 
+    def has_unsent(self) -> bool:
+        # A face just touched is saved to the draft only when its step moves on (ANSWER_SHOWN_S later):
+        # Home in that moment is leaving an answer too.
+        return super().has_unsent() or (self._advance_ev is not None and not self.done)
+
     def _cancel_advance(self) -> None:
         if self._advance_ev is not None:
             self._advance_ev.cancel()
