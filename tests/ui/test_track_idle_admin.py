@@ -355,3 +355,23 @@ def test_paper_refilled_is_confirmed_with_a_check_in_the_success_colour(ui, no_l
     d.tap(app.root.ids.topbar.ids.lang_en)
     assert note.ids.words.text == "Noted: the paper roll is full again."
     app.home()
+
+
+def test_the_pin_pad_opens_at_the_top_after_staff_scrolled_the_status(ui, no_lockout):
+    """The admin page kept the scroll of the last visit: after staff scrolled the status to its end, the
+    next PIN screen opened part-way down, with the keypad out of its usual place (found by the full run)."""
+    d = ui
+    app = d.app
+    app.open_admin()
+    screen = app.screen
+    d.settle()
+    _unlocked_status(d, screen)
+    page = screen.ids.page
+    d.wait(lambda: page.children[0].height > page.height, what="a status longer than the page")
+    page.scroll_y = 0
+    app.reset_all()
+    d.settle()
+    app.open_admin()
+    d.settle()
+    assert page.scroll_y == 1
+    app.home()

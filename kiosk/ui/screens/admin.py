@@ -226,6 +226,9 @@ class AdminScreen(KScreen):
         self.pin = self.message = self.status_text = self.note = ""
         if self._confirm_ev is not None:
             self._confirm_ev.cancel()
+        # The next person finds the PIN pad where it always is, not where the last staff member scrolled
+        # the status page to (the keypad's place is what a quick second try relies on).
+        self.ids.page.scroll_y = 1
 
 
 def _status(kiosk):
