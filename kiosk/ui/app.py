@@ -324,7 +324,7 @@ class KioskApp(NoKivySettings, App):
             # Two frames: the keyboard strip takes its height, then the page lays out again. A box that
             # lost its focus meanwhile (a scanner's Enter, a result shown) no longer needs the room.
             Clock.schedule_once(lambda _dt: Clock.schedule_once(
-                lambda _dt2: self.scroll_into_view(textinput.in_view()) if textinput.focus else None), 0)
+                lambda _dt2: self.scroll_into_view(textinput) if textinput.focus else None), 0)
         else:
             if self.focused_input is textinput:
                 self.focused_input = None

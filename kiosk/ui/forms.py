@@ -77,16 +77,6 @@ class KTextInput(TextInput):
         if app is not None and hasattr(app, "input_focused"):
             app.input_focused(self, focused)
 
-    def in_view(self):
-        """What to keep in view while typing here: the whole Field (its counter and error line are below
-        the box, where a fixed button bar would otherwise cover them), or the box alone."""
-        node = self.parent
-        while node is not None and node is not node.parent:
-            if isinstance(node, Field):
-                return node
-            node = node.parent
-        return self
-
     def on_touch_down(self, touch):
         if self.focus and not self.keyboard_wanted and self.collide_point(*touch.pos):
             self.keyboard_wanted = True
@@ -123,12 +113,6 @@ class Field(BoxLayout):
         if counting and not self.counting:
             self._keep_in_view()  # the counter appears under the box while typing
         self.counting = counting
-
-    def on_error(self, _field, error: str) -> None:
-        # A message that appears under the box being typed in (a refused code, a check as you type) must
-        # not land under the keyboard or a button bar: whoever set it, the whole field comes into view.
-        if error:
-            self._keep_in_view()
 
     def _keep_in_view(self) -> None:
         """While this field is typed in, scroll all of it (label, box, counter, message) into view once
