@@ -37,6 +37,7 @@ from ..domain.workflow import AUTO_CLOSE_DAYS, Status
 from ..errors import KioskError
 from ..i18n import both
 from . import audit, notify, staff, workdays
+from .analytics import rollup
 from .complaints import lock_events
 from .db import UtcDateTime, audit_log, complaint_events, complaints, server_locks
 from .db import now as utc_now
@@ -71,13 +72,16 @@ class TickResult:
     skipped_locked: bool = False
     # Complaints whose missing due day this run computed (rows from before migration 0002).
     due_filled: int = 0
+    # Rows of the analytics rollups rewritten (analytics/rollup.py).
+    rollup_rows: int = 0
 
     def summary(self) -> str:
         if self.skipped_locked:
             return "tick: skipped, another run holds the lock"
         return (f"tick: {self.marked_overdue} marked overdue, {self.closed} closed automatically, "
                 f"{self.mails_sent} e-mails sent, {self.mails_failed} failed, "
-                f"{self.sessions_purged} sessions purged, {self.due_filled} due days filled")
+                f"{self.sessions_purged} sessions purged, {self.due_filled} due days filled, "
+                f"{self.rollup_rows} rollup rows refreshed")
 
 
 def default_holder() -> str:
@@ -189,7 +193,9 @@ def run_tick(engine: Engine, settings: Settings, *, now: datetime | None = None,
         # Sessions expire on the wall clock, like the lease: a run with a frozen `now` days ahead (a
         # test, a demo) must not sign out the staff who are working right now.
         purged = _purge_sessions(engine, utc_now())
-    result = TickResult(marked, closed, sent, failed, purged, False, filled)
+        held.keep()
+        rolled = rollup.refresh_all(engine, settings, now=at, keep=held.keep)
+    result = TickResult(marked, closed, sent, failed, purged, False, filled, rolled)
     log.info("%s", result.summary())
     return result
 

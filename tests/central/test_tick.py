@@ -339,7 +339,7 @@ def test_the_command_runs_at_a_local_moment_and_prints_one_line(sqlite_only, eng
                          timeout=120)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == ("tick: 0 marked overdue, 1 closed automatically, 0 e-mails sent, 0 failed, "
-                                  "0 sessions purged, 0 due days filled")
+                                  "0 sessions purged, 0 due days filled, 0 rollup rows refreshed")
     assert rows.get(engine, uid).status == "closed"
 
 
