@@ -99,3 +99,38 @@ def can_read_audit(staff: Staff) -> bool:
 
 def can_see_fleet(staff: Staff) -> bool:
     return staff.role in (Role.ADMIN, Role.TECHNICIAN)
+
+
+# --- results (issue 14: dashboards, SKM reports, ranking) ------------------------------------------------
+
+
+def can_see_dashboards(staff: Staff) -> bool:
+    """Everyone but the technician reads results; an officer only those of their own agencies."""
+    return staff.role is not Role.TECHNICIAN
+
+
+def dashboard_agencies(staff: Staff) -> frozenset[str] | None:
+    """The agencies whose figures this person sees: ``None`` for all (admin, desk, viewer), else their own
+    (an officer with none sees none). Queries take it as their ``agencies`` argument."""
+    return None if staff.sees_all_agencies else staff.agencies
+
+
+def can_see_agency_results(staff: Staff, agency_id: str | None) -> bool:
+    if not can_see_dashboards(staff):
+        return False
+    agencies = dashboard_agencies(staff)
+    return agencies is None or (agency_id is not None and agency_id in agencies)
+
+
+def can_edit_population(staff: Staff, agency_id: str | None) -> bool:
+    """A service's yearly users (the survey's sample size follows from it): the province for any, an
+    officer for their own agencies' services."""
+    if staff.role in (Role.ADMIN, Role.DESK):
+        return True
+    return staff.role is Role.OFFICER and agency_id is not None and agency_id in staff.agencies
+
+
+def can_see_province_ranking(staff: Staff) -> bool:
+    """The award ranking compares every unit: the province and its viewers; an officer sees the public
+    ranking on the transparency page like everyone."""
+    return staff.role in (Role.ADMIN, Role.DESK, Role.VIEWER)
