@@ -361,6 +361,20 @@ identity_keys = sa.Table(
 )
 
 
+# --- analytics (issue 14) ---------------------------------------------------------------------------
+
+# How far each rollup of ``analytics/`` has read its source (analytics/rollup.py): ``source_until`` is a
+# time of the source's own clock column (e.g. ratings.received_at); ``refreshed_at`` shows on the pages
+# as "figures as of".
+rollup_marks = sa.Table(
+    "rollup_marks",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("source_until", UtcDateTime, nullable=False),
+    sa.Column("refreshed_at", UtcDateTime, nullable=False),
+)
+
+
 # --- engine ----------------------------------------------------------------------------------------
 
 

@@ -15,6 +15,7 @@ import importlib
 import logging
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from ..settings import Settings
@@ -33,3 +34,29 @@ def refresh_all(engine: Engine, settings: Settings, *, now: datetime, keep=lambd
         total += module.refresh(engine, settings, now=now)
         keep()
     return total
+
+
+def mark(conn, name: str):
+    """The watermark of rollup ``name``: (source_until, refreshed_at), or (None, None) before its first run."""
+    from ..db import rollup_marks  # noqa: PLC0415 - keeps this module's import light for tick
+
+    row = conn.execute(sa.select(rollup_marks.c.source_until, rollup_marks.c.refreshed_at)
+                       .where(rollup_marks.c.name == name)).first()
+    return (row.source_until, row.refreshed_at) if row else (None, None)
+
+
+def set_mark(conn, name: str, source_until: datetime, refreshed_at: datetime) -> None:
+    """Move the watermark of ``name`` (inside the refresh's own transaction, so the rows and the mark
+    commit together)."""
+    from ..db import rollup_marks, upsert  # noqa: PLC0415
+
+    stmt = upsert(conn, rollup_marks).values(name=name, source_until=source_until, refreshed_at=refreshed_at)
+    conn.execute(stmt.on_conflict_do_update(index_elements=["name"],
+                                            set_={"source_until": source_until, "refreshed_at": refreshed_at}))
+
+
+def freshness(conn) -> datetime | None:
+    """The oldest ``refreshed_at`` of every rollup: the "figures as of" time a page shows."""
+    from ..db import rollup_marks  # noqa: PLC0415
+
+    return conn.scalar(sa.select(sa.func.min(rollup_marks.c.refreshed_at)))
