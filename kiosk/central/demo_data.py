@@ -23,6 +23,7 @@ must stay readable by it), so they are marked by their kiosks: every one comes f
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import uuid as uuidlib
@@ -177,6 +178,10 @@ class World:
     cal: WorkCalendar
     holidays: frozenset[date]
     levels: dict[str, float] = field(default_factory=dict)
+    kiosk_cum: dict[str, list[float]] = field(default_factory=dict)  # cumulative kiosk weights per agency
+
+    def __post_init__(self) -> None:
+        self.kiosk_cum = {aid: list(itertools.accumulate(k.weight for k in ks)) for aid, ks in self.kiosks.items()}
 
     @property
     def days(self) -> list[date]:
@@ -253,10 +258,18 @@ def _hours(w: World, day: date, agency: dict):
 def _moment(rnd: random.Random, w: World, day: date, agency: dict) -> datetime:
     """A time in the office's opening hours of ``day``, in UTC."""
     slots = _hours(w, day, agency)
-    start, end, _ = rnd.choices(slots, [s[2] for s in slots])[0]
+    start, end, _ = rnd.choices(slots, cum_weights=_cum_of_slots(slots))[0]
     minute = rnd.uniform(start, end)
     local = datetime.combine(day, time(0), w.tz) + timedelta(minutes=minute)
     return local.astimezone(UTC)
+
+
+_SLOT_CUM = {id(h): list(itertools.accumulate(s[2] for s in h))
+             for h in (HOURS_MON_THU, HOURS_FRI, HOURS_SAT, HOURS_CLOSED)}
+
+
+def _cum_of_slots(slots) -> list[float]:
+    return _SLOT_CUM[id(slots)]
 
 
 def _allocate(rnd: random.Random, w: World, total: int, agency_weight) -> Counter:
@@ -277,9 +290,12 @@ def _pick(rnd: random.Random, pairs) -> str:
     return rnd.choices([p[0] for p in pairs], [p[1] for p in pairs])[0]
 
 
+_ZIPF = list(itertools.accumulate(1 / (i + 1) for i in range(1000)))
+
+
 def _service(rnd: random.Random, services: list[str]) -> str:
     # The first services of an agency are its everyday ones (Zipf-like use).
-    return rnd.choices(services, [1 / (i + 1) for i in range(len(services))])[0]
+    return rnd.choices(services, cum_weights=_ZIPF[:len(services)])[0]
 
 
 _JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # as ingest stores a rating's document
@@ -334,7 +350,7 @@ def rating_batches(w: World, plan: Plan, batch: int = 5000) -> Iterator[tuple[li
 def _rating(rnd: random.Random, w: World, day: date, agency: dict, offsets: dict[str, float]) -> dict | None:
     aid = agency["id"]
     kiosks = w.kiosks[aid]
-    kiosk = rnd.choices(kiosks, [k.weight for k in kiosks])[0]
+    kiosk = rnd.choices(kiosks, cum_weights=w.kiosk_cum[aid])[0]
     created = _moment(rnd, w, day, agency)
     # Most kiosks sync within minutes; one in twenty was offline for a few hours.
     received = created + timedelta(seconds=rnd.uniform(5, 300) if rnd.random() < 0.95 else rnd.uniform(3600, 20000))
