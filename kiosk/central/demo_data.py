@@ -150,6 +150,9 @@ class Plan:
     complaints: int = 3_000
     seed: int = 14
     until: date | None = None  # the last day (server's time zone); default today
+    # Names a further batch over the same kiosks (the bench's new ratings after the load): its own
+    # random stream, so its UUIDs are not the first batch's again.
+    stream: str = ""
 
     def first(self, until: date) -> date:
         return until - timedelta(days=self.days - 1)
@@ -320,7 +323,7 @@ def _profile(rnd: random.Random, agency: str) -> dict | None:
 
 def rating_batches(w: World, plan: Plan, batch: int = 5000) -> Iterator[tuple[list[dict], list[dict]]]:
     """(records rows, ratings rows) in batches of whole days (at least ``batch`` rows), oldest first."""
-    rnd = random.Random(f"{plan.seed}-ratings")
+    rnd = random.Random(f"{plan.seed}-ratings{plan.stream}")
     offsets = {a["id"]: {code: off + rnd.uniform(-0.1, 0.1) for code, off in ELEMENT_OFFSET.items()}
                for a in w.agencies}
     counts, _cells = _allocate(rnd, w, plan.ratings, lambda aid, _day: TRAFFIC.get(aid, 1.0))
@@ -400,7 +403,7 @@ def spike_count(plan: Plan) -> int:
 
 def complaint_batches(w: World, plan: Plan, batch: int = 2000) -> Iterator[tuple[list[dict], list[dict], list[dict]]]:
     """(records, complaints, complaint_events) rows in batches, oldest received first."""
-    rnd = random.Random(f"{plan.seed}-complaints")
+    rnd = random.Random(f"{plan.seed}-complaints{plan.stream}")
     spike = min(spike_count(plan), plan.complaints)
     counts, cells = _allocate(rnd, w, plan.complaints - spike, _complaint_weight(w))
     spike_days = [d for d in w.days[-SPIKE_DAYS:] if w.cal.is_working_day(d)] or w.days[-SPIKE_DAYS:]

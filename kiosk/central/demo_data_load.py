@@ -11,11 +11,12 @@ of the better part of an hour). Then one ``tick`` brings the rollups up to date.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -134,6 +135,23 @@ def fill(engine: Engine, settings: Settings, plan: demo_data.Plan, *, at: dateti
         result.seconds["tick"] = time.perf_counter() - start
     result.seconds["total"] = time.perf_counter() - clock
     return result
+
+
+def add_ratings(engine: Engine, settings: Settings, plan: demo_data.Plan, n: int, *, day: date) -> int:
+    """``n`` more ratings on ``day`` from the kiosks of a database ``fill`` made with ``plan`` (the bench's
+    incremental tick); returns how many were made (those later than now are not)."""
+    extra = dataclasses.replace(plan, days=1, ratings=n, complaints=0, until=day, stream=f"+{day}")
+    with engine.connect() as conn:
+        doc = json.loads(conn.scalar(sa.select(catalog_versions.c.doc).order_by(catalog_versions.c.id.desc()).limit(1)))
+    w = demo_data.world(settings, doc, extra, now())
+    writer = _copy_rows if engine.dialect.name == "postgresql" else _insert_rows
+    made = 0
+    for recs, rows in demo_data.rating_batches(w, extra):
+        with engine.begin() as conn:
+            writer(conn, records, recs)
+            writer(conn, ratings, rows)
+        made += len(rows)
+    return made
 
 
 def _insert_rows(conn: Connection, table: sa.Table, rows: list[dict]) -> None:
