@@ -10,7 +10,7 @@ What the year looks like, on purpose (tests/central/test_demo_data.py checks eac
   level, U4 (fees) best and U3 (time) and U9 (facilities) weakest, with a respondent profile that is
   sometimes left out;
 - :data:`IMPROVING` climbs from mutu C to B over the period and :data:`WORSENING` falls from B to C;
-- :data:`SPIKE_AGENCY` gets a burst of pungli complaints in the last two weeks;
+- :data:`SPIKE_AGENCY` gets a burst of pungli complaints in the last two weeks, growing to its end;
 - complaints flow through the statuses with SP4N-LAPOR! timings: most verified and answered in time,
   some late, some overdue now, some reopened, about half rated by the citizen.
 
@@ -407,10 +407,13 @@ def complaint_batches(w: World, plan: Plan, batch: int = 2000) -> Iterator[tuple
     spike = min(spike_count(plan), plan.complaints)
     counts, cells = _allocate(rnd, w, plan.complaints - spike, _complaint_weight(w))
     spike_days = [d for d in w.days[-SPIKE_DAYS:] if w.cal.is_working_day(d)] or w.days[-SPIKE_DAYS:]
+    # The reports snowball (a video goes round, then everyone who paid speaks up): doubling every two
+    # working days, so the last week holds most of them and the alert of this week has something to see.
+    spike_weights = [2 ** (i / 2) for i in range(len(spike_days))]
     plan_rows: list[tuple[date, str, str | None]] = []
     for i, (day, aid) in enumerate(cells):
         plan_rows += [(day, aid, None)] * counts.get(i, 0)
-    plan_rows += [(rnd.choice(spike_days), SPIKE_AGENCY, "pungli") for _ in range(spike)]
+    plan_rows += [(d, SPIKE_AGENCY, "pungli") for d in rnd.choices(spike_days, spike_weights, k=spike)]
     plan_rows.sort(key=lambda r: r[0])
     by_agency = {a["id"]: a for a in w.agencies}
     out: tuple[list[dict], list[dict], list[dict]] = ([], [], [])

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
+from time import perf_counter
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -85,7 +85,7 @@ def refusal(conn: Connection) -> str | None:
 def fill(engine: Engine, settings: Settings, plan: demo_data.Plan, *, at: datetime | None = None,
          run_tick: bool = True, progress: Callable[[str], None] = lambda _msg: None) -> LoadResult:
     """Fill a (migrated) central database with the demo year; NotADemoDatabase if it holds real data."""
-    clock = time.perf_counter()
+    clock = perf_counter()
     with engine.connect() as conn:
         reason = refusal(conn)
     if reason:
@@ -99,20 +99,28 @@ def fill(engine: Engine, settings: Settings, plan: demo_data.Plan, *, at: dateti
         doc = json.loads(conn.scalar(sa.select(catalog_versions.c.doc).order_by(catalog_versions.c.id.desc()).limit(1)))
     w = demo_data.world(settings, doc, plan, at or now())
     result = LoadResult(first=w.first.isoformat(), until=w.until.isoformat())
+    with engine.begin() as conn:
+        # The demo catalog (refusal() checked that it is) counts as in force all year: compliance is
+        # read "as published by the end of a period", and a catalog published today has no past.
+        start = datetime.combine(w.first, time(0), w.tz)
+        newest = sa.select(sa.func.max(catalog_versions.c.id)).scalar_subquery()
+        conn.execute(catalog_versions.update().where(catalog_versions.c.id == newest,
+                                                     catalog_versions.c.published_at > start)
+                     .values(published_at=start))
     writer = _copy_rows if engine.dialect.name == "postgresql" else _insert_rows
     with engine.begin() as conn:
         rows = demo_data.device_rows(w)
         conn.execute(devices.insert(), rows)
         result.devices = len(rows)
-    start = time.perf_counter()
+    start = perf_counter()
     for recs, rows in demo_data.rating_batches(w, plan):
         with engine.begin() as conn:
             writer(conn, records, recs)
             writer(conn, ratings, rows)
         result.ratings += len(rows)
     progress(f"{result.ratings} ratings")
-    result.seconds["ratings"] = time.perf_counter() - start
-    start = time.perf_counter()
+    result.seconds["ratings"] = perf_counter() - start
+    start = perf_counter()
     for recs, rows, events in demo_data.complaint_batches(w, plan):
         with engine.begin() as conn:
             writer(conn, records, recs)
@@ -121,19 +129,19 @@ def fill(engine: Engine, settings: Settings, plan: demo_data.Plan, *, at: dateti
         result.complaints += len(rows)
         result.events += len(events)
     progress(f"{result.complaints} complaints")
-    result.seconds["complaints"] = time.perf_counter() - start
+    result.seconds["complaints"] = perf_counter() - start
     if engine.dialect.name == "postgresql":
-        start = time.perf_counter()
+        start = perf_counter()
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("ANALYZE")  # the planner must know the tables are no longer empty
-        result.seconds["analyze"] = time.perf_counter() - start
+        result.seconds["analyze"] = perf_counter() - start
     if run_tick:
         from .tick import run_tick as tick
 
-        start = time.perf_counter()
+        start = perf_counter()
         tick(engine, settings, now=w.as_of)
-        result.seconds["tick"] = time.perf_counter() - start
-    result.seconds["total"] = time.perf_counter() - clock
+        result.seconds["tick"] = perf_counter() - start
+    result.seconds["total"] = perf_counter() - clock
     return result
 
 
