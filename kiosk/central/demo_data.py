@@ -382,6 +382,41 @@ def _rating(rnd: random.Random, w: World, day: date, agency: dict, offsets: dict
             "kind": kind, "service_id": service, "agency_id": aid, **scores, "doc": _JSON.encode(doc)}
 
 
+# --- what other parts of issue 14 keep, when they are installed ----------------------------------------
+
+# An agency whose services have many more yearly users than answer the survey: its IKM comes with the
+# "sample too small" warning (the other agencies' samples mostly reach the Krejcie-Morgan minimum).
+SMALL_SAMPLE_AGENCY = "dinsos"
+
+
+def yearly_users(w: World, plan: Plan) -> dict[str, int]:
+    """Each service's yearly users (what staff enter for the Krejcie-Morgan minimum): a few times the
+    surveys it gets in a year for a niche service, tens of times for a crowded one (whose minimum is
+    near 384 whatever its size)."""
+    rnd = random.Random(f"{plan.seed}-populations")
+    surveys_a_year = plan.ratings * (1 - QUICK_SHARE) * 365 / plan.days
+    traffic = {a["id"]: TRAFFIC.get(a["id"], 1.0) for a in w.agencies}
+    total = sum(traffic.values())
+    out = {}
+    for aid, services in w.services.items():
+        zipf = _ZIPF[:len(services)]
+        for i, sid in enumerate(services):
+            share = (zipf[i] - (zipf[i - 1] if i else 0)) / zipf[-1]
+            expected = surveys_a_year * traffic.get(aid, 1.0) / total * share
+            factor = rnd.uniform(1.05, 1.4) if expected < 300 else rnd.uniform(8, 30)
+            if aid == SMALL_SAMPLE_AGENCY:
+                factor *= 6
+            out[sid] = max(10, round(expected * factor))
+    return out
+
+
+def discarded_taps(plan: Plan, quick_taps: Counter) -> dict[tuple[str, date], int]:
+    """Taps each kiosk's repeated-tap filter dropped on each day: 1-5 % of its quick ratings (children
+    drumming on the faces, a stuck panel)."""
+    rnd = random.Random(f"{plan.seed}-discards{plan.stream}")
+    return {key: n for key, count in sorted(quick_taps.items()) if (n := round(count * rnd.uniform(0.01, 0.05)))}
+
+
 # --- complaints ------------------------------------------------------------------------------------
 
 

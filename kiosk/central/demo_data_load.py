@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -23,7 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from ..errors import KioskError
 from ..paths import DEMO_CATALOG
-from . import catalog, demo_data
+from . import catalog, db, demo_data
 from .db import (
     catalog_versions,
     complaint_events,
@@ -113,12 +114,15 @@ def fill(engine: Engine, settings: Settings, plan: demo_data.Plan, *, at: dateti
         conn.execute(devices.insert(), rows)
         result.devices = len(rows)
     start = perf_counter()
+    quick_taps: Counter = Counter()
     for recs, rows in demo_data.rating_batches(w, plan):
         with engine.begin() as conn:
             writer(conn, records, recs)
             writer(conn, ratings, rows)
         result.ratings += len(rows)
+        quick_taps.update((r["device_id"], r["created_at"].astimezone(w.tz).date()) for r in rows if r["kind"] == "quick")
     progress(f"{result.ratings} ratings")
+    _discards(engine, plan, quick_taps, writer)
     result.seconds["ratings"] = perf_counter() - start
     start = perf_counter()
     for recs, rows, events in demo_data.complaint_batches(w, plan):
@@ -130,6 +134,7 @@ def fill(engine: Engine, settings: Settings, plan: demo_data.Plan, *, at: dateti
         result.events += len(events)
     progress(f"{result.complaints} complaints")
     result.seconds["complaints"] = perf_counter() - start
+    _populations(engine, w, plan)
     if engine.dialect.name == "postgresql":
         start = perf_counter()
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -160,6 +165,29 @@ def add_ratings(engine: Engine, settings: Settings, plan: demo_data.Plan, n: int
             writer(conn, ratings, rows)
         made += len(rows)
     return made
+
+
+def _populations(engine: Engine, w: demo_data.World, plan: demo_data.Plan) -> None:
+    """Services' yearly users, when the IKM part's table is installed (the minimum sample needs them)."""
+    table = getattr(db, "service_populations", None)
+    if table is None:
+        return
+    at = now()
+    with engine.begin() as conn:
+        conn.execute(table.insert(), [{"service_id": sid, "yearly_users": n, "updated_at": at, "updated_by": "demo-data"}
+                                      for sid, n in demo_data.yearly_users(w, plan).items()])
+
+
+def _discards(engine: Engine, plan: demo_data.Plan, quick_taps: Counter, writer) -> None:
+    """Taps the kiosks' repeated-tap filter dropped, when the quick part's table is installed (kiosks
+    report them in their heartbeats; the quick-rating dashboard shows them)."""
+    table = getattr(db, "tap_discards", None)
+    if table is None:
+        return
+    rows = [{"device_id": dev, "local_day": day, "count": n}
+            for (dev, day), n in demo_data.discarded_taps(plan, quick_taps).items()]
+    with engine.begin() as conn:
+        writer(conn, table, rows)
 
 
 def _insert_rows(conn: Connection, table: sa.Table, rows: list[dict]) -> None:
