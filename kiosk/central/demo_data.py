@@ -415,7 +415,12 @@ def discarded_taps(plan: Plan, quick_taps: Counter) -> dict[tuple[str, date], in
     """Taps each kiosk's repeated-tap filter dropped on each day: 1-5 % of its quick ratings (children
     drumming on the faces, a stuck panel)."""
     rnd = random.Random(f"{plan.seed}-discards{plan.stream}")
-    return {key: n for key, count in sorted(quick_taps.items()) if (n := round(count * rnd.uniform(0.01, 0.05)))}
+    out = {}
+    for key, count in sorted(quick_taps.items()):
+        chance = rnd.uniform(0.01, 0.05)
+        if n := sum(rnd.random() < chance for _ in range(count)):
+            out[key] = n
+    return out
 
 
 # --- complaints ------------------------------------------------------------------------------------
