@@ -269,3 +269,29 @@ def test_postgres_copy_writes_the_same_rows(filled, tmp_path):
     assert (result.ratings, result.complaints) == (4000, 400)
     for table, order in ((ratings, ratings.c.uuid), (complaints, complaints.c.uuid)):
         assert _rows(url, table, order) == _rows(filled["url"], table, order)
+
+
+def test_yearly_users_and_discarded_taps_once_their_parts_are_installed(filled):
+    from kiosk.central import db
+
+    if not (hasattr(db, "service_populations") and hasattr(db, "tap_discards")):
+        pytest.skip("the IKM and quick parts' tables are not on this branch yet")
+    engine = open_database(Settings(database_url=filled["url"]))
+    with engine.connect() as conn:
+        users = dict(conn.execute(sa.select(db.service_populations.c.service_id, db.service_populations.c.yearly_users)))
+        discards = conn.execute(sa.select(db.tap_discards)).all()
+    engine.dispose()
+    assert len(users) == 238  # every service of the demo catalog
+    # Yearly users against the surveys of four weeks scaled to a year (x 365/28): near them (x0.9-1.1)
+    # for niche services, x1.5-4 for crowded ones; the small-sample agency's six times that.
+    surveys = Counter(x.agency_id for x in filled["ratings"] if x.kind == "ikm")
+    agency_users = Counter()
+    for service_id, n in users.items():
+        agency_users[next(a for a in surveys if service_id.startswith(a + "-"))] += n
+    ratio = {a: agency_users[a] / (surveys[a] * 365 / 28) for a in surveys}
+    assert ratio[demo_data.SMALL_SAMPLE_AGENCY] > 4
+    assert all(r < 4 for a, r in ratio.items() if a != demo_data.SMALL_SAMPLE_AGENCY), ratio
+    # Discarded taps: 1-5 % of each kiosk-day's quick ratings, drawn tap by tap.
+    quick = Counter((x.device_id, _local(x.created_at).date()) for x in filled["ratings"] if x.kind == "quick")
+    assert all(d.count <= quick[(d.device_id, d.local_day)] for d in discards)
+    assert 0.01 < sum(d.count for d in discards) / sum(quick.values()) < 0.05
