@@ -278,7 +278,7 @@ def test_yearly_users_and_discarded_taps_once_their_parts_are_installed(filled):
         pytest.skip("the IKM and quick parts' tables are not on this branch yet")
     engine = open_database(Settings(database_url=filled["url"]))
     with engine.connect() as conn:
-        users = dict(conn.execute(sa.select(db.service_populations.c.service_id, db.service_populations.c.yearly_users)))
+        users = {r.service_id: r.yearly_users for r in conn.execute(sa.select(db.service_populations))}
         discards = conn.execute(sa.select(db.tap_discards)).all()
     engine.dispose()
     assert len(users) == 238  # every service of the demo catalog
