@@ -110,8 +110,17 @@ def echo_csrf(request: Request):
 
 
 def create_app(db_url: str):
+    from kiosk.central import access
     from kiosk.central.app import create_app as central
     from kiosk.central.settings import from_env
+    from kiosk.central.web import dashboard_nav
+
+    # Two demo lines for the hub's tests (the real ones come with each dashboard part): one every
+    # reader of results sees, one only the province does.
+    dashboard_nav.DASHBOARDS += (
+        ("/staff/_dashboard", "Demo dashboard", access.can_see_dashboards),
+        ("/staff/_dashboard?period=2026", "Demo province ranking", access.can_see_province_ranking),
+    )
 
     app = central(from_env(database_url=db_url))
     render.env.loader = ChoiceLoader([render.env.loader, FileSystemLoader(Path(__file__).parent / "templates")])

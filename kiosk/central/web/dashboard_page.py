@@ -1,16 +1,23 @@
 """What every dashboard page shares: the period asked for, the picker's choices, the scope line (whose
 figures these are) and the "figures as of" time. A dashboard route calls :func:`frame_context` and adds
-its own figures; the template extends ``staff/dashboard_layout.html``.
+its own figures; the template extends ``staff/dashboard_layout.html``. Its ``.json`` twin answers
+:func:`json_twin` with the same figures.
 
 No SQL here: the names come from ``analytics.units`` and the freshness from ``analytics.rollup``.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import Enum
+from fractions import Fraction
 from typing import Any
 
 from fastapi import Request
+from fastapi.responses import JSONResponse
 
 from ...domain.errors import ValidationError
 from .. import access
@@ -69,3 +76,35 @@ def frame_context(request: Request, staff: Staff, period: Period | None = None,
         "as_of": as_of,
         "units": index,
     }
+
+
+def plain(value: Any) -> Any:
+    """Figures as JSON holds them: dataclasses as objects, enums by value, days and times in ISO form,
+    a Period as {key, kind, first, last}, Fraction and Decimal as floats (full precision: the page
+    rounds for display, the JSON does not)."""
+    if isinstance(value, Period):
+        return {"key": value.key, "kind": value.kind.value, "first": value.first.isoformat(),
+                "last": value.last.isoformat()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Fraction | Decimal):
+        return float(value)
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [plain(v) for v in value]
+        return sorted(items) if isinstance(value, set | frozenset) else items
+    return value
+
+
+def json_twin(figures: Mapping[str, Any], *, period: Period | None = None, as_of: datetime | None = None,
+              status: int = 200) -> JSONResponse:
+    """The ``.json`` twin of a dashboard page: ``{"period": ..., "as_of": ..., **figures}``."""
+    body = {"period": plain(period), "as_of": plain(as_of), **{k: plain(v) for k, v in figures.items()}}
+    return JSONResponse(body, status_code=status)
