@@ -119,8 +119,11 @@ def load(settings: Settings, plan: demo_data.Plan) -> None:
 
 def prepare(args, plan: demo_data.Plan) -> tuple[Settings, Callable[[], None]]:
     """The settings of a fresh copy of the loaded year, and what to call when done."""
+    # What demo-data writes depends on its generation and on the tables installed (yearly users and
+    # discarded taps go in only when their parts' tables exist): either changing rebuilds the year.
+    migrations = sorted(p.name for p in (ROOT / "kiosk/central/migrations/versions").glob("0*.py"))
     stamp = {"ratings": plan.ratings, "complaints": plan.complaints, "seed": plan.seed, "days": plan.days,
-             "until": UNTIL.isoformat()}
+             "until": UNTIL.isoformat(), "generation": demo_data.GENERATION, "migrations": migrations}
     if args.sqlite:
         seed_file = CACHE / "seed.sqlite"
         stamp_file = CACHE / "seed.sqlite.json"
@@ -132,7 +135,7 @@ def prepare(args, plan: demo_data.Plan) -> tuple[Settings, Callable[[], None]]:
             _checkpoint(seed_file)
             stamp_file.write_text(json.dumps(stamp))
         else:
-            print(f"load: reusing {seed_file} ({stamp})")
+            print(f"load: reusing {seed_file}")
         run_file = CACHE / "run.sqlite"
         for p in CACHE.glob("run.sqlite*"):
             p.unlink()
@@ -146,7 +149,7 @@ def prepare(args, plan: demo_data.Plan) -> tuple[Settings, Callable[[], None]]:
         load(Settings(database_url=cluster.url("seed")), plan)
         stamp_file.write_text(json.dumps(stamp))
     else:
-        print(f"load: reusing the cluster in {cluster.dir} ({stamp})")
+        print(f"load: reusing the cluster in {cluster.dir}")
     start = time.perf_counter()
     cluster.admin('DROP DATABASE IF EXISTS "run"')
     cluster.admin('CREATE DATABASE "run" TEMPLATE "seed"')
@@ -307,6 +310,8 @@ def main() -> int:
     plan = demo_data.Plan(days=365, ratings=args.ratings, complaints=args.complaints, seed=args.seed, until=UNTIL)
     print(f"== bench_analytics on {'SQLite' if args.sqlite else 'PostgreSQL'}: {plan.ratings} ratings, "
           f"{plan.complaints} complaints, {UNTIL - timedelta(days=364)}..{UNTIL}")
+    print("load average (1, 5, 15 min) at the start: {:.1f} {:.1f} {:.1f} on {} cores".format(*os.getloadavg(),
+                                                                                       os.cpu_count()))
     settings, done = prepare(args, plan)
     try:
         start = time.perf_counter()
@@ -330,6 +335,7 @@ def main() -> int:
         engine.dispose()
         if not args.only or "transparency" in args.only:
             transparency(settings, args.runs)
+        print("load average at the end: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     finally:
         done()
     return 0

@@ -42,6 +42,8 @@ from .demo import MARK
 from .settings import Settings
 from .tick import AUTO_CLOSE_NOTE
 
+# Bumped whenever the same seed would give other rows: the bench's cached year is rebuilt then.
+GENERATION = 2
 DEVICE_PREFIX = "kio-dd-"  # demo-data kiosks (``kiosk central demo``'s own are kio-demo-*)
 IMPROVING = "dpmptsp"  # mutu C -> B: the one-stop licensing office after its reform
 WORSENING = "bappenda"  # mutu B -> C: Samsat queues grow through the year
