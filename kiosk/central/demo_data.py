@@ -15,7 +15,7 @@ What the year looks like, on purpose (tests/central/test_demo_data.py checks eac
   some late, some overdue now, some reopened, about half rated by the citizen.
 
 Everything is made from seeded random streams (one per kind of row), so a seed and a last day give the
-same rows every time. The rows are written by :mod:`.demo_load` (SQLite executemany, PostgreSQL COPY).
+same rows every time. The rows are written by :mod:`.demo_data_load` (SQLite executemany, PostgreSQL COPY).
 Identities are invented, from a fixed list, each marked ``[DEMO]``; nothing here is anyone's data.
 The ratings' documents cannot carry a demo flag (the domain's parser refuses unknown keys, and they
 must stay readable by it), so they are marked by their kiosks: every one comes from a ``[DEMO]`` device.
