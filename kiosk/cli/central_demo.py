@@ -67,10 +67,13 @@ def cmd_demo_data(ctx: Context) -> int:
 def _day(text: str):
     from datetime import date
 
+    from ..i18n import both
+
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError("must be a date, YYYY-MM-DD") from None
+        # The domain's msgid (domain_complaints.po): Indonesian and English, like every bad number.
+        raise argparse.ArgumentTypeError(both("Must be a real date written as YYYY-MM-DD.")) from None
 
 
 def register(cs: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:

@@ -248,6 +248,15 @@ def test_refuses_a_database_with_real_data_and_a_second_run(filled, tmp_path):
         _fill(filled["url"])
 
 
+def test_a_bad_last_day_is_refused_in_both_languages(tmp_path):
+    cmd = [sys.executable, "-m", "kiosk.cli", "central", "demo-data", "--db", f"sqlite:///{tmp_path / 'c.db'}",
+           "--until", "2026-02-30"]
+    out = subprocess.run(cmd, check=False, env={**os.environ, "PYTHONPATH": str(REPO)}, cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "Harus berupa tanggal yang benar" in out.stderr and "Must be a real date written as YYYY-MM-DD" in out.stderr
+
+
 def test_the_same_seed_gives_the_same_rows_and_another_seed_others(filled, tmp_path):
     again = f"sqlite:///{tmp_path / 'again.db'}"
     _fill(again)
