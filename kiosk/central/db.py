@@ -378,8 +378,9 @@ rollup_marks = sa.Table(
 # --- analytics: complaint handling (part "handling", migration 0009) ---------------------------------
 
 # One row per complaint, rewritten by analytics/handling.refresh: the handling agency (else the named one,
-# else ''), the local day it reached the server, working days to verify and to answer, and whether each
-# service level was kept (NULL while undecided and not yet late). No personal data, no texts.
+# else ''), the local day it reached the server, working days to verify and to answer, whether each
+# service level was kept (NULL while undecided and not yet late) and its due day (so each tick finds in SQL
+# the undecided rows whose due day has just passed). No personal data, no texts.
 complaint_facts = sa.Table(
     "complaint_facts",
     metadata,
@@ -393,6 +394,8 @@ complaint_facts = sa.Table(
     sa.Column("answer_workdays", sa.Integer),
     sa.Column("verified_on_time", sa.Boolean),
     sa.Column("answered_on_time", sa.Boolean),
+    sa.Column("verify_due", sa.Date),
+    sa.Column("answer_due", sa.Date),
     sa.Column("reopened", sa.Boolean, nullable=False),
     sa.Column("citizen_rating", sa.SmallInteger),
     sa.Column("status", sa.String(32), nullable=False),

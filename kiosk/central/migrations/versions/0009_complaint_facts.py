@@ -33,6 +33,8 @@ def upgrade() -> None:
         sa.Column("answer_workdays", sa.Integer),
         sa.Column("verified_on_time", sa.Boolean),
         sa.Column("answered_on_time", sa.Boolean),
+    sa.Column("verify_due", sa.Date),
+    sa.Column("answer_due", sa.Date),
         sa.Column("reopened", sa.Boolean, nullable=False),
         sa.Column("citizen_rating", sa.SmallInteger),
         sa.Column("status", sa.String(32), nullable=False),
