@@ -103,6 +103,12 @@ def agency_name(figure: HandlingFigure, lang: str, t) -> str:
 # --- the page -------------------------------------------------------------------------------------------
 
 
+def _whole(spec: dict[str, Any], *, horizontal: bool = False) -> dict[str, Any]:
+    # Counts of complaints: no 0.5 on the value axis.
+    spec["xAxis" if horizontal else "yAxis"]["minInterval"] = 1
+    return spec
+
+
 @dataclass(frozen=True, slots=True)
 class Chart:
     id: str
@@ -142,7 +148,7 @@ def series_chart(chart_id: str, title: str, series: Series, label: Callable[[str
     """Complaints over time, one stacked bar per bucket, one colour per key; the table has a row per bucket."""
     buckets = [bucket_label(day, series.step, lang) for day in series.buckets]
     keys = list(series.counts)
-    spec = chart_specs.bar(buckets, [(label(k), list(series.counts[k])) for k in keys], stack=True)
+    spec = _whole(chart_specs.bar(buckets, [(label(k), list(series.counts[k])) for k in keys], stack=True))
     first = t("Month") if series.step == "month" else t("Week from")
     columns = [first] + [label(k) for k in keys] + [t("Total")]
     rows = []
@@ -158,7 +164,8 @@ def agency_series_chart(chart_id: str, title: str, series: Series, names: dict[s
     buckets = [bucket_label(day, series.step, lang) for day in series.buckets]
     keys = list(series.counts)
     label = [names.get(k) or (t("No agency named") if k == "" else k) for k in keys]
-    spec = chart_specs.bar(buckets, [(label[i], list(series.counts[k])) for i, k in enumerate(keys)], stack=True)
+    spec = _whole(chart_specs.bar(buckets, [(label[i], list(series.counts[k])) for i, k in enumerate(keys)],
+                                  stack=True))
     columns = [t("Agency")] + buckets + [t("Total")]
     rows = [[label[i]] + [fmt_int(n, lang) for n in series.counts[k]] + [fmt_int(series.total(k), lang)]
             for i, k in enumerate(keys)]
@@ -169,8 +176,9 @@ def agencies_chart(chart_id: str, title: str, figures: list[HandlingFigure], tot
                    total_name: str, t, lang: str) -> Chart:
     """Every agency's handling figures; the chart compares what was received with what is still open."""
     names = [agency_name(f, lang, t) for f in figures]
-    spec = chart_specs.bar(names, [(t("Complaints received"), [f.received for f in figures]),
-                                   (t("Backlog (now)"), [f.backlog for f in figures])], horizontal=True)
+    spec = _whole(chart_specs.bar(names, [(t("Complaints received"), [f.received for f in figures]),
+                                          (t("Backlog (now)"), [f.backlog for f in figures])], horizontal=True),
+                  horizontal=True)
     columns = [t("Agency"), t("Received"), t("Verified on time"), t("Answered on time"),
                t("Median working days to verify"), t("Median working days to answer"), t("Backlog (now)"),
                t("Overdue (now)"), t("Reopened"), t("Citizens' rating"), t("Ratings")]
@@ -194,8 +202,8 @@ def standard_chart(chart_id: str, title: str, figures: list[HandlingFigure], tot
     parts = [p.value for p in PARTS]
     extra = sorted({k for f in shown for k in f.by_standard_part} - set(parts))  # values of a newer release
     parts += extra
-    spec = chart_specs.bar(names, [(part_label(p, t), [f.by_standard_part.get(p, 0) for f in shown]) for p in parts],
-                           horizontal=True, stack=True)
+    spec = _whole(chart_specs.bar(names, [(part_label(p, t), [f.by_standard_part.get(p, 0) for f in shown])
+                                          for p in parts], horizontal=True, stack=True), horizontal=True)
     columns = [t("Agency")] + [part_label(p, t) for p in parts] + [t("Total")]
 
     def row(name: str, f: HandlingFigure) -> list[str]:
