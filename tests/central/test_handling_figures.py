@@ -286,6 +286,16 @@ def test_a_complaint_changed_long_before_the_watermark_is_not_reread(engine, set
     assert fact(engine, old).topic == "pungli"
 
 
+def test_a_time_stamped_ahead_does_not_push_the_watermark_past_now(engine, settings):
+    """A row stamped in the future (another host's clock, a tick run with --now ahead) must not make the
+    next run skip what happens until then."""
+    add(engine, settings, received=local(4, 2), overdue_at=local(4, 30))
+    refresh(engine, settings, local(4, 6, 8))
+    later = add(engine, settings, received=local(4, 6, 9))  # after that run, long before 30 April
+    refresh(engine, settings, local(4, 6, 10))
+    assert fact(engine, later).received_day == date(2026, 4, 6)
+
+
 def test_the_tick_runs_the_rollup(engine, settings):
     uid = add(engine, settings, received=local(4, 2))
     result = run_tick(engine, settings, now=local(4, 9, 8).astimezone(UTC))

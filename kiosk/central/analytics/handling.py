@@ -215,8 +215,10 @@ def refresh(engine: Engine, settings: Settings, *, now: datetime) -> int:
     total += swept
     marks = [m for m in (source_until, newest) if m is not None]
     with engine.begin() as conn:
+        # Never past now: a time stamped ahead (another host's clock, a tick run with --now in the future)
+        # would otherwise hide the changes made until then; such a row is merely read again next run.
         # Before any complaint exists the mark starts at now: whatever comes later is newer.
-        rollup.set_mark(conn, MARK, max(marks) if marks else now, now)
+        rollup.set_mark(conn, MARK, min(max(marks), now) if marks else now, now)
     return total
 
 
