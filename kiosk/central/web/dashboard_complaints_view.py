@@ -202,8 +202,11 @@ def standard_chart(chart_id: str, title: str, figures: list[HandlingFigure], tot
     parts = [p.value for p in PARTS]
     extra = sorted({k for f in shown for k in f.by_standard_part} - set(parts))  # values of a newer release
     parts += extra
+    # The chart draws the parts named at all (a legend of eight with five empty says nothing); the table
+    # keeps every part, its zeros included.
+    named = [p for p in parts if total.by_standard_part.get(p)]
     spec = _whole(chart_specs.bar(names, [(part_label(p, t), [f.by_standard_part.get(p, 0) for f in shown])
-                                          for p in parts], horizontal=True, stack=True), horizontal=True)
+                                          for p in named], horizontal=True, stack=True), horizontal=True)
     columns = [t("Agency")] + [part_label(p, t) for p in parts] + [t("Total")]
 
     def row(name: str, f: HandlingFigure) -> list[str]:
