@@ -1,0 +1,339 @@
+"""IKM per unit and period (issue 14, item 1), read from the daily rollups ``ikm_days`` and
+``ikm_profile_days``, and the refresh that keeps them current (``kiosk central tick``).
+
+A query module (no HTTP). The rules (which rating counts for which unit, skipped elements, the period's
+population and minimum sample) are in ``docs/analytics.md``, "IKM per unit"; the arithmetic of the index
+itself is ``kiosk/domain/ikm.py``'s, never repeated here.
+
+Why the profile is counted in Python and not with JSON SQL: ``ratings.doc`` is TEXT, and SQLite's
+``json_extract`` and PostgreSQL's ``::jsonb ->>`` are different spellings with different failure modes
+(a malformed document stops the whole statement on PostgreSQL); the age bands would be a CASE written
+twice. Parsing one day's surveys (a few thousand documents) in Python is one code path on both databases
+and costs milliseconds; the sums, which are most of the work, stay set-based SQL.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from fractions import Fraction
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from ...domain.ikm import ELEMENTS, band, ikm_score, krejcie_morgan
+from ..db import (
+    devices,
+    ikm_days,
+    ikm_profile_days,
+    ratings,
+    reader,
+    service_populations,
+)
+from ..settings import Settings
+from . import periods, rollup, units
+from .figures import ElementFigure, IkmFigure, Unit, UnitKind
+from .periods import Period
+
+NAME = "ikm"  # the rollup's watermark in rollup_marks
+# Ratings are found by received_at; a transaction that took a received_at and committed a little later
+# must still be seen, so each refresh re-reads this much before its watermark.
+MARGIN = timedelta(minutes=5)
+DAYS_PER_BATCH = 31  # days rewritten per transaction (a first refresh over years commits as it goes)
+
+DIMENSIONS = ("jenis_kelamin", "usia", "pendidikan", "pekerjaan")
+AGE_BANDS = ("<20", "20-29", "30-39", "40-49", "50-59", "60+")
+NOT_GIVEN = ""
+
+_N = len(ELEMENTS)
+_ANSWERS = [getattr(ratings.c, f"u{i}") for i in range(1, _N + 1)]
+_SUMS = [getattr(ikm_days.c, f"s{i}") for i in range(1, _N + 1)]
+_COUNTS = [getattr(ikm_days.c, f"c{i}") for i in range(1, _N + 1)]
+# The same text in SELECT and GROUP BY: PostgreSQL refuses a grouped expression whose '' is a bound
+# parameter, because two parameters are two different expressions to it.
+_EMPTY = sa.literal_column("''")
+
+
+def age_band(age: object) -> str:
+    """``"<20"``, ``"20-29"`` .. ``"60+"``, or ``""`` when the age was not given (or is not a number)."""
+    if isinstance(age, bool) or not isinstance(age, int):
+        return NOT_GIVEN
+    if age < 20:
+        return AGE_BANDS[0]
+    return AGE_BANDS[min((age - 10) // 10, len(AGE_BANDS) - 1)]
+
+
+# --- the refresh ---------------------------------------------------------------------------------------
+
+
+def refresh(engine: Engine, settings: Settings, *, now: datetime) -> int:
+    """Rewrite the rollup rows of every (local day, kiosk) that received IKM surveys since the watermark
+    (less :data:`MARGIN`), then move the watermark. Returns the rollup rows written. Idempotent: a day is
+    always rebuilt whole from ``ratings``, so running it twice changes nothing."""
+    tz = settings.tz
+    with reader(engine) as conn:
+        since, _ = rollup.mark(conn, NAME)
+        # The source's own clock, read before the days are: a rating received after this is either in
+        # a rebuilt day already or found by the next refresh.
+        newest = conn.scalar(sa.select(sa.func.max(ratings.c.received_at)))
+        touched = _touched_days(conn, tz, since)
+    until = max(filter(None, (newest, since)), default=now - MARGIN)
+    written = 0
+    days = sorted(touched)
+    batches = [days[i:i + DAYS_PER_BATCH] for i in range(0, len(days), DAYS_PER_BATCH)] or [[]]
+    for n, batch in enumerate(batches):
+        with engine.begin() as conn:
+            for day in batch:
+                written += _rewrite_day(conn, tz, day, touched[day])
+            if n == len(batches) - 1:
+                rollup.set_mark(conn, NAME, until, now)
+    return written
+
+
+def _touched_days(conn, tz: ZoneInfo, since: datetime | None) -> dict[date, frozenset[str] | None]:
+    """Local day -> the kiosks whose surveys of that day arrived since ``since`` (None: every kiosk)."""
+    ikm = ratings.c.kind == "ikm"
+    if since is None:
+        # First run: every day from the oldest survey to the newest, all kiosks (one pass, no list of
+        # a million timestamps).
+        first, last = conn.execute(sa.select(sa.func.min(ratings.c.created_at),
+                                             sa.func.max(ratings.c.created_at)).where(ikm)).one()
+        if first is None:
+            return {}
+        d0, d1 = periods.local_day(first, tz), periods.local_day(last, tz)
+        return {d0 + timedelta(days=i): None for i in range((d1 - d0).days + 1)}
+    rows = conn.execute(sa.select(ratings.c.device_id, ratings.c.created_at)
+                        .where(ikm, ratings.c.received_at >= since - MARGIN)).all()
+    found: dict[date, set[str]] = {}
+    for row in rows:
+        found.setdefault(periods.local_day(row.created_at, tz), set()).add(row.device_id)
+    return {day: frozenset(ids) for day, ids in found.items()}
+
+
+def _rewrite_day(conn, tz: ZoneInfo, day: date, kiosks: frozenset[str] | None) -> int:
+    start, end = periods.utc_bounds(periods.date_range(day, day), tz)
+    source = [ratings.c.kind == "ikm", ratings.c.created_at >= start, ratings.c.created_at < end]
+    if kiosks is not None:
+        source.append(ratings.c.device_id.in_(sorted(kiosks)))
+    for table in (ikm_days, ikm_profile_days):
+        stale = table.delete().where(table.c.local_day == day)
+        if kiosks is not None:
+            stale = stale.where(table.c.device_id.in_(sorted(kiosks)))
+        conn.execute(stale)
+
+    agency = sa.func.coalesce(ratings.c.agency_id, _EMPTY)
+    service = sa.func.coalesce(ratings.c.service_id, _EMPTY)
+    sums = sa.select(
+        sa.literal(day, sa.Date), ratings.c.device_id, agency, service, sa.func.count(),
+        *[sa.func.coalesce(sa.func.sum(u), 0) for u in _ANSWERS],
+        *[sa.func.count(u) for u in _ANSWERS],
+    ).where(*source).group_by(ratings.c.device_id, agency, service)
+    names = ["local_day", "device_id", "agency_id", "service_id", "respondents",
+             *[c.name for c in _SUMS], *[c.name for c in _COUNTS]]
+    written = conn.execute(ikm_days.insert().from_select(names, sums)).rowcount or 0
+
+    counts: Counter[tuple[str, str, str, str, str]] = Counter()
+    docs = conn.execute(sa.select(ratings.c.device_id, ratings.c.agency_id, ratings.c.service_id, ratings.c.doc)
+                        .where(*source))
+    for row in docs:
+        key = (row.device_id, row.agency_id or NOT_GIVEN, row.service_id or NOT_GIVEN)
+        for dimension, value in _profile_values(row.doc):
+            counts[(*key, dimension, value)] += 1
+    if counts:
+        conn.execute(ikm_profile_days.insert(), [
+            {"local_day": day, "device_id": d, "agency_id": a, "service_id": s, "dimension": dim, "value": v, "n": n}
+            for (d, a, s, dim, v), n in counts.items()
+        ])
+    return written + len(counts)
+
+
+def _profile_values(doc: str) -> Iterable[tuple[str, str]]:
+    """(dimension, value) for each of the four dimensions, '' where the respondent left it empty."""
+    try:
+        profile = json.loads(doc).get("profile") or {}
+    except (ValueError, AttributeError):
+        profile = {}
+    if not isinstance(profile, dict):
+        profile = {}
+    for dimension in DIMENSIONS:
+        value = profile.get(dimension)
+        if dimension == "usia":
+            yield dimension, age_band(value)
+        else:
+            yield dimension, value if isinstance(value, str) and value else NOT_GIVEN
+
+
+# --- the queries ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Totals:
+    respondents: int = 0
+    sums: list[int] = field(default_factory=lambda: [0] * _N)
+    counts: list[int] = field(default_factory=lambda: [0] * _N)
+    profile: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def ikm_by_unit(conn, settings: Settings, kind: UnitKind, period: Period, agencies: Iterable[str] | None = None,
+                *, profile: bool = False) -> list[IkmFigure]:
+    """One figure per unit of ``kind`` with respondents in ``period``, sorted by name. ``agencies`` (an
+    officer's) keeps only surveys about those agencies' services, for every kind of unit. The profile is
+    filled only with ``profile=True`` (a list page does not show it and it is the larger table)."""
+    kind = UnitKind(kind)
+    index = units.index(conn)
+    totals = _totals(conn, kind, period, agencies, None, profile)
+    yearly = _yearly_users(conn)
+    catalog = units.current_catalog(conn)
+    figures = [_figure(index.get(kind, key), period, t, _population(kind, key, yearly, catalog))
+               for key, t in totals.items() if t.respondents]
+    return sorted(figures, key=lambda f: (f.unit.name_id.casefold(), f.unit.id))
+
+
+def ikm_for_unit(conn, settings: Settings, unit: Unit, period: Period,
+                 agencies: Iterable[str] | None = None) -> IkmFigure:
+    """The figure of one unit, with its profile; respondents 0 (and no score) when none answered."""
+    totals = _totals(conn, unit.kind, period, agencies, unit.id, True).get(unit.id, _Totals())
+    yearly = _yearly_users(conn)
+    return _figure(unit, period, totals, _population(unit.kind, unit.id, yearly, units.current_catalog(conn)))
+
+
+def _service_agencies(conn) -> dict[str, str]:
+    catalog = units.current_catalog(conn)
+    return {} if catalog is None else {s.id: s.agency_id for s in catalog.services}
+
+
+def _totals(conn, kind: UnitKind, period: Period, agencies: Iterable[str] | None, only: str | None,
+            with_profile: bool) -> dict[str, _Totals]:
+    """Unit id -> its totals, from the rollups; ``only`` narrows the SQL to one unit."""
+    service_agency = _service_agencies(conn)
+    allowed = None if agencies is None else frozenset(agencies)
+    out: dict[str, _Totals] = {}
+
+    def unit_of(row) -> str | None:
+        # The rating's own agency; a survey that named none belongs to its service's agency.
+        agency = row.agency_id or service_agency.get(row.service_id, "")
+        if allowed is not None and agency not in allowed:
+            return None
+        key = agency if kind is UnitKind.AGENCY else row.unit
+        return key or None  # an agency nobody can name is counted only on the other views
+
+    t = ikm_days
+    rows = conn.execute(_grouped(t, kind, period, only, service_agency,
+                                 [sa.func.sum(t.c.respondents).label("respondents"),
+                                  *[sa.func.sum(c).label(c.name) for c in _SUMS + _COUNTS]])).all()
+    for row in rows:
+        key = unit_of(row)
+        if key is None:
+            continue
+        acc = out.setdefault(key, _Totals())
+        acc.respondents += int(row.respondents)
+        for i in range(_N):
+            acc.sums[i] += int(getattr(row, f"s{i + 1}"))
+            acc.counts[i] += int(getattr(row, f"c{i + 1}"))
+    if with_profile:
+        p = ikm_profile_days
+        rows = conn.execute(_grouped(p, kind, period, only, service_agency,
+                                     [p.c.dimension, p.c.value, sa.func.sum(p.c.n).label("n")],
+                                     extra=[p.c.dimension, p.c.value])).all()
+        for row in rows:
+            key = unit_of(row)
+            if key is None or key not in out:
+                continue
+            dim = out[key].profile.setdefault(row.dimension, {})
+            dim[row.value] = dim.get(row.value, 0) + int(row.n)
+    return out
+
+
+def _grouped(t: sa.Table, kind: UnitKind, period: Period, only: str | None, service_agency: dict[str, str],
+             measures: list, extra: list | None = None) -> sa.Select:
+    """SELECT unit, agency_id, service_id, measures FROM t over the period's days, grouped."""
+    unit_col = {
+        UnitKind.AGENCY: _EMPTY,
+        UnitKind.SERVICE: t.c.service_id,
+        UnitKind.KIOSK: t.c.device_id,
+        UnitKind.OFFICE: devices.c.office,
+    }[kind]
+    source = t.join(devices, devices.c.id == t.c.device_id) if kind is UnitKind.OFFICE else t
+    where = [t.c.local_day >= period.first, t.c.local_day <= period.last]
+    if only is not None:
+        if kind is UnitKind.AGENCY:
+            services = sorted(s for s, a in service_agency.items() if a == only)
+            where.append(sa.or_(t.c.agency_id == only,
+                                sa.and_(t.c.agency_id == "", t.c.service_id.in_(services))) if services
+                         else t.c.agency_id == only)
+        else:
+            where.append(unit_col == only)
+    group = [unit_col, t.c.agency_id, t.c.service_id, *(extra or [])]
+    if kind is UnitKind.AGENCY:
+        group = group[1:]
+    return (sa.select(unit_col.label("unit"), t.c.agency_id, t.c.service_id, *measures)
+            .select_from(source).where(*where).group_by(*group))
+
+
+# --- population and the minimum sample -----------------------------------------------------------------
+
+
+def _yearly_users(conn) -> dict[str, int]:
+    return dict(conn.execute(sa.select(service_populations.c.service_id, service_populations.c.yearly_users)).all())
+
+
+def _population(kind: UnitKind, unit_id: str, yearly: dict[str, int], catalog) -> int | None:
+    """The unit's yearly users: a service's own; an agency's the sum over its catalog services that have
+    one (None when none has). Offices and kiosks have none: a service's users are counted province-wide,
+    not per place."""
+    if kind is UnitKind.SERVICE:
+        return yearly.get(unit_id)
+    if kind is UnitKind.AGENCY and catalog is not None:
+        known = [yearly[s.id] for s in catalog.services if s.agency_id == unit_id and s.id in yearly]
+        return sum(known) if known else None
+    return None
+
+
+def period_population(yearly_users: int, period: Period) -> int:
+    """The users a period is expected to serve: ``ceil(yearly x days in the period / days in its year)``;
+    a range across New Year adds each year's share (with that year's length) before rounding up."""
+    share = Fraction(0)
+    day = period.first
+    while day <= period.last:
+        year_end = date(day.year, 12, 31)
+        last = min(year_end, period.last)
+        year_days = 366 if _leap(day.year) else 365
+        share += Fraction((last - day).days + 1, year_days)
+        day = last + timedelta(days=1)
+    return math.ceil(yearly_users * share)
+
+
+def _leap(y: int) -> bool:
+    return y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)
+
+
+def _figure(unit: Unit, period: Period, totals: _Totals, population: int | None) -> IkmFigure:
+    elements = []
+    for i, element in enumerate(ELEMENTS):
+        answers = totals.counts[i]
+        nrr = Fraction(totals.sums[i], answers) if answers else None
+        elements.append(ElementFigure(element.code, element.name_id, element.name_en, answers, nrr,
+                                      None if nrr is None else nrr / _N))
+    # The index needs all nine elements: one that nobody answered leaves the unit without a score (the
+    # page says which element), rather than an index of eight elements that is not the official one.
+    score = ikm_score({e.code: e.nrr for e in elements}) if all(e.nrr is not None for e in elements) else None
+    # Lowest NRR first; a tie keeps the element order (U1 before U2), so the list is the same every time.
+    order = [e for _, e in sorted(((e.nrr, i), e) for i, e in enumerate(elements) if e.nrr is not None)]
+    min_sample = krejcie_morgan(period_population(population, period)) if population else None
+    return IkmFigure(
+        unit=unit,
+        period=period,
+        respondents=totals.respondents,
+        elements=tuple(elements),
+        score=score,
+        band=None if score is None else band(score),
+        population=population,
+        min_sample=min_sample,
+        weakest=tuple(e.code for e in order[:3]),
+        profile=totals.profile,
+    )
