@@ -419,9 +419,11 @@ service_populations = sa.Table(
     sa.Column("updated_by", sa.String(64)),  # the staff username
 )
 
-# The refresh finds new ratings by when they arrived and rebuilds days by when they were made.
+# The refresh finds new ratings by when they arrived and rebuilds days by when they were made. The kind
+# leads the second so that SQLite, which has no statistics, prefers it to ratings_service for
+# "kind = 'ikm' AND created_at in a day" (with ratings_service it scans every survey for each day).
 sa.Index("ratings_received", ratings.c.received_at)
-sa.Index("ratings_created", ratings.c.created_at)
+sa.Index("ratings_kind_created", ratings.c.kind, ratings.c.created_at)
 
 
 # --- engine ----------------------------------------------------------------------------------------

@@ -58,11 +58,11 @@ def upgrade() -> None:
         sa.Column("updated_by", sa.String(64)),
     )
     op.create_index("ratings_received", "ratings", ["received_at"])
-    op.create_index("ratings_created", "ratings", ["created_at"])
+    op.create_index("ratings_kind_created", "ratings", ["kind", "created_at"])
 
 
 def downgrade() -> None:
-    op.drop_index("ratings_created", table_name="ratings")
+    op.drop_index("ratings_kind_created", table_name="ratings")
     op.drop_index("ratings_received", table_name="ratings")
     op.drop_table("service_populations")
     op.drop_table("ikm_profile_days")
