@@ -409,6 +409,33 @@ ikm_profile_days = sa.Table(
     sa.Index("ikm_profile_days_service", "service_id", "local_day"),
 )
 
+# The same sums per calendar month (``month`` = its first day), rebuilt from the days by the same refresh:
+# a year's figure reads twelve months of rows, not 365 days of them; only a period's partial months
+# (a free date range) read days.
+ikm_months = sa.Table(
+    "ikm_months",
+    metadata,
+    sa.Column("month", sa.Date, primary_key=True),
+    sa.Column("device_id", sa.String(40), primary_key=True),
+    sa.Column("agency_id", sa.String(64), primary_key=True),
+    sa.Column("service_id", sa.String(64), primary_key=True),
+    sa.Column("respondents", sa.Integer, nullable=False),
+    *[sa.Column(f"s{i}", sa.Integer, nullable=False) for i in range(1, 10)],
+    *[sa.Column(f"c{i}", sa.Integer, nullable=False) for i in range(1, 10)],
+)
+
+ikm_profile_months = sa.Table(
+    "ikm_profile_months",
+    metadata,
+    sa.Column("month", sa.Date, primary_key=True),
+    sa.Column("device_id", sa.String(40), primary_key=True),
+    sa.Column("agency_id", sa.String(64), primary_key=True),
+    sa.Column("service_id", sa.String(64), primary_key=True),
+    sa.Column("dimension", sa.String(16), primary_key=True),
+    sa.Column("value", sa.String(32), primary_key=True),
+    sa.Column("n", sa.Integer, nullable=False),
+)
+
 # A service's yearly users, set by staff (populations.py): the survey's minimum sample follows from it.
 service_populations = sa.Table(
     "service_populations",

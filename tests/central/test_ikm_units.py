@@ -161,10 +161,36 @@ def test_an_incremental_refresh_rebuilds_only_the_touched_kiosk_days(db):
     _refresh(engine, settings, kit.wita(2026, 3, 1, 13))  # watermark: 11:00, the newest received_at
     kit.add_surveys(engine, "k1", "svc", [[3] * 9], created_at=kit.wita(2026, 3, 2, 9))
     # Read back from 10:55 (the 5-minute margin): k1 on 1 March and k1 on 2 March, not k2. Each kiosk-day
-    # is 1 ikm_days row + 4 profile rows (every dimension "not given"): 2 x 5 = 10.
-    assert _refresh(engine, settings, kit.wita(2026, 3, 2, 10)) == 10
-    # Nothing new: only k1's 2 March is within the margin of the new watermark (09:00 on 2 March).
-    assert _refresh(engine, settings, kit.wita(2026, 3, 2, 11)) == 5
+    # is 1 ikm_days row + 4 profile rows (every dimension "not given"), and k1's March again: 1 ikm_months
+    # row + 4 profile rows: 2 x 5 + 5 = 15.
+    assert _refresh(engine, settings, kit.wita(2026, 3, 2, 10)) == 15
+    # Nothing new: only k1's 2 March is within the margin of the new watermark (09:00 on 2 March): 5 + 5.
+    assert _refresh(engine, settings, kit.wita(2026, 3, 2, 11)) == 10
+
+
+def test_a_free_range_adds_whole_months_and_the_days_around_them(db):
+    settings, engine = db
+    kit.publish(engine, {"svc": "bappenda"})
+    kit.add_device(engine, "k1")
+    # One survey a day from 14 January to 3 April, alternating all-4 and all-2 (day number even: 4).
+    day, n = date(2026, 1, 14), 0
+    while day <= date(2026, 4, 3):
+        kit.add_surveys(engine, "k1", "svc", [[4 if day.toordinal() % 2 == 0 else 2] * 9],
+                        created_at=kit.wita(day.year, day.month, day.day, 10))
+        day, n = day + timedelta(days=1), n + 1
+    _refresh(engine, settings, kit.wita(2026, 4, 4))
+    # 15 Jan .. 2 Apr: 17 days of January (days 15..31), all of February (28) and March (31), 2 of April:
+    # 17 + 28 + 31 + 2 = 78 surveys. The ordinal of 15 Jan 2026 is odd (739631), so the days alternate
+    # 2, 4, 2, ... starting with 2: 39 of each; every NRR = (39 x 4 + 39 x 2)/78 = 3, IKM 75.00.
+    assert date(2026, 1, 15).toordinal() % 2 == 1
+    figure = _for(engine, settings, UnitKind.SERVICE, "svc", periods.date_range(date(2026, 1, 15), date(2026, 4, 2)))
+    assert (figure.respondents, figure.elements[0].nrr, figure.score) == (78, 3, Decimal("75.00"))
+    # The same surveys through days only (a range with no whole month) and months only (Q1) add up:
+    # Q1 = 14 Jan .. 31 Mar = 18 + 28 + 31 = 77; 1..3 April = 3.
+    assert _for(engine, settings, UnitKind.SERVICE, "svc", Q1).respondents == 77
+    assert _for(engine, settings, UnitKind.SERVICE, "svc",
+                periods.date_range(date(2026, 4, 1), date(2026, 4, 3))).respondents == 3
+    assert n == 80
 
 
 def test_the_minimum_sample_follows_the_yearly_users_of_the_units_services(db):

@@ -30,7 +30,9 @@ from ...domain.ikm import ELEMENTS, band, ikm_score, krejcie_morgan
 from ..db import (
     devices,
     ikm_days,
+    ikm_months,
     ikm_profile_days,
+    ikm_profile_months,
     ratings,
     reader,
     service_populations,
@@ -44,7 +46,6 @@ NAME = "ikm"  # the rollup's watermark in rollup_marks
 # Ratings are found by received_at; a transaction that took a received_at and committed a little later
 # must still be seen, so each refresh re-reads this much before its watermark.
 MARGIN = timedelta(minutes=5)
-DAYS_PER_BATCH = 31  # days rewritten per transaction (a first refresh over years commits as it goes)
 
 DIMENSIONS = ("jenis_kelamin", "usia", "pendidikan", "pekerjaan")
 AGE_BANDS = ("<20", "20-29", "30-39", "40-49", "50-59", "60+")
@@ -84,12 +85,18 @@ def refresh(engine: Engine, settings: Settings, *, now: datetime) -> int:
         touched = _touched_days(conn, tz, since)
     until = max(filter(None, (newest, since)), default=now - MARGIN)
     written = 0
-    days = sorted(touched)
-    batches = [days[i:i + DAYS_PER_BATCH] for i in range(0, len(days), DAYS_PER_BATCH)] or [[]]
-    for n, batch in enumerate(batches):
+    # One transaction per calendar month: its touched days, then the month's sums from its days.
+    months: dict[date, list[date]] = {}
+    for day in sorted(touched):
+        months.setdefault(day.replace(day=1), []).append(day)
+    batches = sorted(months.items()) or [(None, [])]
+    for n, (month, days) in enumerate(batches):
         with engine.begin() as conn:
-            for day in batch:
+            for day in days:
                 written += _rewrite_day(conn, tz, day, touched[day])
+            if month is not None:
+                kiosks = [touched[d] for d in days]
+                written += _rewrite_month(conn, month, None if None in kiosks else frozenset().union(*kiosks))
             if n == len(batches) - 1:
                 rollup.set_mark(conn, NAME, until, now)
     return written
@@ -154,6 +161,31 @@ def _rewrite_day(conn, tz: ZoneInfo, day: date, kiosks: frozenset[str] | None) -
             for (d, a, s, dim, v), n in counts.items()
         ])
     return written + len(counts)
+
+
+def _month_end(month: date) -> date:
+    return (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
+def _rewrite_month(conn, month: date, kiosks: frozenset[str] | None) -> int:
+    """The month's rows of ikm_months and ikm_profile_months summed again from its days (of ``kiosks``)."""
+    written = 0
+    for days, months, extra, measures in (
+        (ikm_days, ikm_months, [], ["respondents", *[c.name for c in _SUMS + _COUNTS]]),
+        (ikm_profile_days, ikm_profile_months, ["dimension", "value"], ["n"]),
+    ):
+        stale = months.delete().where(months.c.month == month)
+        where = [days.c.local_day >= month, days.c.local_day <= _month_end(month)]
+        if kiosks is not None:
+            stale = stale.where(months.c.device_id.in_(sorted(kiosks)))
+            where.append(days.c.device_id.in_(sorted(kiosks)))
+        conn.execute(stale)
+        group = [days.c.device_id, days.c.agency_id, days.c.service_id, *[days.c[k] for k in extra]]
+        sums = (sa.select(sa.literal(month, sa.Date), *group, *[sa.func.sum(days.c[m]) for m in measures])
+                .where(*where).group_by(*group))
+        names = ["month", "device_id", "agency_id", "service_id", *extra, *measures]
+        written += conn.execute(months.insert().from_select(names, sums)).rowcount or 0
+    return written
 
 
 def _profile_values(doc: str) -> Iterable[tuple[str, str]]:
@@ -226,36 +258,53 @@ def _totals(conn, kind: UnitKind, period: Period, agencies: Iterable[str] | None
         key = agency if kind is UnitKind.AGENCY else row.unit
         return key or None  # an agency nobody can name is counted only on the other views
 
-    t = ikm_days
-    rows = conn.execute(_grouped(t, kind, period, only, service_agency,
-                                 [sa.func.sum(t.c.respondents).label("respondents"),
-                                  *[sa.func.sum(c).label(c.name) for c in _SUMS + _COUNTS]])).all()
-    for row in rows:
-        key = unit_of(row)
-        if key is None:
-            continue
-        acc = out.setdefault(key, _Totals())
-        acc.respondents += int(row.respondents)
-        for i in range(_N):
-            acc.sums[i] += int(getattr(row, f"s{i + 1}"))
-            acc.counts[i] += int(getattr(row, f"c{i + 1}"))
-    if with_profile:
-        p = ikm_profile_days
-        rows = conn.execute(_grouped(p, kind, period, only, service_agency,
-                                     [p.c.dimension, p.c.value, sa.func.sum(p.c.n).label("n")],
-                                     extra=[p.c.dimension, p.c.value])).all()
+    for t, first, last in _pieces(period, ikm_days, ikm_months):
+        rows = conn.execute(_grouped(t, kind, first, last, only, service_agency,
+                                     [sa.func.sum(t.c.respondents).label("respondents"),
+                                      *[sa.func.sum(t.c[c.name]).label(c.name) for c in _SUMS + _COUNTS]])).all()
         for row in rows:
             key = unit_of(row)
-            if key is None or key not in out:
+            if key is None:
                 continue
-            dim = out[key].profile.setdefault(row.dimension, {})
-            dim[row.value] = dim.get(row.value, 0) + int(row.n)
+            acc = out.setdefault(key, _Totals())
+            acc.respondents += int(row.respondents)
+            for i in range(_N):
+                acc.sums[i] += int(getattr(row, f"s{i + 1}"))
+                acc.counts[i] += int(getattr(row, f"c{i + 1}"))
+    if with_profile:
+        for p, first, last in _pieces(period, ikm_profile_days, ikm_profile_months):
+            rows = conn.execute(_grouped(p, kind, first, last, only, service_agency,
+                                         [p.c.dimension, p.c.value, sa.func.sum(p.c.n).label("n")],
+                                         extra=[p.c.dimension, p.c.value])).all()
+            for row in rows:
+                key = unit_of(row)
+                if key is None or key not in out:
+                    continue
+                dim = out[key].profile.setdefault(row.dimension, {})
+                dim[row.value] = dim.get(row.value, 0) + int(row.n)
     return out
 
 
-def _grouped(t: sa.Table, kind: UnitKind, period: Period, only: str | None, service_agency: dict[str, str],
+def _pieces(period: Period, days: sa.Table, months: sa.Table) -> list[tuple[sa.Table, date, date]]:
+    """The period as (table, first, last): its whole calendar months from the monthly table, the days
+    before and after them from the daily one. A quarter, semester or year is whole months only."""
+    first_month = period.first if period.first.day == 1 else _month_end(period.first) + timedelta(days=1)
+    last_month = period.last.replace(day=1) if period.last == _month_end(period.last) else (
+        period.last.replace(day=1) - timedelta(days=1)).replace(day=1)
+    if first_month > last_month:  # no whole month inside
+        return [(days, period.first, period.last)]
+    out = [(months, first_month, last_month)]
+    if period.first < first_month:
+        out.append((days, period.first, first_month - timedelta(days=1)))
+    if _month_end(last_month) < period.last:
+        out.append((days, _month_end(last_month) + timedelta(days=1), period.last))
+    return out
+
+
+def _grouped(t: sa.Table, kind: UnitKind, first: date, last: date, only: str | None, service_agency: dict[str, str],
              measures: list, extra: list | None = None) -> sa.Select:
-    """SELECT unit, agency_id, service_id, measures FROM t over the period's days, grouped."""
+    """SELECT unit, agency_id, service_id, measures FROM t (a daily or monthly rollup) from ``first`` to
+    ``last`` (its local days, or its months' first days), grouped."""
     unit_col = {
         UnitKind.AGENCY: _EMPTY,
         UnitKind.SERVICE: t.c.service_id,
@@ -263,7 +312,8 @@ def _grouped(t: sa.Table, kind: UnitKind, period: Period, only: str | None, serv
         UnitKind.OFFICE: devices.c.office,
     }[kind]
     source = t.join(devices, devices.c.id == t.c.device_id) if kind is UnitKind.OFFICE else t
-    where = [t.c.local_day >= period.first, t.c.local_day <= period.last]
+    when = t.c.month if "month" in t.c else t.c.local_day
+    where = [when >= first, when <= last]
     if only is not None:
         if kind is UnitKind.AGENCY:
             services = sorted(s for s, a in service_agency.items() if a == only)

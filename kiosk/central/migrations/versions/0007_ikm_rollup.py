@@ -1,5 +1,5 @@
-"""IKM per unit (issue 14, part "ikm"): the daily rollups `ikm_days` and `ikm_profile_days`, the services'
-yearly users (`service_populations`), and the indexes on `ratings` the refresh reads by.
+"""IKM per unit (issue 14, part "ikm"): the daily rollups `ikm_days` and `ikm_profile_days`, their monthly
+sums `ikm_months` and `ikm_profile_months`, the services' yearly users (`service_populations`), and the indexes on `ratings` the refresh reads by.
 
 Revision ID: 0007
 Revises: 0006
@@ -19,11 +19,12 @@ branch_labels = None
 depends_on = None
 
 _KEY = ("local_day", "device_id", "agency_id", "service_id")
+_MONTH_KEY = ("month", "device_id", "agency_id", "service_id")
 
 
-def _key_columns() -> list[sa.Column]:
+def _key_columns(first: str = "local_day") -> list[sa.Column]:
     return [
-        sa.Column("local_day", sa.Date, nullable=False),
+        sa.Column(first, sa.Date, nullable=False),
         sa.Column("device_id", sa.String(40), nullable=False),
         sa.Column("agency_id", sa.String(64), nullable=False),
         sa.Column("service_id", sa.String(64), nullable=False),
@@ -51,6 +52,22 @@ def upgrade() -> None:
     )
     op.create_index("ikm_profile_days_service", "ikm_profile_days", ["service_id", "local_day"])
     op.create_table(
+        "ikm_months",
+        *_key_columns("month"),
+        sa.Column("respondents", sa.Integer, nullable=False),
+        *[sa.Column(f"s{i}", sa.Integer, nullable=False) for i in range(1, 10)],
+        *[sa.Column(f"c{i}", sa.Integer, nullable=False) for i in range(1, 10)],
+        sa.PrimaryKeyConstraint(*_MONTH_KEY),
+    )
+    op.create_table(
+        "ikm_profile_months",
+        *_key_columns("month"),
+        sa.Column("dimension", sa.String(16), nullable=False),
+        sa.Column("value", sa.String(32), nullable=False),
+        sa.Column("n", sa.Integer, nullable=False),
+        sa.PrimaryKeyConstraint(*_MONTH_KEY, "dimension", "value"),
+    )
+    op.create_table(
         "service_populations",
         sa.Column("service_id", sa.String(64), primary_key=True),
         sa.Column("yearly_users", sa.Integer, nullable=False),
@@ -65,5 +82,7 @@ def downgrade() -> None:
     op.drop_index("ratings_kind_created", table_name="ratings")
     op.drop_index("ratings_received", table_name="ratings")
     op.drop_table("service_populations")
+    op.drop_table("ikm_profile_months")
+    op.drop_table("ikm_months")
     op.drop_table("ikm_profile_days")
     op.drop_table("ikm_days")
