@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from ..domain.errors import ValidationError
 from ..errors import NotFound
-from . import audit, access
+from . import access, audit
 from .access import Staff
 from .analytics import units
 from .db import now, reader, service_populations
