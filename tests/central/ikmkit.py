@@ -78,3 +78,21 @@ def add_surveys(engine, device_id: str, service_id: str, answers: Sequence[Seque
 def table_rows(engine, table: sa.Table) -> list[tuple]:
     with engine.connect() as conn:
         return sorted(tuple(r) for r in conn.execute(sa.select(table)).all())
+
+
+def seed_dashboard(engine) -> None:
+    """The surveys of the dashboard's page tests (Q4 2026; the numbers are worked out in
+    tests/central/test_ikm_pages_http.py): PKB (Bappenda) 2 surveys all 4 on kiosk "kb"; LAB (Dinkes)
+    4 surveys answering 3 to U1..U8 and 2 to U9 on kiosk "mpp", two of them with a profile."""
+    from kiosk.central.analytics import ikm
+    from kiosk.central.settings import Settings
+
+    publish(engine, {"pkb": "bappenda", "lab": "dinkes"})
+    add_device(engine, "kb", office="Kantor Bappenda", agency_id="bappenda")
+    add_device(engine, "mpp", office="Mal Pelayanan Publik", agency_id="bappenda")
+    at = wita(2026, 10, 5, 10)
+    add_surveys(engine, "kb", "pkb", [[4] * 9] * 2, created_at=at, agency_id="bappenda")
+    add_surveys(engine, "mpp", "lab", [[3] * 8 + [2]] * 2, created_at=at, agency_id="dinkes",
+                profile={"jenis_kelamin": "P", "usia": 34, "pendidikan": "S1", "pekerjaan": "Swasta"})
+    add_surveys(engine, "mpp", "lab", [[3] * 8 + [2]] * 2, created_at=at, agency_id="dinkes")
+    ikm.refresh(engine, Settings(timezone="Asia/Makassar"), now=wita(2026, 10, 5, 11))
