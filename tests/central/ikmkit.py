@@ -75,6 +75,18 @@ def add_surveys(engine, device_id: str, service_id: str, answers: Sequence[Seque
         conn.execute(ratings.insert(), rows)
 
 
+def add_quick(engine, device_id: str, service_id: str, face: int, *, created_at: datetime,
+              agency_id: str | None = "bappenda") -> None:
+    """A one-tap quick rating: never part of the IKM."""
+    uid = str(uuidlib.uuid4())
+    with engine.begin() as conn:
+        conn.execute(records.insert().values(uuid=uid, kind="rating", device_id=device_id, body_hash="0" * 64,
+                                             received_at=created_at))
+        conn.execute(ratings.insert().values(uuid=uid, device_id=device_id, created_at=created_at,
+                                             received_at=created_at, kind="quick", service_id=service_id,
+                                             agency_id=agency_id, face=face, doc=json.dumps({"kind": "quick"})))
+
+
 def table_rows(engine, table: sa.Table) -> list[tuple]:
     with engine.connect() as conn:
         return sorted(tuple(r) for r in conn.execute(sa.select(table)).all())

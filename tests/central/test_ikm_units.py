@@ -13,7 +13,7 @@ from fractions import Fraction
 
 import pytest
 
-from kiosk.central.analytics import ikm, periods, units
+from kiosk.central.analytics import ikm, periods, rollup, units
 from kiosk.central.analytics.figures import Unit, UnitKind
 from kiosk.central.db import (
     ikm_days,
@@ -22,6 +22,7 @@ from kiosk.central.db import (
     service_populations,
 )
 from kiosk.central.settings import Settings
+from kiosk.central.tick import run_tick
 
 from . import ikmkit as kit
 from .serverkit import database_url
@@ -279,6 +280,21 @@ def test_a_unit_without_surveys_has_no_figure_in_the_list_and_an_empty_one_alone
     assert _by_unit(engine, settings, UnitKind.SERVICE, Q1) == []
     empty = _for(engine, settings, UnitKind.SERVICE, "svc", Q1)
     assert (empty.respondents, empty.score, empty.weakest) == (0, None, ())
+
+
+def test_the_tick_keeps_the_rollup_current_and_quick_ratings_never_count(db):
+    settings, engine = db
+    kit.publish(engine, {"svc": "bappenda"})
+    kit.add_device(engine, "k1")
+    kit.add_surveys(engine, "k1", "svc", [[2] * 9], created_at=kit.wita(2026, 6, 1))
+    kit.add_quick(engine, "k1", "svc", 4, created_at=kit.wita(2026, 6, 1))
+    result = run_tick(engine, settings, now=kit.wita(2026, 6, 1, 13))
+    # 1 day row + 4 profile rows, and the same for June: 10.
+    assert result.rollup_rows == 10
+    figure = _for(engine, settings, UnitKind.SERVICE, "svc", Q2)
+    assert (figure.respondents, figure.score) == (1, Decimal("50.00"))  # the face 4 is not an answer
+    with engine.connect() as conn:
+        assert rollup.freshness(conn) == kit.wita(2026, 6, 1, 13)
 
 
 @pytest.mark.parametrize("age, band", [(None, ""), (15, "<20"), (19, "<20"), (20, "20-29"), (39, "30-39"),
