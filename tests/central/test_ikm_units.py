@@ -77,7 +77,9 @@ def test_every_band_edge_through_the_rollup(backend, tmp_path):
         kit.publish(engine, {s: "bappenda" for s, *_ in BAND_EDGES})
         kit.add_device(engine, "k1")
         for service, n, total, _, _ in BAND_EDGES:
-            kit.add_surveys(engine, "k1", service, kit.spread(n, total), created_at=kit.wita(2026, 2, 10))
+            # Half the services' surveys name no agency: the catalog's (Bappenda) stands in.
+            kit.add_surveys(engine, "k1", service, kit.spread(n, total), created_at=kit.wita(2026, 2, 10),
+                            agency_id=None if n % 2 else "bappenda")
         _refresh(engine, settings, kit.wita(2026, 2, 11))
         figures = {f.unit.id: f for f in _by_unit(engine, settings, UnitKind.SERVICE, Q1)}
         got = {s: (figures[s].respondents, figures[s].score, figures[s].band.mutu) for s, *_ in BAND_EDGES}
@@ -89,6 +91,10 @@ def test_every_band_edge_through_the_rollup(backend, tmp_path):
         assert (agency.unit.id, agency.respondents, agency.score, agency.band.mutu) == (
             "bappenda", 133, Decimal("76.42"), "C")
         assert agency.band.kinerja_id == "Kurang Baik"
+        # An officer's view groups by agency and service in SQL: the same figure.
+        (scoped,) = _by_unit(engine, settings, UnitKind.AGENCY, Q1, {"bappenda"})
+        assert (scoped.respondents, scoped.score) == (133, Decimal("76.42"))
+        assert _by_unit(engine, settings, UnitKind.KIOSK, Q1, {"dinkes"}) == []
     finally:
         engine.dispose()
 

@@ -249,17 +249,23 @@ def _totals(conn, kind: UnitKind, period: Period, agencies: Iterable[str] | None
     service_agency = _service_agencies(conn)
     allowed = None if agencies is None else frozenset(agencies)
     out: dict[str, _Totals] = {}
+    # Offices are grouped by kiosk in SQL and the kiosks put in their offices here: a join with devices
+    # in every grouped query costs more than the few thousand rows it would save.
+    office_of = dict(conn.execute(sa.select(devices.c.id, devices.c.office)).all()) if kind is UnitKind.OFFICE else {}
+    kiosks = sorted(d for d, o in office_of.items() if o == only) if kind is UnitKind.OFFICE and only else None
 
     def unit_of(row) -> str | None:
         # The rating's own agency; a survey that named none belongs to its service's agency.
         agency = row.agency_id or service_agency.get(row.service_id, "")
         if allowed is not None and agency not in allowed:
             return None
-        key = agency if kind is UnitKind.AGENCY else row.unit
-        return key or None  # an agency nobody can name is counted only on the other views
+        if kind is UnitKind.AGENCY:
+            return agency or None  # an agency nobody can name is counted only on the other views
+        return office_of.get(row.unit) if kind is UnitKind.OFFICE else row.unit
 
+    scoped = allowed is not None
     for t, first, last in _pieces(period, ikm_days, ikm_months):
-        rows = conn.execute(_grouped(t, kind, first, last, only, service_agency,
+        rows = conn.execute(_grouped(t, kind, first, last, only, service_agency, kiosks, scoped,
                                      [sa.func.sum(t.c.respondents).label("respondents"),
                                       *[sa.func.sum(t.c[c.name]).label(c.name) for c in _SUMS + _COUNTS]])).all()
         for row in rows:
@@ -267,13 +273,14 @@ def _totals(conn, kind: UnitKind, period: Period, agencies: Iterable[str] | None
             if key is None:
                 continue
             acc = out.setdefault(key, _Totals())
-            acc.respondents += int(row.respondents)
+            values = tuple(row)  # unit, agency, service, respondents, s1..s9, c1..c9
+            acc.respondents += int(values[3])
             for i in range(_N):
-                acc.sums[i] += int(getattr(row, f"s{i + 1}"))
-                acc.counts[i] += int(getattr(row, f"c{i + 1}"))
+                acc.sums[i] += int(values[4 + i])
+                acc.counts[i] += int(values[4 + _N + i])
     if with_profile:
         for p, first, last in _pieces(period, ikm_profile_days, ikm_profile_months):
-            rows = conn.execute(_grouped(p, kind, first, last, only, service_agency,
+            rows = conn.execute(_grouped(p, kind, first, last, only, service_agency, kiosks, scoped,
                                          [p.c.dimension, p.c.value, sa.func.sum(p.c.n).label("n")],
                                          extra=[p.c.dimension, p.c.value])).all()
             for row in rows:
@@ -302,16 +309,21 @@ def _pieces(period: Period, days: sa.Table, months: sa.Table) -> list[tuple[sa.T
 
 
 def _grouped(t: sa.Table, kind: UnitKind, first: date, last: date, only: str | None, service_agency: dict[str, str],
-             measures: list, extra: list | None = None) -> sa.Select:
+             kiosks: list[str] | None, scoped: bool, measures: list, extra: list | None = None) -> sa.Select:
     """SELECT unit, agency_id, service_id, measures FROM t (a daily or monthly rollup) from ``first`` to
-    ``last`` (its local days, or its months' first days), grouped."""
+    ``last`` (its local days, or its months' first days), grouped. An office's unit is its kiosk (the
+    caller puts kiosks in offices); ``kiosks`` are the kiosks of the one office asked for.
+
+    The agency and service are kept apart only where Python needs them: for an officer (``scoped``),
+    whose surveys are told by their agency, and for an agency's surveys that named none (found through
+    their service). Otherwise a year of a province's kiosks groups to one row per unit, not per unit,
+    agency and service."""
     unit_col = {
         UnitKind.AGENCY: _EMPTY,
         UnitKind.SERVICE: t.c.service_id,
         UnitKind.KIOSK: t.c.device_id,
-        UnitKind.OFFICE: devices.c.office,
+        UnitKind.OFFICE: t.c.device_id,
     }[kind]
-    source = t.join(devices, devices.c.id == t.c.device_id) if kind is UnitKind.OFFICE else t
     when = t.c.month if "month" in t.c else t.c.local_day
     where = [when >= first, when <= last]
     if only is not None:
@@ -320,13 +332,19 @@ def _grouped(t: sa.Table, kind: UnitKind, first: date, last: date, only: str | N
             where.append(sa.or_(t.c.agency_id == only,
                                 sa.and_(t.c.agency_id == "", t.c.service_id.in_(services))) if services
                          else t.c.agency_id == only)
+        elif kind is UnitKind.OFFICE:
+            where.append(t.c.device_id.in_(kiosks or []))
         else:
             where.append(unit_col == only)
-    group = [unit_col, t.c.agency_id, t.c.service_id, *(extra or [])]
-    if kind is UnitKind.AGENCY:
-        group = group[1:]
-    return (sa.select(unit_col.label("unit"), t.c.agency_id, t.c.service_id, *measures)
-            .select_from(source).where(*where).group_by(*group))
+    agency, service = t.c.agency_id, t.c.service_id
+    if not scoped and kind is UnitKind.AGENCY:
+        service = sa.case((t.c.agency_id == _EMPTY, t.c.service_id), else_=_EMPTY)
+    elif not scoped:
+        agency = service = _EMPTY
+    group = [unit_col, agency, service, *(extra or [])]
+    group = [g for g in group if g is not _EMPTY]
+    return (sa.select(unit_col.label("unit"), agency.label("agency_id"), service.label("service_id"), *measures)
+            .where(*where).group_by(*group))
 
 
 # --- population and the minimum sample -----------------------------------------------------------------
