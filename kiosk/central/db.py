@@ -407,6 +407,7 @@ ikm_profile_days = sa.Table(
     sa.Column("value", sa.String(32), primary_key=True),
     sa.Column("n", sa.Integer, nullable=False),
     sa.Index("ikm_profile_days_service", "service_id", "local_day"),
+    sa.Index("ikm_profile_days_agency", "agency_id", "local_day"),
 )
 
 # The same sums per calendar month (``month`` = its first day), rebuilt from the days by the same refresh:
@@ -422,6 +423,10 @@ ikm_months = sa.Table(
     sa.Column("respondents", sa.Integer, nullable=False),
     *[sa.Column(f"s{i}", sa.Integer, nullable=False) for i in range(1, 10)],
     *[sa.Column(f"c{i}", sa.Integer, nullable=False) for i in range(1, 10)],
+    # One unit's year (a unit's own page, its SKM report) reads by these, not the whole province's months.
+    sa.Index("ikm_months_agency", "agency_id", "month"),
+    sa.Index("ikm_months_service", "service_id", "month"),
+    sa.Index("ikm_months_device", "device_id", "month"),
 )
 
 ikm_profile_months = sa.Table(
@@ -434,6 +439,9 @@ ikm_profile_months = sa.Table(
     sa.Column("dimension", sa.String(16), primary_key=True),
     sa.Column("value", sa.String(32), primary_key=True),
     sa.Column("n", sa.Integer, nullable=False),
+    sa.Index("ikm_profile_months_agency", "agency_id", "month"),
+    sa.Index("ikm_profile_months_service", "service_id", "month"),
+    sa.Index("ikm_profile_months_device", "device_id", "month"),
 )
 
 # A service's yearly users, set by staff (populations.py): the survey's minimum sample follows from it.

@@ -67,6 +67,10 @@ def upgrade() -> None:
         sa.Column("n", sa.Integer, nullable=False),
         sa.PrimaryKeyConstraint(*_MONTH_KEY, "dimension", "value"),
     )
+    for table in ("ikm_months", "ikm_profile_months"):
+        for column in ("agency_id", "service_id", "device_id"):
+            op.create_index(f"{table}_{column.removesuffix('_id')}", table, [column, "month"])
+    op.create_index("ikm_profile_days_agency", "ikm_profile_days", ["agency_id", "local_day"])
     op.create_table(
         "service_populations",
         sa.Column("service_id", sa.String(64), primary_key=True),
