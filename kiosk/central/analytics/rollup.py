@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 REFRESHERS: tuple[str, ...] = (
     "handling",
+    "ikm",
 )
 
 
