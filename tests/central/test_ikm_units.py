@@ -13,7 +13,7 @@ from fractions import Fraction
 
 import pytest
 
-from kiosk.central.analytics import ikm, periods, rollup, units
+from kiosk.central.analytics import ikm, periods, rollup
 from kiosk.central.analytics.figures import Unit, UnitKind
 from kiosk.central.db import (
     ikm_days,
@@ -43,9 +43,6 @@ BAND_EDGES = [
 
 
 def _engine(url):
-    # units.py caches the parsed catalog by its catalog_versions.id, and every test's new database
-    # starts again at id 1: forget the previous test's catalog.
-    units._cache.clear()
     settings = Settings(database_url=url, timezone="Asia/Makassar")
     return settings, open_database(settings)
 

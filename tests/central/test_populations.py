@@ -9,7 +9,6 @@ import sqlalchemy as sa
 
 from kiosk.central import audit, populations
 from kiosk.central.access import Role, Staff
-from kiosk.central.analytics import units
 from kiosk.central.db import audit_log, open_database, reader
 from kiosk.central.settings import Settings
 from kiosk.domain.errors import ValidationError
@@ -24,7 +23,6 @@ VIEWER = Staff(3, "viewer1", "Viewer", Role.VIEWER)
 
 @pytest.fixture
 def engine(tmp_path):
-    units._cache.clear()  # a new database starts again at catalog id 1
     e = open_database(Settings(database_url=f"sqlite:///{tmp_path / 'central.db'}"))
     kit.publish(e, {"pkb": "bappenda", "lab": "dinkes"})
     yield e
