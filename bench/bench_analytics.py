@@ -185,7 +185,7 @@ def module(name: str):
     try:
         return importlib.import_module(name)
     except ModuleNotFoundError as exc:
-        if exc.name and name.startswith(exc.name) or exc.name == name:
+        if exc.name and name.startswith(exc.name):  # the module itself (or its package) is missing
             return None
         raise
 
