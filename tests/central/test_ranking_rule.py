@@ -30,7 +30,7 @@ WEIGHTS = {"ikm": Decimal("0.40"), "on_time": Decimal("0.20"), "citizen_rating":
 
 
 def unit(name: str, ikm=None, on_time=None, rating=None, compliance=None, respondents=400, min_sample=384):
-    d = lambda v: None if v is None else Decimal(v)  # noqa: E731
+    d = lambda v: None if v is None else Decimal(v)
     return RankComponents(Unit(UnitKind.AGENCY, name.lower(), name, name, name.lower()), d(ikm), d(on_time),
                           d(rating), d(compliance), respondents, min_sample, composite=None)
 
@@ -90,15 +90,15 @@ def test_a_sample_exactly_at_the_minimum_is_ranked_and_an_unknown_minimum_too():
 
 
 def test_other_weights_change_the_order():
-    weights = {"ikm": Decimal("0"), "on_time": Decimal("0"), "citizen_rating": Decimal("0"),
-               "compliance": Decimal("1")}
+    weights = {"ikm": Decimal(0), "on_time": Decimal(0), "citizen_rating": Decimal(0),
+               "compliance": Decimal(1)}
     result = rank([unit("Alpha", "90.00", "80.00", "75.00", "88.89"),
                    unit("Delta", "80.00", None, None, "100.00")], weights, YEAR)
     # compliance alone: Delta 100.00, Alpha 88.89
     assert [(r, c.unit.name_id, c.composite) for r, c in result.ranked] == [
         (1, "Delta", Decimal("100.00")), (2, "Alpha", Decimal("88.89"))]
-    only_on_time = {"ikm": Decimal("0"), "on_time": Decimal("1"), "citizen_rating": Decimal("0"),
-                    "compliance": Decimal("0")}
+    only_on_time = {"ikm": Decimal(0), "on_time": Decimal(1), "citizen_rating": Decimal(0),
+                    "compliance": Decimal(0)}
     # all the weight on a component Delta lacks: nothing to rank it by
     assert [(c.unit.name_id, c.excluded_reason) for c in rank(
         [unit("Delta", "80.00", None, None, "100.00")], only_on_time, YEAR).apart] == [("Delta", NO_WEIGHTED_COMPONENT)]

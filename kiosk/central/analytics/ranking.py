@@ -115,9 +115,9 @@ def ranking(conn, settings, period: Period) -> Ranking:
     """The award ranking of the agencies for ``period``: IKM and handling over the period, compliance as
     published by the end of its last local day."""
     # Imported here: the ikm and handling parts are built alongside this one.
-    from .compliance import compliance_as_of, end_of_day  # noqa: PLC0415
-    from .handling import handling_by_agency  # noqa: PLC0415
-    from .ikm import ikm_by_unit  # noqa: PLC0415
+    from .compliance import compliance_as_of, end_of_day
+    from .handling import handling_by_agency
+    from .ikm import ikm_by_unit
 
     ikm = {f.unit.id: f for f in ikm_by_unit(conn, settings, UnitKind.AGENCY, period)}
     handling = {f.unit.id: f for f in handling_by_agency(conn, settings, period)}
