@@ -68,6 +68,13 @@ def composite(components: RankComponents, weights: Mapping[str, Decimal]) -> Dec
     return round_half_up(exact)
 
 
+def terms(components: RankComponents, weights: Mapping[str, Decimal]) -> list[tuple[str, Fraction, Decimal, Fraction]]:
+    """The composite's sum written out, for checking by hand: (component, effective weight, value,
+    weight x value) per present component; their products add up to the composite before rounding."""
+    return [(name, w, getattr(components, name), w * Fraction(getattr(components, name)))
+            for name, w in effective_weights(components, weights).items()]
+
+
 def _reason_apart(c: RankComponents, weights: Mapping[str, Decimal]) -> str | None:
     if c.ikm is None:
         return NO_IKM
