@@ -44,9 +44,9 @@ def test_compliance_json_for_the_province_and_for_an_officer(web_server, seeded)
     admin, _, _ = session_for(web_server, seeded, "admin")
     body = admin.get(f"{web_server.url}/staff/dashboard/compliance.json?agency=dinkes").json()
     assert [(a["agency_id"], a["score"], a["zone"]) for a in body["agencies"]] == [
-        ("bappenda", "100.00", "hijau"), ("dinkes", "77.78", "kuning")]
+        ("bappenda", 100.0, "hijau"), ("dinkes", 77.78, "kuning")]
     assert body["selected"] == "dinkes"
-    assert [(h["score"], h["zone"]) for h in body["history"]] == [("50.00", "merah"), ("77.78", "kuning")]
+    assert [(h["score"], h["zone"]) for h in body["history"]] == [(50.0, "merah"), (77.78, "kuning")]
     assert body["agencies"][1]["aspects"][7] == {"aspect": "visi_misi_motto", "label": "Visi, misi, dan motto layanan",
                                                  "status": "sebagian", "evidence": "Bukti visi_misi_motto"}
 
@@ -71,5 +71,5 @@ def test_ranking_is_for_the_province_and_refuses_a_bad_period(web_server, seeded
     bad = viewer.get(f"{web_server.url}/staff/dashboard/ranking?period=2026-Q7")
     assert bad.status_code == 400 and "2026-Q1" in bad.text
     bad = viewer.get(f"{web_server.url}/staff/dashboard/ranking.json?from=2026-02-01&to=2026-01-01")
-    assert bad.status_code == 400 and bad.json()["field"] == "to"
+    assert bad.status_code == 400 and list(bad.json()["errors"]) == ["to"]
     assert viewer.get(f"{web_server.url}/staff/dashboard/ranking?from=31-12-2026&to=x").status_code == 400

@@ -27,6 +27,8 @@ ROUTERS = (
     "audit_page",
     "public",
     "dashboard_home",
+    "dashboard_compliance",
+    "dashboard_ranking",
 )
 
 

@@ -11,15 +11,15 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from ...domain.catalog import COMPLIANCE_LABELS, ComplianceAspect
 from .. import access
 from ..access import Staff
-from ..analytics import compliance
+from ..analytics import compliance, rollup
 from ..analytics.figures import ComplianceFigure, Zone
 from ..db import reader
-from . import chart_specs, render
+from . import chart_specs, dashboard_page, render
 from .decimal_text import number
 from .deps import require
 
@@ -59,9 +59,9 @@ def _figure_json(f: ComplianceFigure, lang: str) -> dict[str, Any]:
     return {
         "agency_id": f.unit.id,
         "agency": f.unit.name(lang),
-        "as_of": f.as_of.isoformat(),
-        "score": str(f.score),
-        "zone": f.zone.value,
+        "as_of": f.as_of,
+        "score": f.score,
+        "zone": f.zone,
         "aspects": [{"aspect": a.aspect, "label": _aspect_label(a.aspect, lang), "status": a.status,
                      "evidence": a.evidence} for a in f.aspects],
     }
@@ -71,11 +71,16 @@ def _figure_json(f: ComplianceFigure, lang: str) -> dict[str, Any]:
 def compliance_json(request: Request, person: Annotated[Staff, Depends(require(access.can_see_dashboards))]) -> Response:
     lang = render.language(request)
     figures, selected, history = _figures(request, person)
-    return JSONResponse({
+    return dashboard_page.json_twin({
         "agencies": [_figure_json(f, lang) for f in figures],
         "selected": selected.unit.id if selected else None,
-        "history": [{"as_of": f.as_of.isoformat(), "score": str(f.score), "zone": f.zone.value} for f in history],
-    })
+        "history": [{"as_of": f.as_of, "score": f.score, "zone": f.zone} for f in history],
+    }, as_of=_as_of(request))
+
+
+def _as_of(request: Request):
+    with reader(request.app.state.engine) as conn:
+        return rollup.freshness(conn)
 
 
 @router.get("/staff/dashboard/compliance")
@@ -86,17 +91,17 @@ def compliance_page(request: Request, person: Annotated[Staff, Depends(require(a
     figures, selected, history = _figures(request, person)
     names = [f.unit.name(lang) for f in figures]
     overview = {
-        "spec": chart_specs.bar(names, [(t("Compliance score"), [float(f.score) for f in figures])], horizontal=True),
+        "spec": chart_specs.bar(names, [(t("Compliance score"), [f.score for f in figures])], horizontal=True),
         "columns": [t("Agency"), t("Score"), t("Zone")],
         "rows": [[f.unit.name(lang), number(f.score, lang), t(ZONE_TEXT[f.zone])] for f in figures],
     }
     trend = {
-        "spec": chart_specs.line([fmt_date(f.as_of) for f in history],
-                                 [(t("Compliance score"), [float(f.score) for f in history])]),
+        "spec": chart_specs.line([fmt_date(f.as_of) for f in history], [(t("Compliance score"), [f.score for f in history])]),
         "columns": [t("Published"), t("Score"), t("Zone")],
         "rows": [[fmt_dt(f.as_of), number(f.score, lang), t(ZONE_TEXT[f.zone])] for f in history],
     }
-    return render.page(request, "staff/dashboard_compliance.html", {
+    context = dashboard_page.frame_context(request, person)
+    context.update({
         "figures": figures,
         "selected": selected,
         "overview": overview,
@@ -107,3 +112,4 @@ def compliance_page(request: Request, person: Annotated[Staff, Depends(require(a
         "zone_text": {z.value: t(v) for z, v in ZONE_TEXT.items()},
         "number": lambda d: number(d, lang),
     })
+    return render.page(request, "staff/dashboard_compliance.html", context)

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from .. import access
 from ..access import Staff
 
 DASHBOARDS: tuple[tuple[str, str, Callable[[Staff], bool]], ...] = (
+    ("/staff/dashboard/compliance", "Compliance (Ombudsman)", access.can_see_dashboards),
+    ("/staff/dashboard/ranking", "Award ranking", access.can_see_province_ranking),
 )
 
 

@@ -8,21 +8,19 @@ agency. The rule is analytics.ranking and docs/analytics.md.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
-from ...domain.errors import ValidationError
 from .. import access
 from ..access import Staff
-from ..analytics import periods
+from ..analytics import periods, rollup
 from ..analytics import ranking as award
 from ..analytics.figures import RankComponents, Ranking
 from ..db import reader
-from . import chart_specs, render
+from . import chart_specs, dashboard_page, render
 from .decimal_text import fraction, number
 from .deps import require
 
@@ -33,13 +31,17 @@ COMPONENT_TEXT = {"ikm": "IKM", "on_time": "Answered on time (%)", "citizen_rati
                   "compliance": "Compliance"}
 
 
-def _period(request: Request) -> periods.Period:
-    """The asked period, or the last complete year (what an award is given for)."""
-    params = dict(request.query_params)
-    today = datetime.now(UTC).astimezone(request.app.state.settings.tz).date()
-    if not any((params.get(k) or "").strip() for k in ("period", "from", "to")):
-        return periods.last_complete(periods.Kind.YEAR, today)
-    return periods.parse(params, today, default=periods.Kind.YEAR)
+def _period(request: Request) -> tuple[periods.Period, dict[str, str]]:
+    """The asked period, or the last complete year (what an award is given for); bad input gives that
+    year and the picker's message per field (the route answers 400)."""
+    params = request.query_params
+    if any((params.get(k) or "").strip() for k in ("period", "from", "to")):
+        period, errors = dashboard_page.read_period(request, default=periods.Kind.YEAR)
+        if not errors:
+            return period, {}
+    else:
+        errors = {}
+    return periods.last_complete(periods.Kind.YEAR, dashboard_page.today(request)), errors
 
 
 def _ranking(request: Request, period: periods.Period) -> Ranking:
@@ -54,11 +56,10 @@ def _weight_text(weight: Decimal, lang: str) -> str:
 
 
 def _row_json(c: RankComponents) -> dict[str, Any]:
-    text = lambda v: None if v is None else str(v)
     return {
         "agency_id": c.unit.id, "agency": c.unit.name_id, "agency_en": c.unit.name_en,
-        "ikm": text(c.ikm), "on_time": text(c.on_time), "citizen_rating": text(c.citizen_rating),
-        "compliance": text(c.compliance), "composite": text(c.composite),
+        "ikm": c.ikm, "on_time": c.on_time, "citizen_rating": c.citizen_rating,
+        "compliance": c.compliance, "composite": c.composite,
         "respondents": c.respondents, "min_sample": c.min_sample,
         "weights_rescaled": award.rescaled(c), "reason": c.excluded_reason,
     }
@@ -66,39 +67,36 @@ def _row_json(c: RankComponents) -> dict[str, Any]:
 
 @router.get("/staff/dashboard/ranking.json")
 def ranking_json(request: Request, person: Annotated[Staff, Depends(require(access.can_see_province_ranking))]) -> Response:
-    t = render.translate(render.language(request))
-    try:
-        period = _period(request)
-    except ValidationError as exc:
-        return JSONResponse({"error": exc.render(t), "field": exc.field}, status_code=400)
+    period, errors = _period(request)
+    if errors:
+        return JSONResponse({"errors": errors}, status_code=400)
     result = _ranking(request, period)
-    return JSONResponse({
-        "period": period.key,
-        "weights": {name: str(w) for name, w in result.weights.items()},
+    return dashboard_page.json_twin({
+        "weights": result.weights,
         "ranked": [{"rank": r} | _row_json(c) for r, c in result.ranked],
         "apart": [_row_json(c) for c in result.apart],
-    })
+    }, period=period, as_of=_as_of(request))
+
+
+def _as_of(request: Request):
+    with reader(request.app.state.engine) as conn:
+        return rollup.freshness(conn)
 
 
 @router.get("/staff/dashboard/ranking")
 def ranking_page(request: Request, person: Annotated[Staff, Depends(require(access.can_see_province_ranking))]) -> Response:
     lang = render.language(request)
     t = render.translate(lang)
-    today = datetime.now(UTC).astimezone(request.app.state.settings.tz).date()
-    choices = periods.choices(today)
-    try:
-        period = _period(request)
-    except ValidationError as exc:
-        return render.page(request, "staff/dashboard_ranking.html", {
-            "period": periods.last_complete(periods.Kind.YEAR, today), "choices": choices,
-            "error": t(exc.message).format(**exc.params), "result": None,
-        }, status=400)
+    period, errors = _period(request)
+    context = dashboard_page.frame_context(request, person, period, errors)
+    if errors:
+        context.update(result=None)
+        return render.page(request, "staff/dashboard_ranking.html", context, status=400)
     result = _ranking(request, period)
     num = lambda v: number(v, lang)
     names = [c.unit.name(lang) for _, c in result.ranked]
     table = {
-        "spec": chart_specs.bar(names, [(t("Composite"), [float(c.composite) for _, c in result.ranked])],
-                                horizontal=True),
+        "spec": chart_specs.bar(names, [(t("Composite"), [c.composite for _, c in result.ranked])], horizontal=True),
         "columns": [t("Rank"), t("Agency"), t("IKM"), t("Answered on time (%)"), t("Citizens' rating"),
                     t("Compliance"), t("Composite"), t("Note")],
         "rows": [[str(r), c.unit.name(lang), num(c.ikm), num(c.on_time), num(c.citizen_rating), num(c.compliance),
@@ -107,13 +105,14 @@ def ranking_page(request: Request, person: Annotated[Staff, Depends(require(acce
     apart = [[c.unit.name(lang), t(c.excluded_reason or ""), str(c.respondents),
               str(c.min_sample) if c.min_sample is not None else "–", num(c.ikm), num(c.on_time),
               num(c.citizen_rating), num(c.compliance)] for c in result.apart]
-    return render.page(request, "staff/dashboard_ranking.html", {
-        "period": period, "choices": choices, "error": None, "result": result, "table": table, "apart": apart,
+    context.update({
+        "result": result, "table": table, "apart": apart,
         "apart_columns": [t("Agency"), t("Reason"), t("Respondents"), t("Minimum sample"), t("IKM"),
                           t("Answered on time (%)"), t("Citizens' rating"), t("Compliance")],
         "weights": [(t(COMPONENT_TEXT[name]), _weight_text(w, lang)) for name, w in result.weights.items()],
         "example": _worked_example(result, lang, t),
     })
+    return render.page(request, "staff/dashboard_ranking.html", context)
 
 
 def _note(c: RankComponents, t) -> str:
