@@ -156,6 +156,12 @@ def compliance_at(conn: sa.Connection, agency_id: str, day: date, tz: ZoneInfo) 
     return found[0] if found else None
 
 
+def agency_short_names(conn: sa.Connection) -> dict[str, str]:
+    """Each agency's short name in the newest catalog (Bappenda, Dinkes): what fits beside a bar."""
+    catalog = units.current_catalog(conn)
+    return {a.id: a.short_name for a in catalog.agencies} if catalog is not None else {}
+
+
 def compliance_history(conn: sa.Connection, agency_id: str) -> list[ComplianceFigure]:
     """One figure per published change of the agency's score or of any aspect's status, oldest first
     (a catalog that changed only evidence text, or only other agencies, adds nothing)."""

@@ -55,6 +55,11 @@ def _figures(request: Request, person: Staff) -> tuple[list[ComplianceFigure], C
     return figures, selected, history
 
 
+def _short_names(request: Request) -> dict[str, str]:
+    with reader(request.app.state.engine) as conn:
+        return compliance.agency_short_names(conn)
+
+
 def _figure_json(f: ComplianceFigure, lang: str) -> dict[str, Any]:
     return {
         "agency_id": f.unit.id,
@@ -89,7 +94,9 @@ def compliance_page(request: Request, person: Annotated[Staff, Depends(require(a
     t = render.translate(lang)
     fmt_dt, fmt_date = render.formatters(request, lang)
     figures, selected, history = _figures(request, person)
-    names = [f.unit.name(lang) for f in figures]
+    # The bars carry short names (34 full names do not fit beside them); the table has the full ones.
+    short = _short_names(request)
+    names = [short.get(f.unit.id) or f.unit.name(lang) for f in figures]
     overview = {
         "spec": chart_specs.bar(names, [(t("Compliance score"), [f.score for f in figures])], horizontal=True),
         "columns": [t("Agency"), t("Score"), t("Zone")],

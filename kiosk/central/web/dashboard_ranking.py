@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse, Response
 
 from .. import access
 from ..access import Staff
-from ..analytics import periods, rollup
+from ..analytics import compliance, periods, rollup
 from ..analytics import ranking as award
 from ..analytics.figures import RankComponents, Ranking
 from ..db import reader
@@ -94,7 +94,9 @@ def ranking_page(request: Request, person: Annotated[Staff, Depends(require(acce
         return render.page(request, "staff/dashboard_ranking.html", context, status=400)
     result = _ranking(request, period)
     num = lambda v: number(v, lang)
-    names = [c.unit.name(lang) for _, c in result.ranked]
+    with reader(request.app.state.engine) as conn:
+        short = compliance.agency_short_names(conn)
+    names = [short.get(c.unit.id) or c.unit.name(lang) for _, c in result.ranked]
     table = {
         "spec": chart_specs.bar(names, [(t("Composite"), [c.composite for _, c in result.ranked])], horizontal=True),
         "columns": [t("Rank"), t("Agency"), t("IKM"), t("Answered on time (%)"), t("Citizens' rating"),
