@@ -34,7 +34,7 @@ OPTIONAL = ("on_time", "citizen_rating")
 # English msgids (dash_ranking.po) of the reasons a unit is listed apart.
 NO_IKM = "No IKM in this period"
 SAMPLE_TOO_SMALL = "Sample too small"
-NO_COMPLIANCE = "No compliance score"
+NO_COMPLIANCE = "No compliance checklist published by the end of the period"
 NO_WEIGHTED_COMPONENT = "No component with a weight"
 WEIGHTS_RESCALED = "weights rescaled"
 

@@ -99,9 +99,10 @@ def ranking_page(request: Request, person: Annotated[Staff, Depends(require(acce
     names = [short.get(c.unit.id) or c.unit.name(lang) for _, c in result.ranked]
     table = {
         "spec": chart_specs.bar(names, [(t("Composite"), [c.composite for _, c in result.ranked])], horizontal=True),
-        "columns": [t("Rank"), t("Agency"), t("IKM"), t("Answered on time (%)"), t("Citizens' rating"),
+        # The agency first: it is the row's header (the frame's tables right-align every other column).
+        "columns": [t("Agency"), t("Rank"), t("IKM"), t("Answered on time (%)"), t("Citizens' rating"),
                     t("Compliance"), t("Composite"), t("Note")],
-        "rows": [[str(r), c.unit.name(lang), num(c.ikm), num(c.on_time), num(c.citizen_rating), num(c.compliance),
+        "rows": [[c.unit.name(lang), str(r), num(c.ikm), num(c.on_time), num(c.citizen_rating), num(c.compliance),
                   num(c.composite), _note(c, t)] for r, c in result.ranked],
     }
     apart = [[c.unit.name(lang), t(c.excluded_reason or ""), str(c.respondents),
