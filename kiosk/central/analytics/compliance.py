@@ -52,25 +52,26 @@ def aspects_of(raw_agency: dict) -> tuple[AspectFigure, ...]:
 
 
 def refresh(engine: Engine, settings: Settings, *, now: datetime) -> int:
-    """Snapshot every catalog version that has none yet; returns the rows written."""
+    """Snapshot every catalog version that has none yet; returns the rows written. One transaction per
+    version, so a first run over years of catalogs never holds SQLite's write lock for long."""
+    done = sa.select(compliance_snapshots.c.catalog_version_id)
+    with engine.connect() as conn:
+        pending = conn.scalars(sa.select(catalog_versions.c.id).where(catalog_versions.c.id.not_in(done))
+                               .order_by(catalog_versions.c.id)).all()
     written = 0
-    with engine.begin() as conn:
-        done = sa.select(compliance_snapshots.c.catalog_version_id)
-        versions = conn.execute(
-            sa.select(catalog_versions.c.id, catalog_versions.c.published_at)
-            .where(catalog_versions.c.id.not_in(done))
-            .order_by(catalog_versions.c.id)
-        ).all()
-        for version in versions:
-            doc = conn.scalar(sa.select(catalog_versions.c.doc).where(catalog_versions.c.id == version.id))
-            rows = _rows(version.id, version.published_at, doc)
+    for version_id in pending:
+        with engine.begin() as conn:
+            version = conn.execute(sa.select(catalog_versions.c.published_at, catalog_versions.c.doc)
+                                   .where(catalog_versions.c.id == version_id)).one()
+            rows = _rows(version_id, version.published_at, version.doc)
             if rows:
                 conn.execute(upsert(conn, compliance_snapshots).values(rows).on_conflict_do_nothing())
             written += len(rows)
+    with engine.begin() as conn:
         newest = conn.scalar(sa.select(sa.func.max(catalog_versions.c.published_at)))
         rollup.set_mark(conn, NAME, newest or now, now)
     if written:
-        log.info("compliance: %d agency snapshots from %d catalog versions", written, len(versions))
+        log.info("compliance: %d agency snapshots from %d catalog versions", written, len(pending))
     return written
 
 
