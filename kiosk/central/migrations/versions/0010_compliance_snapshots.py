@@ -3,7 +3,7 @@ zone in every published catalog, so a compliance history is one indexed query, n
 catalog ever published.
 
 Revision ID: 0010
-Revises: 0006
+Revises: 0009
 Create Date: 2026-12-07
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from kiosk.central.db import UtcDateTime
 
 revision = "0010"
-down_revision = "0006"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
