@@ -17,8 +17,11 @@ def number(value: Decimal | None, lang: str, *, blank: str = "–") -> str:
 
 
 def fraction(value: Fraction, lang: str, places: int = 4) -> str:
-    """An exact non-negative intermediate of a worked example to ``places`` decimals, cut short with
-    "…" when it goes on (4/9 x 80 = 35.5555…)."""
+    """An exact non-negative intermediate of a worked example: as written when it ends within ``places``
+    decimals (40.00, 26.667), else cut short there with "…" (4/9 x 80 = 35.5555…)."""
     scaled = value * 10**places
-    shown = number(Decimal(math.floor(scaled)).scaleb(-places), lang)
-    return shown if scaled.denominator == 1 else shown + "…"
+    cut = Decimal(math.floor(scaled)).scaleb(-places)
+    if scaled.denominator != 1:
+        return number(cut, lang) + "…"
+    # Exact: as many decimals as it has, at least two (40.00, 8.75, 26.667).
+    return number(cut.quantize(Decimal("0.01")) if cut == cut.quantize(Decimal("0.01")) else cut.normalize(), lang)
