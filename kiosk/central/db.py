@@ -460,6 +460,7 @@ service_populations = sa.Table(
 sa.Index("ratings_received", ratings.c.received_at)
 sa.Index("ratings_kind_created", ratings.c.kind, ratings.c.created_at)
 
+
 # --- analytics: complaint handling (part "handling", migration 0009) ---------------------------------
 
 # One row per complaint, rewritten by analytics/handling.refresh: the handling agency (else the named one,
@@ -490,6 +491,7 @@ complaint_facts = sa.Table(
     sa.Index("complaint_facts_day", "received_day", "agency_id"),
     sa.Index("complaint_facts_open", "is_open", "agency_id"),
 )
+
 
 # --- part "ranking" (0010): compliance snapshots -------------------------------------------------------
 
