@@ -26,6 +26,8 @@ ROUTERS = (
     "users",
     "audit_page",
     "public",
+    "reports_page",
+    "transparency",
 )
 
 
