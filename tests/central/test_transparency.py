@@ -1,0 +1,120 @@
+"""The public transparency page against the real server: open without sign-in, one block per agency
+anchored by its id, both languages, and not one piece of personal data.
+
+The seeded marker: complaints whose reporter and description carry a name, NIK, phone number and e-mail
+address found nowhere else; the page, in Indonesian and in English, must hold none of them, and none of
+the description's words. The page caches its figures for a minute, so everything is pushed before it is
+first opened (module fixture)."""
+
+from __future__ import annotations
+
+import re
+import uuid as uuidlib
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from kiosk.central.analytics import periods, rollup
+from kiosk.central.db import complaints
+from kiosk.central.settings import Settings
+
+from .inboxkit import ensure_catalog
+from .serverkit import enroll
+
+MARK_NAME = "Zulkarnaen Wiratmaja Qorvex"
+MARK_NIK = "5271014507880042"
+MARK_PHONE = "0813 9988 7766"
+MARK_EMAIL = "qorvex.marker7@example.org"
+MARK_WORD = "Xylofonikah"  # in the description only
+MARKERS = (MARK_NAME, "Qorvex", MARK_NIK, "4507880042", MARK_PHONE, "081399887766", "9988 7766", MARK_EMAIL,
+           "marker7", MARK_WORD)
+SERVICE = "bappenda-pkb-tahunan"
+
+
+def marked_complaint(privacy: str) -> dict:
+    from kiosk.domain import tracking
+    from kiosk.domain.complaint import complaint_to_dict, validate_complaint
+    from kiosk.sync import wire
+
+    now = datetime.now(UTC)
+    raw = {
+        "class": "pengaduan", "topic": "pungli", "agency_id": "bappenda", "service_id": SERVICE,
+        "description": f"Petugas {MARK_WORD} meminta uang tambahan. Hubungi {MARK_PHONE} atau {MARK_EMAIL}.",
+        "privacy": privacy,
+        "identity": {"name": MARK_NAME, "nik": MARK_NIK, "phone": MARK_PHONE, "email": MARK_EMAIL},
+        "consent_version": "pdp-2026-11",
+    }
+    doc = complaint_to_dict(validate_complaint(raw, today=date.today(), now=now))
+    return {"uuid": str(uuidlib.uuid4()), "kind": "complaint",
+            "body": wire.complaint_body(tracking.generate(), now.isoformat(timespec="seconds"), doc)}
+
+
+def survey(score: int, answered_at: datetime) -> dict:
+    from kiosk.domain.rating import survey_to_dict, validate_survey
+    from kiosk.sync import wire
+
+    s = validate_survey({"service_id": SERVICE, "answers": {f"U{i}": score for i in range(1, 10)},
+                         "profile": {"jenis_kelamin": "P", "usia": 34}}, answered_at=answered_at)
+    return {"uuid": str(uuidlib.uuid4()), "kind": "rating",
+            "body": wire.rating_body(answered_at.isoformat(timespec="seconds"), "bappenda", survey_to_dict(s))}
+
+
+@pytest.fixture(scope="module")
+def seeded(server, engine):
+    """Two marked complaints (ordinary and confidential) and, in the last complete quarter, three surveys
+    of a Bappenda service: two all-4, one all-3, so IKM = (4 + 4 + 3) / 3 x 25 = 91.666... -> 91.67 (A)."""
+    ensure_catalog(engine, "bappenda", "dinkes")
+    settings = Settings()
+    today = datetime.now(settings.tz).date()
+    last_quarter = periods.last_complete(periods.Kind.QUARTER, today)
+    when = datetime.combine(last_quarter.first + timedelta(days=10), datetime.min.time(), settings.tz).replace(hour=10)
+    dev = enroll(server, engine)
+    records = [marked_complaint("biasa"), marked_complaint("rahasia")] + [survey(s, when) for s in (4, 4, 3)]
+    r = requests.post(server.url + "/api/v1/sync/push", json={"records": records}, headers=dev.headers, timeout=10)
+    assert r.status_code == 200 and all(x["status"] == "stored" for x in r.json()["results"]), r.text
+    rollup.refresh_all(engine, settings, now=datetime.now(UTC))
+    return last_quarter
+
+
+def page(server, lang: str | None = None) -> requests.Response:
+    return requests.get(server.url + "/transparansi", params={"lang": lang} if lang else None, timeout=30)
+
+
+def visible_text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_the_page_opens_without_sign_in_with_one_anchored_block_per_agency(server, seeded):
+    r = page(server)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert '<html lang="id">' in r.text
+    assert "Kinerja pelayanan publik" in r.text
+    for agency in ("bappenda", "dinkes", "rsud-ntb"):
+        assert f'id="{agency}"' in r.text and f'href="#{agency}"' in r.text
+    assert "iplik_staff" not in r.headers.get("set-cookie", "")
+    en = page(server, "en")
+    assert '<html lang="en">' in en.text and "Public service performance" in en.text
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_no_personal_data_and_no_description_text(server, engine, seeded, lang):
+    with engine.connect() as conn:  # the markers are really in the database the page reads
+        stored = conn.scalars(sa.select(complaints.c.description)).all()
+    assert any(MARK_WORD in d for d in stored)
+    html = page(server, lang).text
+    for marker in MARKERS:
+        assert marker.lower() not in html.lower(), marker
+    # Nor anything else of the description ("meminta uang tambahan").
+    assert "uang tambahan" not in html
+
+
+def test_the_last_quarter_shows_the_hand_computed_index(server, seeded):
+    pytest.importorskip("kiosk.central.analytics.ikm")
+    text = visible_text(page(server).text)
+    block = text.split("Badan Pendapatan Daerah", 2)[-1][:600]
+    assert f"Indeks kepuasan, {seeded.label('id')}" in block
+    assert "91,67" in block and "mutu A (Sangat Baik)" in block and "3 responden" in block
+    en = visible_text(page(server, "en").text)
+    assert "91.67" in en and "grade A (Very good)" in en
