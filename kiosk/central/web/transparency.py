@@ -33,8 +33,10 @@ MISSING_LABELS = {
 }
 
 
-def _ikm_view(fig: IkmFigure | None, lang: str, t) -> dict:
+def _ikm_view(fig: IkmFigure | None, lang: str, t, available: bool = True) -> dict:
     """What one IKM cell says: the score and grade, or why there is none."""
+    if not available:
+        return {"state": "none", "text": t("Not yet available"), "respondents": 0}
     if fig is None or fig.respondents == 0:
         return {"state": "none", "text": t("No survey yet"), "respondents": 0}
     respondents = fig.respondents
@@ -74,8 +76,8 @@ def view(figures: transparency.PublicFigures, lang: str) -> dict:
         agencies.append({
             "id": row.agency.id,
             "name": row.agency.name(lang),
-            "quarter": _ikm_view(row.quarter, lang, t),
-            "year": _ikm_view(row.year, lang, t),
+            "quarter": _ikm_view(row.quarter, lang, t, "ikm" not in figures.missing),
+            "year": _ikm_view(row.year, lang, t, "ikm" not in figures.missing),
             "received": handling.received if handling else None,
             "on_time": _percent(handling.answered_on_time, lang) if handling else None,
             "zone": t(ZONE_LABELS[compliance.zone]) if compliance else None,
@@ -94,6 +96,7 @@ def view(figures: transparency.PublicFigures, lang: str) -> dict:
         "ranked_count": len(board.ranked) if board else 0,
         "demo": figures.demo,
         "missing": [MISSING_LABELS.get(m, m) for m in figures.missing],
+        "has": {part: part not in figures.missing for part in MISSING_LABELS},
     }
 
 
