@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
 import sqlalchemy as sa
 
@@ -84,5 +84,6 @@ def file_name(unit: Unit, period: Period, fmt: str) -> str:
     return f"{stem}.{fmt}"
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
+def now(tz: tzinfo = UTC) -> datetime:
+    """When a report is made, in the server's time zone: the footer is read by people in the office."""
+    return datetime.now(tz)

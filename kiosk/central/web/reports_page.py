@@ -34,10 +34,10 @@ MSG_FORMAT = "The report comes as PDF, XLSX or CSV."
 Param = Annotated[str | None, Query(max_length=200)]
 
 
-def _write(source: skm_export.SkmSource, fmt: str, lang: str) -> bytes:
+def _write(source: skm_export.SkmSource, fmt: str, lang: str, tz) -> bytes:
     if fmt == "pdf":
         return skm_pdf.skm_pdf(source.figure, lang=lang, province=source.province, demo=source.demo,
-                               generated_at=skm_export.now())
+                               generated_at=skm_export.now(tz))
     if fmt == "xlsx":
         return skm_tables.skm_xlsx(source.figure, lang)
     return skm_tables.skm_csv(source.figure, lang).encode("utf-8")
@@ -61,7 +61,7 @@ def skm_report(fmt: str, request: Request, person: Annotated[Staff, Depends(requ
     if not access.can_see_agency_results(person, found.agency_id):
         raise HTTPException(status_code=404)
     source = skm_export.skm_source(engine, settings, found, chosen)
-    body = _write(source, fmt, lang)
+    body = _write(source, fmt, lang, settings.tz)
     skm_export.record_export(engine, actor(request, person), found, chosen, fmt, lang)
     name = skm_export.file_name(found, chosen, fmt)
     return Response(body, media_type=MEDIA[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'})
