@@ -29,6 +29,7 @@ ROUTERS = (
     "dashboard_home",
     "reports_page",
     "transparency",
+    "dashboard_complaints",
 )
 
 
