@@ -17,7 +17,7 @@ import requests
 import sqlalchemy as sa
 
 from kiosk.central.analytics import periods, rollup
-from kiosk.central.db import complaints
+from kiosk.central.db import complaint_facts, complaints
 from kiosk.central.settings import Settings
 
 from .inboxkit import ensure_catalog
@@ -75,6 +75,18 @@ def seeded(server, engine):
     r = requests.post(server.url + "/api/v1/sync/push", json={"records": records}, headers=dev.headers, timeout=10)
     assert r.status_code == 200 and all(x["status"] == "stored" for x in r.json()["results"]), r.text
     rollup.refresh_all(engine, settings, now=datetime.now(UTC))
+    # Complaint handling as the handling rollup would have it for Dinkes in the last quarter: four
+    # complaints answered, three within the deadline -> 3/4 = 75.0 % on time.
+    day = last_quarter.first + timedelta(days=5)
+    with engine.begin() as conn:
+        conn.execute(complaint_facts.insert(), [
+            {"uuid": str(uuidlib.uuid4()), "agency_id": "dinkes", "class": "pengaduan", "topic": "pelayanan",
+             "standard_part": None, "received_day": day, "verify_workdays": 1, "answer_workdays": 3,
+             "verified_on_time": True, "answered_on_time": on_time, "verify_due": day, "answer_due": day,
+             "reopened": False, "citizen_rating": None, "status": "closed", "is_open": False, "is_overdue": False,
+             "computed_at": datetime.now(UTC)}
+            for on_time in (True, True, True, False)
+        ])
     return last_quarter
 
 
@@ -118,3 +130,10 @@ def test_the_last_quarter_shows_the_hand_computed_index(server, seeded):
     assert "91,67" in block and "mutu A (Sangat Baik)" in block and "3 responden" in block
     en = visible_text(page(server, "en").text)
     assert "91.67" in en and "grade A (Very good)" in en
+
+
+def test_complaints_answered_on_time_are_a_share_of_the_quarter(server, seeded):
+    text = visible_text(page(server).text)
+    block = text.split("Dinas Kesehatan Provinsi", 2)[-1][:700]
+    assert f"Pengaduan dijawab tepat waktu, {seeded.label('id')} 75,0 % · 4 pengaduan diterima" in block
+    assert "75.0 % · 4 complaints received" in visible_text(page(server, "en").text)
