@@ -49,7 +49,7 @@ class AgencyFigures:
 class PublicFigures:
     today: date
     quarter: Period
-    year: Period
+    year: Period  # the current year from 1 January to today (what "so far" means)
     ranking_year: Period
     agencies: tuple[AgencyFigures, ...]
     ranking: Ranking | None
@@ -57,7 +57,8 @@ class PublicFigures:
     missing: tuple[str, ...]  # analytics modules this build lacks ("handling", "compliance", "ranking", "ikm")
 
 
-_lock = threading.Lock()
+_lock = threading.Lock()  # guards _cache
+_computing = threading.Lock()  # held by the one thread computing the figures
 _cache: dict[tuple[str, date], tuple[float, PublicFigures]] = {}
 
 
@@ -74,7 +75,8 @@ def compute(engine: sa.Engine, settings: Settings, today: date) -> PublicFigures
     missing: list[str] = []
     ikm, handling, compliance, ranking = (_module(n, missing) for n in ("ikm", "handling", "compliance", "ranking"))
     quarter = periods.last_complete(Kind.QUARTER, today)
-    this_year = periods.containing(Kind.YEAR, today)
+    # So far: to today, so the minimum sample is that of the days gone by, not of the whole year.
+    this_year = periods.date_range(date(today.year, 1, 1), today)
     ranking_year = periods.last_complete(Kind.YEAR, today)
     with engine.connect() as conn:
         index = units.index(conn)
@@ -92,20 +94,31 @@ def compute(engine: sa.Engine, settings: Settings, today: date) -> PublicFigures
 
 
 def public_figures(engine: sa.Engine, settings: Settings, *, now: datetime | None = None) -> PublicFigures:
-    """The figures for today (local day), from the cache when computed less than a minute ago."""
+    """The figures for today (local day), from the cache when computed less than a minute ago.
+
+    One thread computes at a time: when the minute is up, the first visitor recomputes and the others
+    are answered with the figures of the minute before meanwhile (a crowd scanning the QR never starts
+    a crowd of the same queries); only the very first visit of a day waits for the computation."""
     today = periods.local_day(now or datetime.now(settings.tz), settings.tz)
     key = (str(engine.url), today)
-    stamp = time.monotonic()
     with _lock:
         hit = _cache.get(key)
-        if hit is not None and stamp - hit[0] < CACHE_SECONDS:
-            return hit[1]
-    # Computed outside the lock: two visitors at the same second may both compute; neither waits.
-    figures = compute(engine, settings, today)
-    with _lock:
-        _cache.clear()  # one entry: yesterday's page is never asked for again
-        _cache[key] = (time.monotonic(), figures)
-    return figures
+    if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
+        return hit[1]
+    if not _computing.acquire(blocking=hit is None):
+        return hit[1]  # somebody is already refreshing: the minute-old figures meanwhile
+    try:
+        with _lock:
+            again = _cache.get(key)
+        if again is not None and again is not hit and time.monotonic() - again[0] < CACHE_SECONDS:
+            return again[1]  # computed while this thread waited
+        figures = compute(engine, settings, today)
+        with _lock:
+            _cache.clear()  # one entry: yesterday's page is never asked for again
+            _cache[key] = (time.monotonic(), figures)
+        return figures
+    finally:
+        _computing.release()
 
 
 def forget() -> None:

@@ -41,8 +41,20 @@ def test_figures_are_kept_a_minute_then_computed_again(setup, monkeypatch):
     clock[0] += 0.2  # 60.1 s after the first computation
     fresh = transparency.public_figures(engine, settings, now=now)
     assert len(calls) == 2 and len(fresh.agencies) == 34 and fresh.demo
-    # The periods follow the local day: 4 May 2026 -> last complete quarter Q1, year 2026, ranking 2025.
-    assert (fresh.quarter.key, fresh.year.key, fresh.ranking_year.key) == ("2026-Q1", "2026", "2025")
+    # The periods follow the local day: 4 May 2026 -> last complete quarter Q1, the year to 4 May, ranking 2025.
+    assert (fresh.quarter.key, fresh.year.key, fresh.ranking_year.key) == ("2026-Q1", "2026-01-01..2026-05-04", "2025")
     # A new local day is computed at once (1 July 2026 00:00 WITA: Q2 has just ended).
     later = transparency.public_figures(engine, settings, now=datetime(2026, 7, 1, 0, 0, tzinfo=settings.tz))
     assert len(calls) == 3 and later.quarter.key == "2026-Q2"
+
+
+def test_a_visitor_gets_the_minute_old_figures_while_another_recomputes(setup, monkeypatch):
+    engine, settings = setup
+    clock = [1000.0]
+    monkeypatch.setattr(transparency.time, "monotonic", lambda: clock[0])
+    now = datetime(2026, 5, 4, 10, 0, tzinfo=settings.tz)
+    old = transparency.public_figures(engine, settings, now=now)
+    clock[0] += 61
+    with transparency._computing:  # another thread is computing
+        assert transparency.public_figures(engine, settings, now=now) is old
+    assert transparency.public_figures(engine, settings, now=now) is not old  # this one recomputes

@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from .. import transparency
+from ..analytics import periods
 from ..analytics.figures import IkmFigure, RankComponents, Zone
 from ..reports.numbers import PERCENT_PLACES, SCORE_PLACES, text
 from .render import language, page, translate
@@ -89,7 +90,7 @@ def view(figures: transparency.PublicFigures, lang: str) -> dict:
     return {
         "agencies": agencies,
         "quarter_label": figures.quarter.label(lang),
-        "year_label": figures.year.label(lang),
+        "year_label": periods.year(figures.year.first.year).label(lang),
         "ranking_label": figures.ranking_year.label(lang),
         "ranked": [_rank_row(n, rc, lang, t) for n, rc in board.ranked] if board else [],
         "apart": [_rank_row(None, rc, lang, t) for rc in board.apart] if board else [],
