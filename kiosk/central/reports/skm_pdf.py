@@ -127,7 +127,7 @@ def _table(rows: list[list], widths: list[float], *, total_rows: int = 0, numeri
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
     ]
     if numeric_from is not None:
-        style.append(("ALIGN", (numeric_from, 1), (-1, -1), "RIGHT"))
+        style.append(("ALIGN", (numeric_from, 0), (-1, -1), "RIGHT"))  # headers too, over their numbers
     if total_rows:
         style.append(("FONT", (0, -total_rows), (-1, -1), BOLD, 9))
     table.setStyle(TableStyle(style))
