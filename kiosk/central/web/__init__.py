@@ -30,6 +30,7 @@ ROUTERS = (
     "reports_page",
     "transparency",
     "dashboard_complaints",
+    "dashboard_ikm",
 )
 
 
