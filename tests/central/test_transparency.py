@@ -17,7 +17,7 @@ import requests
 import sqlalchemy as sa
 
 from kiosk.central.analytics import periods, rollup
-from kiosk.central.db import complaint_facts, complaints
+from kiosk.central.db import complaint_facts, complaints, service_populations
 from kiosk.central.settings import Settings
 
 from .inboxkit import ensure_catalog
@@ -31,6 +31,7 @@ MARK_WORD = "Xylofonikah"  # in the description only
 MARKERS = (MARK_NAME, "Qorvex", MARK_NIK, "4507880042", MARK_PHONE, "081399887766", "9988 7766", MARK_EMAIL,
            "marker7", MARK_WORD)
 SERVICE = "bappenda-pkb-tahunan"
+SMALL_SERVICE = "dinkes-izin-penelitian"  # 100,000 users a year, two surveys: far below its minimum sample
 
 
 def marked_complaint(privacy: str) -> dict:
@@ -51,14 +52,14 @@ def marked_complaint(privacy: str) -> dict:
             "body": wire.complaint_body(tracking.generate(), now.isoformat(timespec="seconds"), doc)}
 
 
-def survey(score: int, answered_at: datetime) -> dict:
+def survey(score: int, answered_at: datetime, *, service: str = SERVICE, agency: str = "bappenda") -> dict:
     from kiosk.domain.rating import survey_to_dict, validate_survey
     from kiosk.sync import wire
 
-    s = validate_survey({"service_id": SERVICE, "answers": {f"U{i}": score for i in range(1, 10)},
+    s = validate_survey({"service_id": service, "answers": {f"U{i}": score for i in range(1, 10)},
                          "profile": {"jenis_kelamin": "P", "usia": 34}}, answered_at=answered_at)
     return {"uuid": str(uuidlib.uuid4()), "kind": "rating",
-            "body": wire.rating_body(answered_at.isoformat(timespec="seconds"), "bappenda", survey_to_dict(s))}
+            "body": wire.rating_body(answered_at.isoformat(timespec="seconds"), agency, survey_to_dict(s))}
 
 
 @pytest.fixture(scope="module")
@@ -70,8 +71,12 @@ def seeded(server, engine):
     today = datetime.now(settings.tz).date()
     last_quarter = periods.last_complete(periods.Kind.QUARTER, today)
     when = datetime.combine(last_quarter.first + timedelta(days=10), datetime.min.time(), settings.tz).replace(hour=10)
+    with engine.begin() as conn:
+        conn.execute(service_populations.insert().values(service_id=SMALL_SERVICE, yearly_users=100_000,
+                                                         updated_at=datetime.now(UTC), updated_by="test"))
     dev = enroll(server, engine)
     records = [marked_complaint("biasa"), marked_complaint("rahasia")] + [survey(s, when) for s in (4, 4, 3)]
+    records += [survey(4, when, service=SMALL_SERVICE, agency="dinkes") for _ in range(2)]
     r = requests.post(server.url + "/api/v1/sync/push", json={"records": records}, headers=dev.headers, timeout=10)
     assert r.status_code == 200 and all(x["status"] == "stored" for x in r.json()["results"]), r.text
     rollup.refresh_all(engine, settings, now=datetime.now(UTC))
@@ -92,6 +97,13 @@ def seeded(server, engine):
 
 def page(server, lang: str | None = None) -> requests.Response:
     return requests.get(server.url + "/transparansi", params={"lang": lang} if lang else None, timeout=30)
+
+
+def card(html: str, agency: str) -> str:
+    """The visible text of one agency's card (its <section id=...>)."""
+    m = re.search(rf'<section[^>]*\bid="{agency}".*?</section>', html, re.DOTALL)
+    assert m, agency
+    return visible_text(m.group(0))
 
 
 def visible_text(html: str) -> str:
@@ -123,17 +135,26 @@ def test_no_personal_data_and_no_description_text(server, engine, seeded, lang):
 
 
 def test_the_last_quarter_shows_the_hand_computed_index(server, seeded):
-    pytest.importorskip("kiosk.central.analytics.ikm")
-    text = visible_text(page(server).text)
-    block = text.split("Badan Pendapatan Daerah", 2)[-1][:600]
+    block = card(page(server).text, "bappenda")
     assert f"Indeks kepuasan, {seeded.label('id')}" in block
     assert "91,67" in block and "mutu A (Sangat Baik)" in block and "3 responden" in block
-    en = visible_text(page(server, "en").text)
+    en = card(page(server, "en").text, "bappenda")
     assert "91.67" in en and "grade A (Very good)" in en
 
 
 def test_complaints_answered_on_time_are_a_share_of_the_quarter(server, seeded):
-    text = visible_text(page(server).text)
-    block = text.split("Dinas Kesehatan Provinsi", 2)[-1][:700]
+    block = card(page(server).text, "dinkes")
     assert f"Pengaduan dijawab tepat waktu, {seeded.label('id')} 75,0 % · 4 pengaduan diterima" in block
-    assert "75.0 % · 4 complaints received" in visible_text(page(server, "en").text)
+    assert "75.0 % · 4 complaints received" in card(page(server, "en").text, "dinkes")
+
+
+def test_a_sample_below_the_minimum_shows_no_score(server, seeded):
+    """Dinkes: 2 respondents in the quarter against its minimum. 100,000 users a year are, in a quarter of
+    90, 91 or 92 days, ceil(100000 x 92 / 365) = 25,206 (24,658 and 24,932 for the shorter ones); Krejcie-
+    Morgan: 3.841 x 25206 x 0.25 / (0.0025 x 25205 + 0.96025) = 24204.06 / 63.97275 = 378.35 -> 378 (378.22
+    and 378.29 for the others: 378 whatever the quarter). So no score, only the counts."""
+    block = card(page(server).text, "dinkes")
+    assert "Sampel belum cukup" in block and "(2 dari sedikitnya 378 responden)" in block
+    assert "mutu A" not in block.split("Pengaduan")[0]
+    en = card(page(server, "en").text, "dinkes")
+    assert "Sample not yet sufficient (2 of at least 378 respondents)" in en
