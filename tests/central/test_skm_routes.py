@@ -7,7 +7,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import UTC, datetime
+from html import unescape
 
 import pytest
 import requests
@@ -126,3 +128,14 @@ def test_a_bad_unit_or_period_is_a_400_with_the_reason(server, engine, params, m
 def test_an_unknown_format_is_a_404(server, engine):
     s = signed_in(server, engine, "admin")
     assert get(s, server, "docx", unit="agency:bappenda", period="2026-Q1").status_code == 404
+
+
+def test_the_ikm_unit_page_links_to_the_three_files(server, engine, quarter):
+    s = signed_in(server, engine, "viewer")
+    r = s.get(f"{server.url}/staff/dashboard/ikm/service/{SERVICE}", params={"period": quarter.key}, timeout=30)
+    assert r.status_code == 200
+    links = re.findall(r'href="(/staff/reports/skm\.(?:pdf|xlsx|csv)\?[^"]+)"', r.text)
+    assert len(links) == 3
+    for href in links:
+        got = s.get(server.url + unescape(href), timeout=30)
+        assert got.status_code == 200 and "attachment" in got.headers["content-disposition"], href
