@@ -31,6 +31,8 @@ ROUTERS = (
     "transparency",
     "dashboard_complaints",
     "dashboard_ikm",
+    "dashboard_compliance",
+    "dashboard_ranking",
 )
 
 
