@@ -158,3 +158,11 @@ def test_a_sample_below_the_minimum_shows_no_score(server, seeded):
     assert "mutu A" not in block.split("Pengaduan")[0]
     en = card(page(server, "en").text, "dinkes")
     assert "Sample not yet sufficient (2 of at least 378 respondents)" in en
+
+
+def test_the_compliance_zone_is_that_of_the_catalog(server, seeded):
+    """The demo catalog's Bappenda: eight aspects "ada", one "sebagian": 8.5 / 9 x 100 = 94.444... -> 94.44,
+    green zone (81.00-100)."""
+    assert "Zona hijau nilai 94,44" in card(page(server).text, "bappenda")
+    assert "Green zone score 94.44" in card(page(server, "en").text, "bappenda")
+    assert "Belum tersedia di server ini" not in page(server).text  # every part of issue 14 is in this build
