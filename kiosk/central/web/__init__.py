@@ -27,6 +27,8 @@ ROUTERS = (
     "audit_page",
     "public",
     "dashboard_home",
+    "reports_page",
+    "transparency",
     "dashboard_complaints",
     "dashboard_ikm",
     "dashboard_compliance",
