@@ -374,6 +374,22 @@ rollup_marks = sa.Table(
     sa.Column("refreshed_at", UtcDateTime, nullable=False),
 )
 
+# --- alerts (issue 14, part "alerts") ---
+
+# The daily alert digest: one row per local day and recipient (staff_users with an e-mail address),
+# written when a digest was tried. "sent" ends the day; "pending" is tried again by the next tick until
+# it has failed MAX_ATTEMPTS times, then "failed" (kiosk/central/alert_digest.py). No address stored.
+alert_digests = sa.Table(
+    "alert_digests",
+    metadata,
+    sa.Column("local_day", sa.Date, primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("staff_users.id"), primary_key=True),
+    sa.Column("status", sa.String(8), nullable=False),  # "sent", "pending", "failed"
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("sent_at", UtcDateTime),
+    sa.Column("last_error", sa.String(300)),
+)
+
 
 # --- engine ----------------------------------------------------------------------------------------
 

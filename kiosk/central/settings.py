@@ -83,6 +83,17 @@ class Settings:
     # One push per device at a time: a second one while the first runs gets 429. A server killed
     # mid-push frees the device after this many seconds.
     push_lease_s: float = 120.0
+    # --- alerts and the daily digest (issue 14, part "alerts"; docs/analytics.md) ---
+    # A unit's IKM or quick-rating index falling this many points (or more) below its previous period.
+    alert_ikm_drop: float = 5.0
+    alert_quick_drop: float = 5.0
+    # A topic spikes when this week's complaints reach ratio x the mean of the 8 weeks before and at
+    # least spike_min of them; pungli (illegal fees) needs only pungli_spike_min, its usual being ~0.
+    alert_topic_spike_ratio: float = 2.0
+    alert_topic_spike_min: int = 5
+    alert_pungli_spike_min: int = 2
+    # Local hour (0-23) from which the day's alert digest is e-mailed to officers and the desk.
+    digest_hour: int = 7
 
     @property
     def is_sqlite(self) -> bool:
@@ -168,6 +179,17 @@ def validate(s: Settings) -> Settings:
             date.fromisoformat(d)
         except ValueError:
             fail("holidays", f"has {d!r}, not a date like 2026-12-25")
+    # alerts (issue 14)
+    for key in ("alert_ikm_drop", "alert_quick_drop"):
+        if not 0 < getattr(s, key) <= 75:
+            fail(key, "must be more than 0 and at most 75 points")
+    if not 1 < s.alert_topic_spike_ratio <= 100:
+        fail("alert_topic_spike_ratio", "must be more than 1 and at most 100")
+    for key in ("alert_topic_spike_min", "alert_pungli_spike_min"):
+        if not 1 <= getattr(s, key) <= 10_000:
+            fail(key, "must be between 1 and 10000")
+    if not 0 <= s.digest_hour <= 23:
+        fail("digest_hour", "must be an hour between 0 and 23")
     return s
 
 
