@@ -220,3 +220,37 @@ def test_digest_hour_is_local_time(world, smtp):
     # 08:59 WITA is 00:59 UTC: already past 7 in no zone that matters, before 9 here.
     assert run_tick(engine, nine, now=at(8, 59)).digests_sent == 0
     assert run_tick(engine, nine, now=at(9, 0)).digests_sent == 3
+
+
+# --- the command -----------------------------------------------------------------------------------------
+
+
+def cli(settings: Settings, monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
+    """``kiosk central digest ...`` in this process (the parser, the settings from the environment)."""
+    from kiosk.cli import main
+
+    for key, value in {"TIMEZONE": "Asia/Makassar", "SMTP_HOST": settings.smtp_host,
+                       "SMTP_PORT": str(settings.smtp_port), "SMTP_TLS": "none"}.items():
+        monkeypatch.setenv(f"IPLIK_CENTRAL_{key}", value)
+    code = main(["central", "digest", "--db", settings.database_url, *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_the_dry_run_shows_who_gets_which_alerts_and_sends_nothing(world, smtp, monkeypatch, capsys):
+    engine, settings = world
+    code, out, err = cli(settings, monkeypatch, capsys, "--dry-run", "--now", "2026-12-09T07:00")
+    assert code == 0, err
+    assert "Digests due on 2026-12-09: 3 (dry run, nothing sent)" in out
+    assert "to ani (user 1), 1 alerts:\n  [Urgent] 2 complaints about" in out
+    assert "to dewi" in out and "to budi" in out and "eko" not in out and "citra" not in out
+    assert "@" not in out  # user names, never addresses
+    assert smtp.received == [] and digest_rows(engine) == {}
+    _, early, _ = cli(settings, monkeypatch, capsys, "--dry-run", "--now", "2026-12-09T06:59")
+    assert "Before digest_hour (07:00 Asia/Makassar): no digest is due yet." in early
+    code, _, err = cli(settings, monkeypatch, capsys, "--dry-run", "--now", "9/12/2026")
+    assert code == 2 and "'9/12/2026' is not an ISO date-time" in err and "Traceback" not in err
+    # Without --dry-run it sends, once, like the tick.
+    code, out, err = cli(settings, monkeypatch, capsys, "--now", "2026-12-09T07:00")
+    assert code == 0 and out.strip() == "digest: 3 sent, 0 failed", err
+    assert len(smtp.received) == 3
