@@ -212,3 +212,39 @@ def test_overdue_is_counted_per_agency_once_forwarded_and_for_the_desk_before(en
     assert [(a.unit.id, a.params["count"], a.severity) for a in mine] == [("dinkes", "2", "danger")]
     assert alerts.describe(mine[0], "en") == "2 complaints for Health Office are past their deadline."
     assert found(engine, settings, []) == []  # an officer with no agency sees nothing
+
+
+# --- every string in Indonesian ---------------------------------------------------------------------------
+
+
+def alert_msgids() -> set[str]:
+    import re
+    from pathlib import Path
+
+    from kiosk.central import alert_digest
+    from kiosk.central.web import dashboard_alerts
+
+    ids = {v for k, v in vars(alerts).items() if k.startswith("MSG_") and isinstance(v, str)}
+    ids |= {alert_digest.SUBJECT, alert_digest.GREETING, alert_digest.INTRO, alert_digest.SEE_AT, alert_digest.FOOTER}
+    ids |= set(dashboard_alerts.KIND_LABELS.values()) | {"Urgent", "Watch", "Open its dashboard", "Open the complaints"}
+    templates = Path(alerts.__file__).resolve().parents[1] / "templates" / "staff"
+    for name in ("_dashboard_alerts.html", "dashboard_alerts.html"):
+        text = (templates / name).read_text(encoding="utf-8")
+        ids |= set(re.findall(r'\bt\(\s*"((?:[^"\\]|\\.)*)"', text)) | set(re.findall(r"\bt\(\s*'([^']*)'", text))
+    return ids
+
+
+def test_every_alert_string_has_an_indonesian_translation_with_the_same_placeholders():
+    import string
+
+    from kiosk.i18n import messages
+
+    table = messages("id")
+    ids = alert_msgids()
+    assert len(ids) > 20  # the scan finds them (a broken pattern must not make this vacuous)
+    assert sorted(m for m in ids if not table.get(m)) == []
+
+    def names(text):
+        return {n for _lit, n, _spec, _conv in string.Formatter().parse(text) if n}
+
+    assert sorted(m for m in ids if names(m) != names(table[m])) == []
