@@ -82,22 +82,14 @@ def plan(engine: sa.Engine, settings: Settings, now: datetime) -> list[Digest]:
         for r in conn.execute(sa.select(staff_agencies.c.user_id, staff_agencies.c.agency_id)
                               .where(staff_agencies.c.user_id.in_([p.id for p in people]))).all():
             agencies.setdefault(r.user_id, set()).add(r.agency_id)
-        # Officers sharing the same agencies read the same alerts: computed once per set.
-        by_scope: dict[frozenset[str] | None, list[Alert]] = {}
-        out = []
-        for p in people:
-            earlier = done.get(p.id)
-            if earlier is not None and earlier.status != PENDING:
-                continue
-            scope = None if p.role == Role.DESK.value else frozenset(agencies.get(p.id, ()))
-            if scope is not None and not scope:
-                continue  # an officer with no agency has nothing to read
-            if scope not in by_scope:
-                by_scope[scope] = alert_rules.current_alerts(conn, settings, day, scope)
-            if by_scope[scope]:
-                out.append(Digest(p.id, p.username, p.email.strip(), day, tuple(by_scope[scope]),
-                                  earlier.attempts if earlier is not None else 0))
-    return out
+        due = [(p, done.get(p.id), None if p.role == Role.DESK.value else frozenset(agencies.get(p.id, ())))
+               for p in people if p.id not in done or done[p.id].status == PENDING]
+        # Officers sharing the same agencies read the same alerts: computed once per set (an officer with
+        # no agency has none).
+        by_scope = alert_rules.alerts_by_scope(conn, settings, day, [scope for _p, _e, scope in due])
+    return [Digest(p.id, p.username, p.email.strip(), day, tuple(by_scope[scope]),
+                   earlier.attempts if earlier is not None else 0)
+            for p, earlier, scope in due if by_scope[scope]]
 
 
 def send_digests(engine: sa.Engine, settings: Settings, now: datetime) -> tuple[int, int]:

@@ -390,6 +390,14 @@ alert_digests = sa.Table(
     sa.Column("last_error", sa.String(300)),
 )
 
+# What the alerts read on every visit of the hub (analytics/alerts.py): the complaints overdue now (few,
+# hence partial) by handling agency, and a topic's complaints by creation time, covered so the 9 weeks
+# of a spike are counted from the index alone.
+sa.Index("complaints_overdue_now", complaints.c.handling_agency_id, complaints.c.forwarded_at,
+         postgresql_where=complaints.c.overdue_at.is_not(None), sqlite_where=complaints.c.overdue_at.is_not(None))
+sa.Index("complaints_created_topic", complaints.c.created_at, complaints.c.topic, complaints.c.handling_agency_id,
+         complaints.c.agency_id)
+
 
 # --- engine ----------------------------------------------------------------------------------------
 

@@ -248,3 +248,21 @@ def test_every_alert_string_has_an_indonesian_translation_with_the_same_placehol
         return {n for _lit, n, _spec, _conv in string.Formatter().parse(text) if n}
 
     assert sorted(m for m in ids if names(m) != names(table[m])) == []
+
+
+def test_many_scopes_at_once_give_what_each_scope_gives_alone(engine, settings):
+    at = MONDAY - timedelta(days=20)
+    complaint(engine, settings, at, agency="dinkes", forwarded=True, overdue=True)
+    complaint(engine, settings, at, agency="dikbud", forwarded=True, overdue=True)
+    complaint(engine, settings, at, agency="dikbud", overdue=True)  # the desk's
+    for h in range(2):
+        complaint(engine, settings, MONDAY + timedelta(hours=h), agency="dikbud")
+    scopes = [None, frozenset({"dinkes"}), frozenset({"dikbud"}), frozenset({"dinkes", "dikbud"}), frozenset()]
+    with engine.connect() as conn:
+        many = alerts.alerts_by_scope(conn, settings, TODAY, scopes)
+        for scope in scopes:
+            assert many[scope] == alerts.current_alerts(conn, settings, TODAY, scope), scope
+    # dikbud: its overdue (1) and its pungli spike (2); the desk's own overdue only in the province's.
+    assert [(a.kind.value, a.unit.id) for a in many[frozenset({"dikbud"})]] == [
+        ("deadline_breached", "dikbud"), ("topic_spike", "dikbud")]
+    assert len(many[None]) == 4 and many[frozenset()] == []

@@ -1,5 +1,6 @@
 """The daily alert digest (issue 14, part "alerts"): one row per local day and recipient, so a digest
-goes once a day and a failed one is retried by the next tick (`alert_digests`).
+goes once a day and a failed one is retried by the next tick (`alert_digests`); two indexes on
+`complaints` for the alerts the hub computes on every visit.
 
 Revision ID: 0011
 Revises: 0006
@@ -29,7 +30,14 @@ def upgrade() -> None:
         sa.Column("sent_at", UtcDateTime),
         sa.Column("last_error", sa.String(300)),
     )
+    # What the alerts read on every visit of the hub (kiosk/central/db.py says why).
+    overdue = sa.text("overdue_at IS NOT NULL")
+    op.create_index("complaints_overdue_now", "complaints", ["handling_agency_id", "forwarded_at"],
+                    postgresql_where=overdue, sqlite_where=overdue)
+    op.create_index("complaints_created_topic", "complaints", ["created_at", "topic", "handling_agency_id", "agency_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("complaints_created_topic", table_name="complaints")
+    op.drop_index("complaints_overdue_now", table_name="complaints")
     op.drop_table("alert_digests")
