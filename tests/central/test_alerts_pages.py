@@ -64,3 +64,22 @@ def test_technicians_and_strangers_are_kept_out(server, people, http):
     assert r.status_code == 403
     r = http.get(server.url + "/staff/dashboard/alerts.json", allow_redirects=False, timeout=10)
     assert r.status_code == 303 and r.headers["location"].startswith("/staff/sign-in")
+
+
+def test_the_page_and_the_hub_say_it_in_words_for_the_officers_agencies_only(server, people):
+    officer = people["officer"]
+    page = officer.get(server.url + "/staff/dashboard/alerts", timeout=30)
+    assert page.status_code == 200
+    html = page.text
+    assert 'id="alerts-table"' in html and "<h1>Peringatan</h1>" in html
+    assert "Mendesak" in html and "Lonjakan topik" in html  # severity and kind in words, beside the icon
+    assert "2 pengaduan tentang \u201cPungutan liar (pungli)\u201d untuk Dinas Kesehatan" in html
+    assert "Badan Pendapatan" not in html.split('id="alerts-table"')[1]  # nothing of Bappenda's
+    english = officer.get(server.url + "/staff/dashboard/alerts?lang=en", timeout=30).text
+    assert "Urgent" in english and "2 complaints about \u201cIllegal fees (pungli)\u201d" in english
+    hub = officer.get(server.url + "/staff/dashboard", timeout=30).text
+    assert "Peringatan hari ini" in hub and "Pungutan liar" in hub and "melewati batas waktu" not in hub
+    assert 'href="/staff/dashboard/alerts"' in hub
+    desk_hub = people["desk"].get(server.url + "/staff/dashboard", timeout=30).text
+    assert desk_hub.count("melewati batas waktu") == 2 and "Pungutan liar" in desk_hub
+    assert people["technician"].get(server.url + "/staff/dashboard/alerts", timeout=10).status_code == 403

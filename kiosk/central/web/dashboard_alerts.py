@@ -21,7 +21,7 @@ from ..access import Staff
 from ..analytics import alerts as alert_rules
 from ..analytics import periods
 from ..analytics.figures import Alert, AlertKind
-from . import render
+from . import dashboard_page, render
 from .deps import require
 
 router = APIRouter(include_in_schema=False)
@@ -92,10 +92,8 @@ Reader = Annotated[Staff, Depends(require(access.can_see_dashboards))]
 
 @router.get(PAGE)
 def alerts_page(request: Request, person: Reader) -> Response:
-    from . import dashboard_page  # the frame part's shared context (scope line, freshness)
-
     lang = render.language(request)
-    context = dashboard_page.frame_context(request, person)
+    context = dashboard_page.frame_context(request, person)  # the scope line and freshness of every dashboard
     context.update(alerts=rows(todays(request, person), lang))
     return render.page(request, "staff/dashboard_alerts.html", context)
 
