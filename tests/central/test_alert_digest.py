@@ -140,7 +140,7 @@ def test_one_digest_per_recipient_with_their_agencies_only_from_digest_hour_on(w
     assert "2 pengaduan tentang \u201cPungutan liar (pungli)\u201d untuk Dinas Kesehatan" in ani
     assert "2 complaints about \u201cIllegal fees (pungli)\u201d for Health Office" in ani
     assert "Dinas Pendidikan" not in ani and "Education Office" not in ani
-    assert "1 complaints for Education Office are past their deadline." in budi and "Kesehatan" not in budi
+    assert "1 complaint for Education Office is past its deadline." in budi and "Kesehatan" not in budi
     # The desk reads both, the deadline first (urgent before the rest, deadlines before spikes).
     assert dewi.index("Dinas Pendidikan telah melewati") < dewi.index("Pungutan liar")
     assert "1 alerts for 2026-12-09" not in dewi and "2 alerts for 2026-12-09" in dewi

@@ -206,6 +206,8 @@ def test_overdue_is_counted_per_agency_once_forwarded_and_for_the_desk_before(en
     complaint(engine, settings, at, agency="dinkes", forwarded=True)  # on time
     complaint(engine, settings, at, agency="dikbud", forwarded=True, overdue=True)
     complaint(engine, settings, at, agency="dinkes", overdue=True)  # never verified: the desk's
+    desk = [a for a in found(engine, settings) if a.unit.id == ""]
+    assert alerts.describe(desk[0], "en") == "1 complaint for Province complaint desk is past its deadline."
     every = {a.unit.id: a.params["count"] for a in found(engine, settings) if a.kind is AlertKind.DEADLINE_BREACHED}
     assert every == {"dinkes": "2", "dikbud": "1", "": "1"}
     mine = found(engine, settings, ["dinkes"])

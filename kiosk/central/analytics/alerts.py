@@ -54,6 +54,7 @@ MSG_QUICK_DROP = "Quick-rating index of {unit} fell from {before} in {previous} 
 MSG_TOPIC_SPIKE = ("{count} complaints about \u201c{topic}\u201d for {unit} this week (since {week}), "
                    "against a usual {usual} a week.")
 MSG_OVERDUE = "{count} complaints for {unit} are past their deadline."
+MSG_OVERDUE_ONE = "1 complaint for {unit} is past its deadline."
 
 DANGER, WARN = "danger", "warn"
 _KIND_ORDER = {AlertKind.DEADLINE_BREACHED: 0, AlertKind.TOPIC_SPIKE: 1, AlertKind.IKM_DROP: 2,
@@ -141,8 +142,8 @@ def overdue_alerts(conn: sa.Connection, today: date, agencies: frozenset[str] | 
             return []
         q = q.where(forwarded, c.handling_agency_id.in_(sorted(agencies)))
     rows = conn.execute(q.group_by(owner)).all()
-    return [Alert(AlertKind.DEADLINE_BREACHED, _agency(index, r.owner), today, MSG_OVERDUE,
-                  {"count": str(r.n)}, DANGER) for r in rows if r.n]
+    return [Alert(AlertKind.DEADLINE_BREACHED, _agency(index, r.owner), today,
+                  MSG_OVERDUE_ONE if r.n == 1 else MSG_OVERDUE, {"count": str(r.n)}, DANGER) for r in rows if r.n]
 
 
 def week_starts(today: date, weeks: int = USUAL_WEEKS) -> list[date]:

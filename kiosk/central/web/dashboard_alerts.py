@@ -36,8 +36,9 @@ KIND_LABELS = {
     AlertKind.TOPIC_SPIKE: "Topic spike",
     AlertKind.DEADLINE_BREACHED: "Deadline breached",
 }
-# An icon beside the words (hidden from screen readers, which read the words).
-ICONS = {alert_rules.DANGER: "\u26d4", alert_rules.WARN: "\u26a0"}
+# An icon beside the words (hidden from screen readers, which read the words): "‼" urgent, "⚠" watch,
+# both in DejaVu Sans (the back office's fallback font), so no box where a glyph is missing.
+ICONS = {alert_rules.DANGER: "\u203c", alert_rules.WARN: "\u26a0"}
 TAGS = {alert_rules.DANGER: "tag--late", alert_rules.WARN: "tag--warn"}
 
 
