@@ -100,6 +100,8 @@ def current_alerts(conn: sa.Connection, settings: Settings, today: date,
     """Every alert of ``today`` (a local day), those of ``agencies`` only when given (an officer's),
     the most urgent first."""
     allowed = None if agencies is None else frozenset(agencies)
+    if allowed is not None and not allowed:
+        return []  # an officer with no agency sees nothing (whatever another part makes of an empty set)
     index = units.index(conn)
     return _ordered([*overdue_alerts(conn, today, allowed, index), *spike_alerts(conn, settings, today, allowed, index),
                      *drop_alerts(conn, settings, today, allowed)])
