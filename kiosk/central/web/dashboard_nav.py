@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from .. import access
 from ..access import Staff
 
 DASHBOARDS: tuple[tuple[str, str, Callable[[Staff], bool]], ...] = (
+    ("/staff/dashboard/complaints", "Complaint handling", access.can_see_dashboards),
 )
 
 
