@@ -114,6 +114,9 @@ def alerts_by_scope(conn: sa.Connection, settings: Settings, today: date,
     gives the same alerts as counting per scope (both group by agency, and an agency's overdue count is
     already its forwarded complaints only); the drops are asked per scope (an office's figure for an
     officer counts their agencies' ratings only)."""
+    scopes = list(scopes)
+    if not scopes:
+        return {}  # nobody to ask for: not a query (the tick calls this every 5 minutes)
     index = units.index(conn)
     shared = [*overdue_alerts(conn, today, None, index), *spike_alerts(conn, settings, today, None, index)]
     out: dict[frozenset[str] | None, list[Alert]] = {}
