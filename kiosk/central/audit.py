@@ -40,6 +40,7 @@ TICK = "tick"  # the deadline job's own changes (user_id NULL)
 CITIZEN_RATED = "citizen_rated"  # the citizen's verdict on an answer (user_id NULL)
 OFFICE_PIN_SET = "office_pin_set"  # target: the office; the PIN and its hash are never in the row
 OFFICE_PIN_CLEARED = "office_pin_cleared"
+POPULATION_SET = "population_set"  # target: the service; detail: agency, from, to (None: cleared)
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,6 +45,7 @@ ACTIONS: dict[str, str] = {
     audit.CITIZEN_RATED: "Citizen rated the answer",
     audit.OFFICE_PIN_SET: "Kiosk PIN set",
     audit.OFFICE_PIN_CLEARED: "Kiosk PIN cleared",
+    audit.POPULATION_SET: "Yearly users set",
 }
 
 

@@ -374,30 +374,91 @@ rollup_marks = sa.Table(
     sa.Column("refreshed_at", UtcDateTime, nullable=False),
 )
 
-# --- alerts (issue 14, part "alerts") ---
+# --- part "ikm" (migration 0007): IKM per unit and period (analytics/ikm.py) --------------------------
 
-# The daily alert digest: one row per local day and recipient (staff_users with an e-mail address),
-# written when a digest was tried. "sent" ends the day; "pending" is tried again by the next tick until
-# it has failed MAX_ATTEMPTS times, then "failed" (kiosk/central/alert_digest.py). No address stored.
-alert_digests = sa.Table(
-    "alert_digests",
+# The official survey summed per local day (server time zone), kiosk, agency and service: what every IKM
+# figure reads, so a year's dashboard adds up a few thousand rows, not a million ratings. '' stands for a
+# rating without an agency (the query falls back to the catalog's) so the key is never NULL. s1..s9 are
+# the sums of the answers to U1..U9, c1..c9 how many answers each element got (an element may be skipped).
+ikm_days = sa.Table(
+    "ikm_days",
     metadata,
     sa.Column("local_day", sa.Date, primary_key=True),
-    sa.Column("user_id", sa.Integer, sa.ForeignKey("staff_users.id"), primary_key=True),
-    sa.Column("status", sa.String(8), nullable=False),  # "sent", "pending", "failed"
-    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("sent_at", UtcDateTime),
-    sa.Column("last_error", sa.String(300)),
+    sa.Column("device_id", sa.String(40), primary_key=True),
+    sa.Column("agency_id", sa.String(64), primary_key=True),
+    sa.Column("service_id", sa.String(64), primary_key=True),
+    sa.Column("respondents", sa.Integer, nullable=False),
+    *[sa.Column(f"s{i}", sa.Integer, nullable=False) for i in range(1, 10)],
+    *[sa.Column(f"c{i}", sa.Integer, nullable=False) for i in range(1, 10)],
+    sa.Index("ikm_days_agency", "agency_id", "local_day"),
+    sa.Index("ikm_days_service", "service_id", "local_day"),
 )
 
-# What the alerts read on every visit of the hub (analytics/alerts.py): the complaints overdue now (few,
-# hence partial) by handling agency, and a topic's complaints by creation time, covered so the 9 weeks
-# of a spike are counted from the index alone.
-sa.Index("complaints_overdue_now", complaints.c.handling_agency_id, complaints.c.forwarded_at,
-         postgresql_where=complaints.c.overdue_at.is_not(None), sqlite_where=complaints.c.overdue_at.is_not(None))
-sa.Index("complaints_created_topic", complaints.c.created_at, complaints.c.topic, complaints.c.handling_agency_id,
-         complaints.c.agency_id)
+# The respondents' profile on the same key: dimension (jenis_kelamin, usia, pendidikan, pekerjaan) and
+# value (ages as bands "<20" .. "60+"; '' for not given) -> respondents.
+ikm_profile_days = sa.Table(
+    "ikm_profile_days",
+    metadata,
+    sa.Column("local_day", sa.Date, primary_key=True),
+    sa.Column("device_id", sa.String(40), primary_key=True),
+    sa.Column("agency_id", sa.String(64), primary_key=True),
+    sa.Column("service_id", sa.String(64), primary_key=True),
+    sa.Column("dimension", sa.String(16), primary_key=True),
+    sa.Column("value", sa.String(32), primary_key=True),
+    sa.Column("n", sa.Integer, nullable=False),
+    sa.Index("ikm_profile_days_service", "service_id", "local_day"),
+    sa.Index("ikm_profile_days_agency", "agency_id", "local_day"),
+)
 
+# The same sums per calendar month (``month`` = its first day), rebuilt from the days by the same refresh:
+# a year's figure reads twelve months of rows, not 365 days of them; only a period's partial months
+# (a free date range) read days.
+ikm_months = sa.Table(
+    "ikm_months",
+    metadata,
+    sa.Column("month", sa.Date, primary_key=True),
+    sa.Column("device_id", sa.String(40), primary_key=True),
+    sa.Column("agency_id", sa.String(64), primary_key=True),
+    sa.Column("service_id", sa.String(64), primary_key=True),
+    sa.Column("respondents", sa.Integer, nullable=False),
+    *[sa.Column(f"s{i}", sa.Integer, nullable=False) for i in range(1, 10)],
+    *[sa.Column(f"c{i}", sa.Integer, nullable=False) for i in range(1, 10)],
+    # One unit's year (a unit's own page, its SKM report) reads by these, not the whole province's months.
+    sa.Index("ikm_months_agency", "agency_id", "month"),
+    sa.Index("ikm_months_service", "service_id", "month"),
+    sa.Index("ikm_months_device", "device_id", "month"),
+)
+
+ikm_profile_months = sa.Table(
+    "ikm_profile_months",
+    metadata,
+    sa.Column("month", sa.Date, primary_key=True),
+    sa.Column("device_id", sa.String(40), primary_key=True),
+    sa.Column("agency_id", sa.String(64), primary_key=True),
+    sa.Column("service_id", sa.String(64), primary_key=True),
+    sa.Column("dimension", sa.String(16), primary_key=True),
+    sa.Column("value", sa.String(32), primary_key=True),
+    sa.Column("n", sa.Integer, nullable=False),
+    sa.Index("ikm_profile_months_agency", "agency_id", "month"),
+    sa.Index("ikm_profile_months_service", "service_id", "month"),
+    sa.Index("ikm_profile_months_device", "device_id", "month"),
+)
+
+# A service's yearly users, set by staff (populations.py): the survey's minimum sample follows from it.
+service_populations = sa.Table(
+    "service_populations",
+    metadata,
+    sa.Column("service_id", sa.String(64), primary_key=True),
+    sa.Column("yearly_users", sa.Integer, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.Column("updated_by", sa.String(64)),  # the staff username
+)
+
+# The refresh finds new ratings by when they arrived and rebuilds days by when they were made. The kind
+# leads the second so that SQLite, which has no statistics, prefers it to ratings_service for
+# "kind = 'ikm' AND created_at in a day" (with ratings_service it scans every survey for each day).
+sa.Index("ratings_received", ratings.c.received_at)
+sa.Index("ratings_kind_created", ratings.c.kind, ratings.c.created_at)
 
 # --- analytics: complaint handling (part "handling", migration 0009) ---------------------------------
 
@@ -429,6 +490,31 @@ complaint_facts = sa.Table(
     sa.Index("complaint_facts_day", "received_day", "agency_id"),
     sa.Index("complaint_facts_open", "is_open", "agency_id"),
 )
+
+# --- alerts (issue 14, part "alerts") ---
+
+# The daily alert digest: one row per local day and recipient (staff_users with an e-mail address),
+# written when a digest was tried. "sent" ends the day; "pending" is tried again by the next tick until
+# it has failed MAX_ATTEMPTS times, then "failed" (kiosk/central/alert_digest.py). No address stored.
+alert_digests = sa.Table(
+    "alert_digests",
+    metadata,
+    sa.Column("local_day", sa.Date, primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("staff_users.id"), primary_key=True),
+    sa.Column("status", sa.String(8), nullable=False),  # "sent", "pending", "failed"
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("sent_at", UtcDateTime),
+    sa.Column("last_error", sa.String(300)),
+)
+
+# What the alerts read on every visit of the hub (analytics/alerts.py): the complaints overdue now (few,
+# hence partial) by handling agency, and a topic's complaints by creation time, covered so the 9 weeks
+# of a spike are counted from the index alone.
+sa.Index("complaints_overdue_now", complaints.c.handling_agency_id, complaints.c.forwarded_at,
+         postgresql_where=complaints.c.overdue_at.is_not(None), sqlite_where=complaints.c.overdue_at.is_not(None))
+sa.Index("complaints_created_topic", complaints.c.created_at, complaints.c.topic, complaints.c.handling_agency_id,
+         complaints.c.agency_id)
+
 
 # --- engine ----------------------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 REFRESHERS: tuple[str, ...] = (
     "handling",
+    "ikm",
 )
 
 
@@ -39,7 +40,7 @@ def refresh_all(engine: Engine, settings: Settings, *, now: datetime, keep=lambd
 
 def mark(conn, name: str):
     """The watermark of rollup ``name``: (source_until, refreshed_at), or (None, None) before its first run."""
-    from ..db import rollup_marks  # noqa: PLC0415 - keeps this module's import light for tick
+    from ..db import rollup_marks
 
     row = conn.execute(sa.select(rollup_marks.c.source_until, rollup_marks.c.refreshed_at)
                        .where(rollup_marks.c.name == name)).first()
@@ -49,7 +50,7 @@ def mark(conn, name: str):
 def set_mark(conn, name: str, source_until: datetime, refreshed_at: datetime) -> None:
     """Move the watermark of ``name`` (inside the refresh's own transaction, so the rows and the mark
     commit together)."""
-    from ..db import rollup_marks, upsert  # noqa: PLC0415
+    from ..db import rollup_marks, upsert
 
     stmt = upsert(conn, rollup_marks).values(name=name, source_until=source_until, refreshed_at=refreshed_at)
     conn.execute(stmt.on_conflict_do_update(index_elements=["name"],
@@ -58,6 +59,6 @@ def set_mark(conn, name: str, source_until: datetime, refreshed_at: datetime) ->
 
 def freshness(conn) -> datetime | None:
     """The oldest ``refreshed_at`` of every rollup: the "figures as of" time a page shows."""
-    from ..db import rollup_marks  # noqa: PLC0415
+    from ..db import rollup_marks
 
     return conn.scalar(sa.select(sa.func.min(rollup_marks.c.refreshed_at)))

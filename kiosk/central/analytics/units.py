@@ -1,7 +1,7 @@
 """Who the figures are about: agencies and services from the newest published catalog, offices and
 kiosks from the enrolled devices, each as a :class:`~.figures.Unit` with its names.
 
-A query module (no HTTP). The catalog is parsed once per published version (cached by its row id),
+A query module (no HTTP). The catalog is parsed once per published version (cached by its sha256),
 so a dashboard asking for names many times a second reads one small row, not 200 KB of JSON.
 """
 
@@ -19,7 +19,10 @@ from ..db import catalog_versions, devices
 from .figures import Unit, UnitKind
 
 _lock = threading.Lock()
-_cache: dict[str, tuple[int, Catalog]] = {}  # "catalog" -> (catalog_versions.id, parsed)
+# Parsed catalogs by their sha256: the id alone is not enough, since two databases (tests, a bench next
+# to a demo) both have a catalog number 1. A few kept, not one, so two databases do not evict each other.
+_cache: dict[str, Catalog] = {}
+_CACHE_SIZE = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,17 +48,21 @@ class UnitIndex:
 
 def current_catalog(conn: sa.Connection) -> Catalog | None:
     """The newest published catalog, parsed (None before the first publish)."""
-    newest = conn.scalar(sa.select(sa.func.max(catalog_versions.c.id)))
+    newest = conn.execute(
+        sa.select(catalog_versions.c.id, catalog_versions.c.sha256).order_by(catalog_versions.c.id.desc()).limit(1)
+    ).first()
     if newest is None:
         return None
     with _lock:
-        hit = _cache.get("catalog")
-        if hit is not None and hit[0] == newest:
-            return hit[1]
-    doc = conn.scalar(sa.select(catalog_versions.c.doc).where(catalog_versions.c.id == newest))
+        hit = _cache.get(newest.sha256)
+    if hit is not None:
+        return hit
+    doc = conn.scalar(sa.select(catalog_versions.c.doc).where(catalog_versions.c.id == newest.id))
     parsed = parse_catalog(json.loads(doc))
     with _lock:
-        _cache["catalog"] = (newest, parsed)
+        if len(_cache) >= _CACHE_SIZE:
+            _cache.pop(next(iter(_cache)))
+        _cache[newest.sha256] = parsed
     return parsed
 
 

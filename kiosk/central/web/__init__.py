@@ -28,6 +28,7 @@ ROUTERS = (
     "public",
     "dashboard_home",
     "dashboard_complaints",
+    "dashboard_ikm",
     "dashboard_alerts",
 )
 

@@ -14,6 +14,7 @@ from ..access import Staff
 
 DASHBOARDS: tuple[tuple[str, str, Callable[[Staff], bool]], ...] = (
     ("/staff/dashboard/complaints", "Complaint handling", access.can_see_dashboards),
+    ("/staff/dashboard/ikm", "Satisfaction index (IKM)", access.can_see_dashboards),
     ("/staff/dashboard/alerts", "Alerts", access.can_see_dashboards),
 )
 
