@@ -268,3 +268,37 @@ def test_many_scopes_at_once_give_what_each_scope_gives_alone(engine, settings):
     assert [(a.kind.value, a.unit.id) for a in many[frozenset({"dikbud"})]] == [
         ("deadline_breached", "dikbud"), ("topic_spike", "dikbud")]
     assert len(many[None]) == 4 and many[frozenset()] == []
+
+
+# --- drops through the IKM part's rollup and query ------------------------------------------------------
+
+
+def test_an_ikm_drop_against_the_previous_quarter_needs_thirty_surveys_in_each(settings):
+    from kiosk.central.analytics import rollup
+
+    from . import ikmkit
+
+    engine = open_database(settings)
+    try:
+        ikmkit.publish(engine, {"svc-a": "dinkes", "svc-b": "bappenda"})
+        ikmkit.add_device(engine, "kio-1", agency_id="dinkes")
+        q3, q4 = ikmkit.wita(2026, 8, 14), ikmkit.wita(2026, 11, 16)
+        # svc-a (Dinkes): 30 surveys of nine 4s in Q3 (IKM 4 x 25 = 100.00), 30 of nine 3s in Q4 (75.00):
+        # 25 points down, 30 and 30 surveys: an alert for the service and for Dinkes (its only service).
+        ikmkit.add_surveys(engine, "kio-1", "svc-a", [[4] * 9] * 30, created_at=q3, agency_id="dinkes")
+        ikmkit.add_surveys(engine, "kio-1", "svc-a", [[3] * 9] * 30, created_at=q4, agency_id="dinkes")
+        # svc-b (Bappenda): 100.00 -> 25.00, but only 29 surveys this quarter: no alert.
+        ikmkit.add_surveys(engine, "kio-1", "svc-b", [[4] * 9] * 30, created_at=q3, agency_id="bappenda")
+        ikmkit.add_surveys(engine, "kio-1", "svc-b", [[1] * 9] * 29, created_at=q4, agency_id="bappenda")
+        rollup.refresh_all(engine, settings, now=ikmkit.wita(2026, 12, 9, 7))
+        drops = [a for a in found(engine, settings) if a.kind is AlertKind.IKM_DROP]
+        assert sorted((a.unit.kind.value, a.unit.id, a.params["before"], a.params["after"]) for a in drops) == [
+            ("agency", "dinkes", "100.00", "75.00"), ("service", "svc-a", "100.00", "75.00")]
+        service = next(a for a in drops if a.unit.id == "svc-a")
+        assert alerts.describe(service, "en") == "IKM of SVC-A (EN) fell from 100.00 in Q3 2026 to 75.00 so far in Q4 2026."
+        assert [a.unit.id for a in found(engine, settings, ["bappenda"]) if a.kind is AlertKind.IKM_DROP] == []
+        assert len([a for a in found(engine, settings, ["dinkes"]) if a.kind is AlertKind.IKM_DROP]) == 2
+        # A threshold above the 25-point fall: no alert.
+        assert not [a for a in found(engine, settings.replace(alert_ikm_drop=25.01)) if a.kind is AlertKind.IKM_DROP]
+    finally:
+        engine.dispose()
