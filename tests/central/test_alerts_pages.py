@@ -83,3 +83,27 @@ def test_the_page_and_the_hub_say_it_in_words_for_the_officers_agencies_only(ser
     desk_hub = people["desk"].get(server.url + "/staff/dashboard", timeout=30).text
     assert desk_hub.count("melewati batas waktu") == 2 and "Pungutan liar" in desk_hub
     assert people["technician"].get(server.url + "/staff/dashboard/alerts", timeout=10).status_code == 403
+
+
+def test_a_drop_links_to_its_units_ikm_dashboard(server, engine, people):
+    from kiosk.central.analytics import periods, rollup
+
+    from . import ikmkit
+
+    settings = Settings(database_url=server.db_url, timezone="Asia/Makassar")
+    ikmkit.add_device(engine, "kio-drop", agency_id="dinkes")
+    today = periods.local_day(datetime.now(UTC), settings.tz)
+    this = periods.containing(periods.Kind.QUARTER, today)
+    at = datetime.combine(this.first, datetime.min.time(), settings.tz) + timedelta(minutes=30)
+    before = datetime.combine(this.previous().first, datetime.min.time(), settings.tz) + timedelta(hours=12)
+    # A demo-catalog service of Dinkes: 100.00 last quarter, 75.00 this one, 30 surveys each.
+    service = "dinkes-izin-penelitian"
+    ikmkit.add_surveys(engine, "kio-drop", service, [[4] * 9] * 30, created_at=before, agency_id="dinkes")
+    ikmkit.add_surveys(engine, "kio-drop", service, [[3] * 9] * 30, created_at=at, agency_id="dinkes")
+    rollup.refresh_all(engine, settings, now=datetime.now(UTC))
+    drops = [a for a in get_json(server, people["officer"])["alerts"] if a["kind"] == "ikm_drop"]
+    assert {(a["unit"]["kind"], a["unit"]["id"]) for a in drops} == {("agency", "dinkes"), ("service", service)}
+    for a in drops:
+        [link] = a["links"]
+        assert link["href"] == f"/staff/dashboard/ikm/{a['unit']['kind']}/{a['unit']['id']}?period={this.key}"
+        assert people["officer"].get(server.url + link["href"], timeout=30).status_code == 200
