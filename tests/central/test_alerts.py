@@ -302,3 +302,31 @@ def test_an_ikm_drop_against_the_previous_quarter_needs_thirty_surveys_in_each(s
         assert not [a for a in found(engine, settings.replace(alert_ikm_drop=25.01)) if a.kind is AlertKind.IKM_DROP]
     finally:
         engine.dispose()
+
+
+def test_drops_are_asked_again_only_after_a_refresh(settings, monkeypatch):
+    from kiosk.central.analytics import ikm, rollup
+
+    from . import ikmkit
+
+    engine = open_database(settings)
+    calls = []
+    real = ikm.ikm_by_unit
+    monkeypatch.setattr(ikm, "ikm_by_unit", lambda *a, **k: calls.append(1) or real(*a, **k))
+    try:
+        ikmkit.publish(engine, {"svc-a": "dinkes"})
+        ikmkit.add_device(engine, "kio-1", agency_id="dinkes")
+        ikmkit.add_surveys(engine, "kio-1", "svc-a", [[4] * 9] * 30, created_at=ikmkit.wita(2026, 8, 14),
+                           agency_id="dinkes")
+        rollup.refresh_all(engine, settings, now=ikmkit.wita(2026, 12, 9, 7))
+        assert not [a for a in found(engine, settings) if a.kind is AlertKind.IKM_DROP]
+        assert len(calls) == 4  # agencies and services, this quarter and the one before
+        found(engine, settings)
+        assert len(calls) == 4  # nothing refreshed since: the same drops, no query
+        ikmkit.add_surveys(engine, "kio-1", "svc-a", [[3] * 9] * 30, created_at=ikmkit.wita(2026, 12, 8),
+                           agency_id="dinkes")
+        rollup.refresh_all(engine, settings, now=ikmkit.wita(2026, 12, 9, 7, 5))
+        assert len([a for a in found(engine, settings) if a.kind is AlertKind.IKM_DROP]) == 2
+        assert len(calls) == 8
+    finally:
+        engine.dispose()

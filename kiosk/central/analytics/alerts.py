@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -32,7 +34,7 @@ from babel.dates import format_date
 
 from ...domain.complaint import TOPIC_LABELS, Topic
 from ...i18n import fill, translator
-from ..db import complaints, reader
+from ..db import catalog_versions, complaints, reader, rollup_marks
 from ..settings import Settings
 from . import periods, units
 from .figures import Alert, AlertKind, Unit, UnitKind
@@ -195,7 +197,42 @@ def spike_alerts(conn: sa.Connection, settings: Settings, today: date, agencies:
 def drop_alerts(conn: sa.Connection, settings: Settings, today: date,
                 agencies: frozenset[str] | None) -> list[Alert]:
     """IKM (agencies, services) and quick-rating index (agencies, offices): this quarter so far
-    against the previous quarter. Uses the ikm and quick parts' queries when they are installed."""
+    against the previous quarter. Uses the ikm and quick parts' queries when they are installed.
+
+    The drops read only the rollups, which change only when a tick refreshes them: so they are kept per
+    (database, day, scope, rollup marks, catalog, thresholds) and asked again after the next refresh.
+    Eight part queries per visit of the hub (each up to ~80 ms at 1,000,000 surveys) become one small
+    read of ``rollup_marks`` between ticks."""
+    key = _drops_key(conn, settings, today, agencies)
+    with _drops_lock:
+        hit = _drops_cache.get(key)
+        if hit is not None:
+            _drops_cache.move_to_end(key)
+            return list(hit)
+    found = _drop_alerts(conn, settings, today, agencies)
+    with _drops_lock:
+        _drops_cache[key] = tuple(found)
+        while len(_drops_cache) > DROPS_CACHE_SIZE:
+            _drops_cache.popitem(last=False)
+    return found
+
+
+DROPS_CACHE_SIZE = 512  # scopes x days x databases; an officer's set of agencies is one scope
+_drops_cache: OrderedDict[tuple, tuple[Alert, ...]] = OrderedDict()
+_drops_lock = threading.Lock()
+
+
+def _drops_key(conn: sa.Connection, settings: Settings, today: date, agencies: frozenset[str] | None) -> tuple:
+    # refreshed_at too: a refresh may rewrite a day (a late-committed rating) without moving source_until.
+    marks = tuple(conn.execute(sa.select(rollup_marks.c.name, rollup_marks.c.source_until, rollup_marks.c.refreshed_at)
+                               .order_by(rollup_marks.c.name)).all())
+    catalog = conn.scalar(sa.select(sa.func.max(catalog_versions.c.id)))  # unit names come from it
+    return (conn.engine.url.render_as_string(hide_password=True), today, agencies, marks, catalog,
+            settings.alert_ikm_drop, settings.alert_quick_drop, settings.timezone)
+
+
+def _drop_alerts(conn: sa.Connection, settings: Settings, today: date,
+                 agencies: frozenset[str] | None) -> list[Alert]:
     period = periods.containing(periods.Kind.QUARTER, today)
     previous = period.previous()
     out: list[Alert] = []
