@@ -460,6 +460,7 @@ service_populations = sa.Table(
 sa.Index("ratings_received", ratings.c.received_at)
 sa.Index("ratings_kind_created", ratings.c.kind, ratings.c.created_at)
 
+
 # --- analytics: complaint handling (part "handling", migration 0009) ---------------------------------
 
 # One row per complaint, rewritten by analytics/handling.refresh: the handling agency (else the named one,
@@ -491,6 +492,7 @@ complaint_facts = sa.Table(
     sa.Index("complaint_facts_open", "is_open", "agency_id"),
 )
 
+
 # --- alerts (issue 14, part "alerts") ---
 
 # The daily alert digest: one row per local day and recipient (staff_users with an e-mail address),
@@ -514,7 +516,6 @@ sa.Index("complaints_overdue_now", complaints.c.handling_agency_id, complaints.c
          postgresql_where=complaints.c.overdue_at.is_not(None), sqlite_where=complaints.c.overdue_at.is_not(None))
 sa.Index("complaints_created_topic", complaints.c.created_at, complaints.c.topic, complaints.c.handling_agency_id,
          complaints.c.agency_id)
-
 
 # --- engine ----------------------------------------------------------------------------------------
 
