@@ -330,3 +330,33 @@ def test_drops_are_asked_again_only_after_a_refresh(settings, monkeypatch):
         assert len(calls) == 8
     finally:
         engine.dispose()
+
+
+def test_a_quick_rating_drop_against_the_previous_quarter(settings):
+    pytest.importorskip("kiosk.central.analytics.quick", reason="the quick part has not landed on main yet")
+    from kiosk.central.analytics import rollup
+
+    from . import ikmkit
+
+    engine = open_database(settings)
+    try:
+        ikmkit.publish(engine, {"svc-a": "dinkes", "svc-b": "bappenda"})
+        ikmkit.add_device(engine, "kio-1", office="Kantor Dinkes", agency_id="dinkes")
+        ikmkit.add_device(engine, "kio-2", office="Kantor Bappenda", agency_id="bappenda")
+        q3, q4 = ikmkit.wita(2026, 8, 14), ikmkit.wita(2026, 11, 16)
+        for i in range(30):
+            # Dinkes: 30 happiest faces (4 x 25 = 100.00), then 30 faces 2 (50.00): 50 points down.
+            ikmkit.add_quick(engine, "kio-1", "svc-a", 4, created_at=q3 + timedelta(minutes=i), agency_id="dinkes")
+            ikmkit.add_quick(engine, "kio-1", "svc-a", 2, created_at=q4 + timedelta(minutes=i), agency_id="dinkes")
+            # Bappenda: 100.00 -> 25.00, but 29 taps this quarter: no alert.
+            ikmkit.add_quick(engine, "kio-2", "svc-b", 4, created_at=q3 + timedelta(minutes=i), agency_id="bappenda")
+            if i < 29:
+                ikmkit.add_quick(engine, "kio-2", "svc-b", 1, created_at=q4 + timedelta(minutes=i),
+                                 agency_id="bappenda")
+        rollup.refresh_all(engine, settings, now=ikmkit.wita(2026, 12, 9, 7))
+        drops = [a for a in found(engine, settings) if a.kind is AlertKind.QUICK_DROP]
+        assert sorted((a.unit.kind.value, a.unit.id, a.params["before"], a.params["after"]) for a in drops) == [
+            ("agency", "dinkes", "100.00", "50.00"), ("office", "Kantor Dinkes", "100.00", "50.00")]
+        assert not [a for a in found(engine, settings, ["bappenda"]) if a.kind is AlertKind.QUICK_DROP]
+    finally:
+        engine.dispose()
