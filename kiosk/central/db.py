@@ -493,6 +493,24 @@ complaint_facts = sa.Table(
 )
 
 
+# --- part "ranking" (0010): compliance snapshots -------------------------------------------------------
+
+# Each agency's compliance in each published catalog (analytics/compliance.py fills it on `tick`): the
+# score in hundredths (8333 = 83.33; an integer is exact on both databases, SQLite has no decimal
+# type), its zone, and the nine aspects as JSON [{aspect, status, evidence}].
+compliance_snapshots = sa.Table(
+    "compliance_snapshots",
+    metadata,
+    sa.Column("catalog_version_id", sa.Integer, sa.ForeignKey("catalog_versions.id"), primary_key=True),
+    sa.Column("agency_id", sa.String(64), primary_key=True),
+    sa.Column("published_at", UtcDateTime, nullable=False),
+    sa.Column("score_x100", sa.Integer, nullable=False),
+    sa.Column("zone", sa.String(8), nullable=False),
+    sa.Column("aspects", sa.Text, nullable=False),
+    sa.Index("compliance_snapshots_agency", "agency_id", "catalog_version_id"),
+)
+
+
 # --- alerts (issue 14, part "alerts") ---
 
 # The daily alert digest: one row per local day and recipient (staff_users with an e-mail address),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import math
 import os
 from dataclasses import dataclass
 from datetime import date
@@ -83,6 +84,12 @@ class Settings:
     # One push per device at a time: a second one while the first runs gets 429. A server killed
     # mid-push frees the device after this many seconds.
     push_lease_s: float = 120.0
+    # --- the award ranking (issue 14, part "ranking"; docs/analytics.md) ---
+    # Weights of the composite's components; none negative, and they add up to 1.
+    award_weight_ikm: float = 0.40
+    award_weight_on_time: float = 0.20
+    award_weight_citizen_rating: float = 0.10
+    award_weight_compliance: float = 0.30
     # --- alerts and the daily digest (issue 14, part "alerts"; docs/analytics.md) ---
     # A unit's IKM or quick-rating index falling this many points (or more) below its previous period.
     alert_ikm_drop: float = 5.0
@@ -179,6 +186,16 @@ def validate(s: Settings) -> Settings:
             date.fromisoformat(d)
         except ValueError:
             fail("holidays", f"has {d!r}, not a date like 2026-12-25")
+    # The award ranking's weights: a negative weight would reward a worse figure, and a sum other than
+    # 1 would move every composite off the 0..100 scale its components share.
+    award_weights = ("award_weight_ikm", "award_weight_on_time", "award_weight_citizen_rating",
+                     "award_weight_compliance")
+    for key in award_weights:
+        if not math.isfinite(getattr(s, key)) or getattr(s, key) < 0:
+            fail(key, "must be a number of at least 0")
+    total = math.fsum(getattr(s, key) for key in award_weights)
+    if abs(total - 1.0) > 1e-9:
+        fail("award_weight_ikm", f"and the other award_weight_* settings must add up to 1 (they add up to {total:g})")
     # alerts (issue 14)
     for key in ("alert_ikm_drop", "alert_quick_drop"):
         if not 0 < getattr(s, key) <= 75:

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 REFRESHERS: tuple[str, ...] = (
     "handling",
     "ikm",
+    "compliance",
 )
 
 

@@ -29,6 +29,8 @@ ROUTERS = (
     "dashboard_home",
     "dashboard_complaints",
     "dashboard_ikm",
+    "dashboard_compliance",
+    "dashboard_ranking",
     "dashboard_alerts",
 )
 

@@ -15,6 +15,8 @@ from ..access import Staff
 DASHBOARDS: tuple[tuple[str, str, Callable[[Staff], bool]], ...] = (
     ("/staff/dashboard/complaints", "Complaint handling", access.can_see_dashboards),
     ("/staff/dashboard/ikm", "Satisfaction index (IKM)", access.can_see_dashboards),
+    ("/staff/dashboard/compliance", "Compliance (Ombudsman)", access.can_see_dashboards),
+    ("/staff/dashboard/ranking", "Award ranking", access.can_see_province_ranking),
     ("/staff/dashboard/alerts", "Alerts", access.can_see_dashboards),
 )
 

@@ -3,7 +3,7 @@ goes once a day and a failed one is retried by the next tick (`alert_digests`); 
 `complaints` for the alerts the hub computes on every visit.
 
 Revision ID: 0011
-Revises: 0009 (re-chained after 0009 landed on main; was 0006)
+Revises: 0010 (re-chained as main grew: 0009 handling, 0010 compliance; was 0006)
 Create Date: 2026-12-07
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from kiosk.central.db import UtcDateTime
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
