@@ -511,6 +511,30 @@ compliance_snapshots = sa.Table(
 )
 
 
+# --- alerts (issue 14, part "alerts") ---
+
+# The daily alert digest: one row per local day and recipient (staff_users with an e-mail address),
+# written when a digest was tried. "sent" ends the day; "pending" is tried again by the next tick until
+# it has failed MAX_ATTEMPTS times, then "failed" (kiosk/central/alert_digest.py). No address stored.
+alert_digests = sa.Table(
+    "alert_digests",
+    metadata,
+    sa.Column("local_day", sa.Date, primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("staff_users.id"), primary_key=True),
+    sa.Column("status", sa.String(8), nullable=False),  # "sent", "pending", "failed"
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("sent_at", UtcDateTime),
+    sa.Column("last_error", sa.String(300)),
+)
+
+# What the alerts read on every visit of the hub (analytics/alerts.py): the complaints overdue now (few,
+# hence partial) by handling agency, and a topic's complaints by creation time, covered so the 9 weeks
+# of a spike are counted from the index alone.
+sa.Index("complaints_overdue_now", complaints.c.handling_agency_id, complaints.c.forwarded_at,
+         postgresql_where=complaints.c.overdue_at.is_not(None), sqlite_where=complaints.c.overdue_at.is_not(None))
+sa.Index("complaints_created_topic", complaints.c.created_at, complaints.c.topic, complaints.c.handling_agency_id,
+         complaints.c.agency_id)
+
 # --- engine ----------------------------------------------------------------------------------------
 
 

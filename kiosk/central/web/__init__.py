@@ -33,6 +33,7 @@ ROUTERS = (
     "dashboard_ikm",
     "dashboard_compliance",
     "dashboard_ranking",
+    "dashboard_alerts",
 )
 
 
