@@ -374,6 +374,40 @@ rollup_marks = sa.Table(
     sa.Column("refreshed_at", UtcDateTime, nullable=False),
 )
 
+# --- quick ratings (issue 14, part "quick"; migration 0008) ---------------------------------------------
+
+# Taps each kiosk's repeated-tap filter dropped per local day, as its heartbeat reports them; the kiosk's
+# count is the truth for its day, so a heartbeat overwrites (and a replay changes nothing).
+tap_discards = sa.Table(
+    "tap_discards",
+    metadata,
+    sa.Column("device_id", sa.String(40), primary_key=True),
+    sa.Column("local_day", sa.Date, primary_key=True),
+    sa.Column("count", sa.Integer, nullable=False),
+)
+
+# Quick ratings counted per face, by local day and hour (the server's time zone), kiosk, agency and
+# service ('' when the rating names none); kept current by analytics/quick.py ``refresh``. The agency is
+# the rating's, else its kiosk's. Dashboards read this, never ``ratings``.
+quick_hours = sa.Table(
+    "quick_hours",
+    metadata,
+    sa.Column("local_day", sa.Date, primary_key=True),
+    sa.Column("hour", sa.SmallInteger, primary_key=True),
+    sa.Column("device_id", sa.String(40), primary_key=True),
+    sa.Column("agency_id", sa.String(64), primary_key=True),
+    sa.Column("service_id", sa.String(64), primary_key=True),
+    sa.Column("f1", sa.Integer, nullable=False),
+    sa.Column("f2", sa.Integer, nullable=False),
+    sa.Column("f3", sa.Integer, nullable=False),
+    sa.Column("f4", sa.Integer, nullable=False),
+    sa.Index("quick_hours_agency_day", "agency_id", "local_day"),
+)
+
+# The refresh finds new quick ratings by their arrival, then recounts their kiosks' days by rating time.
+sa.Index("ratings_quick_received", ratings.c.kind, ratings.c.received_at)
+sa.Index("ratings_quick_device_created", ratings.c.kind, ratings.c.device_id, ratings.c.created_at)
+
 
 # --- engine ----------------------------------------------------------------------------------------
 

@@ -1,0 +1,219 @@
+"""Quick ratings (the one-tap faces) per unit: face shares, a satisfaction index, a weekday x hour heatmap,
+a weekly trend, and the taps the kiosks' repeated-tap filter discarded (issue 14, item 2).
+
+A query module (no HTTP). Pages read :func:`quick_by_unit`; ``kiosk central tick`` calls :func:`refresh`,
+which keeps the hourly rollup ``quick_hours`` current from ``ratings``. The rules, with a worked example,
+are in docs/analytics.md ("Quick ratings").
+
+Time: a tap belongs to the local day and hour of its kiosk time ``created_at`` in the server's time zone
+(settings.tz; NTB is WITA). PostgreSQL converts with the zone itself; SQLite has no time zones, so it
+adds the zone's offset at refresh time, which is exact for WIB, WITA and WIT (no daylight saving).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from math import floor
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from ..db import devices, quick_hours, ratings, tap_discards
+from ..settings import Settings
+from . import units as unit_names
+from .figures import QuickFigure, UnitKind
+from .periods import Period
+from .rollup import mark, set_mark
+
+NAME = "quick"
+# A rating stored by a transaction that began before the last refresh but committed after it carries a
+# received_at just before the watermark: look back this far so it is not missed.
+MARGIN = timedelta(minutes=5)
+FACE_POINTS = 25  # index = mean face x 25: all faces 1 -> 25.00, all faces 4 -> 100.00
+
+# Day numbers count from a Monday, so day % 7 is the weekday (0 Monday) and day - day % 7 its week's Monday.
+_MONDAY = date(1970, 1, 5)
+
+
+# --- local time in SQL ------------------------------------------------------------------------------
+
+
+def _text(value: str):
+    """A constant written into the SQL, not bound: PostgreSQL matches a GROUP BY expression with the
+    SELECT's only when they are the same text, and two binds of one value are two different texts."""
+    return sa.literal_column("'" + value.replace("'", "''") + "'")
+
+
+def _int(value: int):
+    return sa.literal_column(str(int(value)), sa.Integer)
+
+
+def _local(conn: sa.Connection, settings: Settings, moment, *, now: datetime):
+    """(local day, local hour) of a UTC timestamp column, as SQL expressions of this dialect."""
+    if conn.dialect.name == "postgresql":
+        local = sa.func.timezone(_text(settings.timezone), moment)
+        return sa.cast(local, sa.Date), sa.cast(sa.extract("hour", local), sa.Integer)
+    offset = now.astimezone(settings.tz).utcoffset() or timedelta(0)
+    shift = _text(f"{int(offset.total_seconds() // 60):+d} minutes")
+    return sa.func.date(moment, shift), sa.cast(sa.func.strftime(_text("%H"), moment, shift), sa.Integer)
+
+
+def _day_number(conn: sa.Connection, day):
+    """Days from Monday 1970-01-05 to a DATE column, as an integer SQL expression."""
+    if conn.dialect.name == "postgresql":
+        return sa.cast(day - sa.cast(_text(_MONDAY.isoformat()), sa.Date), sa.Integer)
+    return sa.cast(sa.func.julianday(day) - sa.func.julianday(_text(_MONDAY.isoformat())), sa.Integer)
+
+
+# --- the rollup ---------------------------------------------------------------------------------------
+
+
+def refresh(engine: Engine, settings: Settings, *, now: datetime) -> int:
+    """Recount ``quick_hours`` for every (kiosk, local day) that received a quick rating since the
+    watermark (less MARGIN); the first run counts everything. Idempotent: a day is deleted and counted
+    again whole, so a repeat, or a kiosk's late week of ratings, gives the same rows. Returns the rows
+    written."""
+    with engine.begin() as conn:
+        since, _refreshed = mark(conn, NAME)
+        day, hour = _local(conn, settings, ratings.c.created_at, now=now)
+        quick = ratings.c.kind == "quick"
+        agency = sa.func.coalesce(ratings.c.agency_id, devices.c.agency_id, _text(""))
+        service = sa.func.coalesce(ratings.c.service_id, _text(""))
+        source = (
+            sa.select(
+                day, hour, ratings.c.device_id, agency, service,
+                *[sa.func.sum(sa.case((ratings.c.face == _int(f), _int(1)), else_=_int(0))) for f in (1, 2, 3, 4)],
+            )
+            .select_from(ratings.outerjoin(devices, devices.c.id == ratings.c.device_id))
+            .where(quick)
+            .group_by(day, hour, ratings.c.device_id, agency, service)
+        )
+        if since is None:
+            conn.execute(quick_hours.delete())
+        else:
+            recent = sa.and_(quick, ratings.c.received_at >= since - MARGIN)
+            lo, hi = conn.execute(sa.select(sa.func.min(ratings.c.created_at), sa.func.max(ratings.c.created_at))
+                                  .where(recent)).one()
+            if lo is None:
+                set_mark(conn, NAME, now, now)
+                return 0
+            touched = sa.select(ratings.c.device_id, day).where(recent).distinct()
+            conn.execute(quick_hours.delete().where(
+                sa.tuple_(quick_hours.c.device_id, quick_hours.c.local_day).in_(touched)))
+            # The created_at bounds let the index (kind, device_id, created_at) narrow the recount to the
+            # touched days; the tuple test keeps it to the touched kiosks.
+            first, last = _utc(lo).astimezone(settings.tz).date(), _utc(hi).astimezone(settings.tz).date()
+            start = datetime.combine(first, time(0), settings.tz).astimezone(UTC)
+            end = datetime.combine(last + timedelta(days=1), time(0), settings.tz).astimezone(UTC)
+            source = source.where(ratings.c.created_at >= start, ratings.c.created_at < end,
+                                  sa.tuple_(ratings.c.device_id, day).in_(touched))
+        names = ["local_day", "hour", "device_id", "agency_id", "service_id", "f1", "f2", "f3", "f4"]
+        # RETURNING counts the rows: psycopg's rowcount of an INSERT ... SELECT came back 0 here.
+        written = len(conn.execute(quick_hours.insert().from_select(names, source).returning(quick_hours.c.hour)).all())
+        set_mark(conn, NAME, now, now)
+    return written
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+# --- the figures ----------------------------------------------------------------------------------------
+
+
+def satisfaction_index(faces: Iterable[int]) -> Decimal | None:
+    """Mean face x 25, rounded half-up to two decimals (exact: Fraction); None without taps.
+    ``faces`` are the counts of face 1..4: (1, 0, 1, 2) is faces 1, 3, 4, 4 -> mean 3 -> 75.00."""
+    counts = tuple(faces)
+    taps = sum(counts)
+    if not taps:
+        return None
+    value = Fraction(sum(n * face for face, n in enumerate(counts, start=1)) * FACE_POINTS, taps)
+    return Decimal(floor(value * 100 + Fraction(1, 2))).scaleb(-2)
+
+
+def _unit_key(kind: UnitKind):
+    """The column of quick_hours (or devices, joined) that names a unit of ``kind``."""
+    return {
+        UnitKind.AGENCY: quick_hours.c.agency_id,
+        UnitKind.SERVICE: quick_hours.c.service_id,
+        UnitKind.OFFICE: devices.c.office,
+        UnitKind.KIOSK: quick_hours.c.device_id,
+    }[kind]
+
+
+def _discard_key(kind: UnitKind):
+    return {UnitKind.AGENCY: devices.c.agency_id, UnitKind.OFFICE: devices.c.office,
+            UnitKind.KIOSK: tap_discards.c.device_id}.get(kind)
+
+
+def quick_by_unit(conn: sa.Connection, settings: Settings, kind: UnitKind, period: Period,
+                  agencies: Iterable[str] | None = None, *, unit_id: str | None = None) -> list[QuickFigure]:
+    """The quick-rating figures of every unit of ``kind`` with taps or discarded taps in ``period``
+    (or only ``unit_id``), by unit name.
+
+    ``agencies`` (an officer's) keeps the taps of those agencies only; their discarded taps are those of
+    the agencies' own kiosks. A service has no discarded taps (0): the filter drops a tap before it knows
+    the service."""
+    kind = UnitKind(kind)
+    key = _unit_key(kind).label("unit")
+    source = quick_hours.join(devices, devices.c.id == quick_hours.c.device_id) if kind is UnitKind.OFFICE else quick_hours
+    where = [quick_hours.c.local_day >= period.first, quick_hours.c.local_day <= period.last]
+    if kind is UnitKind.SERVICE:
+        where.append(quick_hours.c.service_id != "")
+    if agencies is not None:
+        where.append(quick_hours.c.agency_id.in_(list(agencies)))
+    if unit_id is not None:
+        where.append(_unit_key(kind) == unit_id)
+    faces = [sa.func.sum(quick_hours.c[f"f{f}"]) for f in (1, 2, 3, 4)]
+    taps = quick_hours.c.f1 + quick_hours.c.f2 + quick_hours.c.f3 + quick_hours.c.f4
+
+    totals = {r.unit: tuple(int(v) for v in r[1:]) for r in conn.execute(
+        sa.select(key, *faces).select_from(source).where(*where).group_by(key))}
+
+    daynum = _day_number(conn, quick_hours.c.local_day)
+    weekday = (daynum % _int(7)).label("weekday")
+    heat: dict[str, dict[tuple[int, int], int]] = defaultdict(dict)
+    for r in conn.execute(sa.select(key, weekday, quick_hours.c.hour, sa.func.sum(taps)).select_from(source)
+                          .where(*where).group_by(key, weekday, quick_hours.c.hour)):
+        heat[r.unit][(int(r.weekday), int(r.hour))] = int(r[3])
+
+    monday = (daynum - daynum % _int(7)).label("monday")
+    weeks: dict[str, list[tuple[date, int, Decimal | None]]] = defaultdict(list)
+    for r in conn.execute(sa.select(key, monday, *faces).select_from(source).where(*where)
+                          .group_by(key, monday).order_by(key, monday)):
+        counts = tuple(int(v) for v in r[2:])
+        weeks[r.unit].append((_MONDAY + timedelta(days=int(r.monday)), sum(counts), satisfaction_index(counts)))
+
+    discarded = _discarded(conn, kind, period, agencies, unit_id)
+    index = unit_names.index(conn)
+    out = []
+    for unit in set(totals) | set(discarded):
+        counts = totals.get(unit, (0, 0, 0, 0))
+        out.append(QuickFigure(
+            unit=index.get(kind, unit), period=period, taps=sum(counts), faces=counts,
+            index=satisfaction_index(counts), discarded=discarded.get(unit, 0),
+            heatmap=heat.get(unit, {}), weekly=tuple(weeks.get(unit, ())),
+        ))
+    return sorted(out, key=lambda f: (f.unit.name_id.casefold(), f.unit.id))
+
+
+def _discarded(conn: sa.Connection, kind: UnitKind, period: Period, agencies: Iterable[str] | None,
+               unit_id: str | None) -> dict[str, int]:
+    """Discarded taps per unit in the period: the sum over the unit's kiosks and days."""
+    dkey = _discard_key(kind)
+    if dkey is None:
+        return {}
+    where = [tap_discards.c.local_day >= period.first, tap_discards.c.local_day <= period.last]
+    if agencies is not None:
+        where.append(devices.c.agency_id.in_(list(agencies)))
+    if unit_id is not None:
+        where.append(dkey == unit_id)
+    rows = conn.execute(sa.select(dkey.label("unit"), sa.func.sum(tap_discards.c.count))
+                        .select_from(tap_discards.join(devices, devices.c.id == tap_discards.c.device_id))
+                        .where(*where).group_by(dkey))
+    return {r.unit: int(r[1]) for r in rows if r[1]}
