@@ -25,7 +25,7 @@ from sqlalchemy.engine import Engine
 from ..db import devices, quick_hours, ratings, tap_discards
 from ..settings import Settings
 from . import units as unit_names
-from .figures import QuickFigure, UnitKind
+from .figures import QuickFigure, Unit, UnitKind
 from .periods import Period
 from .rollup import mark, set_mark
 
@@ -217,3 +217,34 @@ def _discarded(conn: sa.Connection, kind: UnitKind, period: Period, agencies: It
                         .select_from(tap_discards.join(devices, devices.c.id == tap_discards.c.device_id))
                         .where(*where).group_by(dkey))
     return {r.unit: int(r[1]) for r in rows if r[1]}
+
+
+def visible_unit(conn: sa.Connection, kind: UnitKind, unit_id: str, agencies: Iterable[str] | None) -> Unit | None:
+    """The unit a detail page is about, or None when the server knows no such unit or ``agencies`` (an
+    officer's) have no part in it: an agency of theirs, an office with one of their kiosks, their kiosk."""
+    kind = UnitKind(kind)
+    allowed = None if agencies is None else set(agencies)
+    names = unit_names.index(conn)
+    if kind is UnitKind.AGENCY:
+        known = unit_id in names.by_kind[UnitKind.AGENCY] or conn.scalar(
+            sa.select(sa.literal(1)).where(sa.or_(
+                sa.exists().where(quick_hours.c.agency_id == unit_id),
+                sa.exists().where(devices.c.agency_id == unit_id))))
+        return names.get(kind, unit_id) if known and (allowed is None or unit_id in allowed) else None
+    if kind is UnitKind.SERVICE:
+        unit = names.by_kind[UnitKind.SERVICE].get(unit_id)
+        return unit if unit is not None and (allowed is None or unit.agency_id in allowed) else None
+    column = devices.c.office if kind is UnitKind.OFFICE else devices.c.id
+    found = set(conn.scalars(sa.select(devices.c.agency_id).where(column == unit_id)))
+    if not found or (allowed is not None and not found & allowed):
+        return None
+    return names.get(kind, unit_id)
+
+
+def quick_of_unit(conn: sa.Connection, settings: Settings, unit: Unit, period: Period,
+                  agencies: Iterable[str] | None = None) -> QuickFigure:
+    """One unit's figure for a detail page; all zeros when it had no taps in the period."""
+    found = quick_by_unit(conn, settings, unit.kind, period, agencies, unit_id=unit.id)
+    if found:
+        return found[0]
+    return QuickFigure(unit=unit, period=period, taps=0, faces=(0, 0, 0, 0), index=None, discarded=0)
