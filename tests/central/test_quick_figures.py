@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from kiosk.central.analytics import periods
 from kiosk.central.analytics.figures import UnitKind
-from kiosk.central.analytics.quick import quick_by_unit, refresh, satisfaction_index
+from kiosk.central.analytics.quick import quick_by_unit, refresh, satisfaction_index, visible_unit
 from kiosk.central.db import devices, open_database, quick_hours, ratings, records, rollup_marks, tap_discards
 from kiosk.central.settings import Settings
 
@@ -196,3 +196,34 @@ def test_refresh_is_idempotent_and_takes_a_late_arrival(clean):
     later = hours(engine)
     assert refresh(engine, settings, now=NOW + timedelta(days=8)) == 0
     assert hours(engine) == later
+
+
+def test_an_overview_without_detail_has_the_same_totals(clean):
+    engine, settings = clean
+    tap(engine, "kA", 4, wita(2026, 2, 2, 9))
+    tap(engine, "kB", 2, wita(2026, 2, 3, 14))
+    refresh(engine, settings, now=NOW)
+    q1 = periods.quarter(2026, 1)
+    full = figures(engine, settings, UnitKind.AGENCY, q1)["dinkes"]
+    light = figures(engine, settings, UnitKind.AGENCY, q1, detail=False)["dinkes"]
+    assert (light.faces, light.index) == (full.faces, full.index) == ((0, 1, 0, 1), Decimal("75.00"))
+    assert light.heatmap == {} and light.weekly == ()
+    assert full.heatmap == {(0, 9): 1, (1, 14): 1}
+
+
+def test_which_units_an_officer_may_open(clean):
+    engine, _settings = clean
+    with engine.connect() as conn:
+        def seen(kind, unit_id, agencies):
+            unit = visible_unit(conn, kind, unit_id, agencies)
+            return unit.id if unit else None
+
+        assert seen(UnitKind.KIOSK, "kC", ["dinkes"]) is None
+        assert seen(UnitKind.KIOSK, "kC", ["bappenda"]) == "kC"
+        assert seen(UnitKind.KIOSK, "kC", None) == "kC"
+        assert seen(UnitKind.OFFICE, "Kantor X", ["bappenda"]) == "Kantor X"  # shared: both agencies have a kiosk
+        assert seen(UnitKind.OFFICE, "Kantor Y", ["bappenda"]) is None
+        assert seen(UnitKind.AGENCY, "dinkes", ["bappenda"]) is None
+        assert seen(UnitKind.AGENCY, "dinkes", None) == "dinkes"
+        assert seen(UnitKind.KIOSK, "nope", None) is None
+        assert seen(UnitKind.AGENCY, "nope", None) is None

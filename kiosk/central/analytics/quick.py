@@ -152,9 +152,11 @@ def _discard_key(kind: UnitKind):
 
 
 def quick_by_unit(conn: sa.Connection, settings: Settings, kind: UnitKind, period: Period,
-                  agencies: Iterable[str] | None = None, *, unit_id: str | None = None) -> list[QuickFigure]:
+                  agencies: Iterable[str] | None = None, *, unit_id: str | None = None,
+                  detail: bool = True) -> list[QuickFigure]:
     """The quick-rating figures of every unit of ``kind`` with taps or discarded taps in ``period``
-    (or only ``unit_id``), by unit name.
+    (or only ``unit_id``), by unit name. ``detail=False`` leaves the heatmap and the weekly trend empty
+    (an overview or an alert needs the totals only, and they are two of the three scans).
 
     ``agencies`` (an officer's) keeps the taps of those agencies only; their discarded taps are those of
     the agencies' own kiosks. A service has no discarded taps (0): the filter drops a tap before it knows
@@ -175,19 +177,10 @@ def quick_by_unit(conn: sa.Connection, settings: Settings, kind: UnitKind, perio
     totals = {r.unit: tuple(int(v) for v in r[1:]) for r in conn.execute(
         sa.select(key, *faces).select_from(source).where(*where).group_by(key))}
 
-    daynum = _day_number(conn, quick_hours.c.local_day)
-    weekday = (daynum % _int(7)).label("weekday")
     heat: dict[str, dict[tuple[int, int], int]] = defaultdict(dict)
-    for r in conn.execute(sa.select(key, weekday, quick_hours.c.hour, sa.func.sum(taps)).select_from(source)
-                          .where(*where).group_by(key, weekday, quick_hours.c.hour)):
-        heat[r.unit][(int(r.weekday), int(r.hour))] = int(r[3])
-
-    monday = (daynum - daynum % _int(7)).label("monday")
     weeks: dict[str, list[tuple[date, int, Decimal | None]]] = defaultdict(list)
-    for r in conn.execute(sa.select(key, monday, *faces).select_from(source).where(*where)
-                          .group_by(key, monday).order_by(key, monday)):
-        counts = tuple(int(v) for v in r[2:])
-        weeks[r.unit].append((_MONDAY + timedelta(days=int(r.monday)), sum(counts), satisfaction_index(counts)))
+    if detail:
+        _shape(conn, key, source, where, taps, faces, heat, weeks)
 
     discarded = _discarded(conn, kind, period, agencies, unit_id)
     index = unit_names.index(conn)
@@ -200,6 +193,21 @@ def quick_by_unit(conn: sa.Connection, settings: Settings, kind: UnitKind, perio
             heatmap=heat.get(unit, {}), weekly=tuple(weeks.get(unit, ())),
         ))
     return sorted(out, key=lambda f: (f.unit.name_id.casefold(), f.unit.id))
+
+
+def _shape(conn, key, source, where, taps, faces, heat, weeks) -> None:
+    """The weekday x hour heatmap and the weekly trend of each unit, into ``heat`` and ``weeks``."""
+    daynum = _day_number(conn, quick_hours.c.local_day)
+    weekday = (daynum % _int(7)).label("weekday")
+    for r in conn.execute(sa.select(key, weekday, quick_hours.c.hour, sa.func.sum(taps)).select_from(source)
+                          .where(*where).group_by(key, weekday, quick_hours.c.hour)):
+        heat[r.unit][(int(r.weekday), int(r.hour))] = int(r[3])
+
+    monday = (daynum - daynum % _int(7)).label("monday")
+    for r in conn.execute(sa.select(key, monday, *faces).select_from(source).where(*where)
+                          .group_by(key, monday).order_by(key, monday)):
+        counts = tuple(int(v) for v in r[2:])
+        weeks[r.unit].append((_MONDAY + timedelta(days=int(r.monday)), sum(counts), satisfaction_index(counts)))
 
 
 def _discarded(conn: sa.Connection, kind: UnitKind, period: Period, agencies: Iterable[str] | None,

@@ -68,7 +68,7 @@ def _overview(request: Request, person: Staff) -> tuple[periods.Period, UnitKind
     period, kind = _period(request), _kind(request.query_params.get("kind"))
     with reader(request.app.state.engine) as conn:
         figures = quick.quick_by_unit(conn, request.app.state.settings, kind, period,
-                                      access.dashboard_agencies(person))
+                                      access.dashboard_agencies(person), detail=False)
         as_of = freshness(conn)
     return period, kind, figures, as_of
 
