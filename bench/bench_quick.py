@@ -65,10 +65,36 @@ def timed(fn, runs=20):
     return statistics.median(times), times[int(len(times) * 0.95) - 1]
 
 
+def explain(engine, settings, year) -> None:
+    """EXPLAIN ANALYZE of each statement quick_by_unit runs for the agencies over the year."""
+    seen = []
+
+    def grab(_conn, _cursor, statement, parameters, _context, _many):
+        seen.append((statement, parameters))
+
+    sa.event.listen(engine, "before_cursor_execute", grab)
+    with engine.connect() as conn:
+        quick_by_unit(conn, settings, UnitKind.AGENCY, year)
+        unit = visible_unit(conn, UnitKind.OFFICE, "Kantor 3", None)
+        quick_of_unit(conn, settings, unit, year)
+    sa.event.remove(engine, "before_cursor_execute", grab)
+    raw = engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        for statement, parameters in seen:
+            if "quick_hours" not in statement and "quick_days" not in statement:
+                continue
+            cur.execute("EXPLAIN ANALYZE " + statement, parameters)
+            print("\n".join(r[0] for r in cur.fetchall()), "\n")
+    finally:
+        raw.close()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--backend", choices=("sqlite", "postgres"), default="postgres")
     ap.add_argument("--ratings", type=int, default=1_000_000)
+    ap.add_argument("--explain", action="store_true", help="PostgreSQL: print the plans of the figures' queries")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-quick-"))
     settings = Settings(database_url=database_url(args.backend, tmp))
@@ -80,6 +106,8 @@ def main() -> None:
     t0 = time.perf_counter()
     rows = refresh(engine, settings, now=now)
     print(f"full refresh: {rows:,} quick_hours rows in {time.perf_counter() - t0:.2f} s")
+    with engine.begin() as conn:  # what autovacuum does after a bulk load; without it the plans guess
+        conn.exec_driver_sql("ANALYZE")
     with engine.begin() as conn:  # 1,000 late ratings from 10 kiosks spread over the year, received now
         late = now + timedelta(minutes=10)
         for i in range(1000):
@@ -96,12 +124,16 @@ def main() -> None:
     refresh(engine, settings, now=late + timedelta(minutes=10))
     print(f"refresh with nothing new: {(time.perf_counter() - t0) * 1000:.0f} ms")
     year = periods.year(2026)
+    if args.explain:
+        explain(engine, settings, year)
     for kind in (UnitKind.AGENCY, UnitKind.OFFICE, UnitKind.KIOSK):
-        def run(kind=kind):
-            with engine.connect() as conn:
-                quick_by_unit(conn, settings, kind, year)
-        med, p95 = timed(run)
-        print(f"quick_by_unit {kind.value:6s} year: median {med:.0f} ms, p95 {p95:.0f} ms")
+        for detail in (False, True):
+            def run(kind=kind, detail=detail):
+                with engine.connect() as conn:
+                    quick_by_unit(conn, settings, kind, year, detail=detail)
+            med, p95 = timed(run)
+            what = "with heatmap and weeks" if detail else "totals (the overview page)"
+            print(f"quick_by_unit {kind.value:6s} year, {what}: median {med:.0f} ms, p95 {p95:.0f} ms")
 
     def detail():
         with engine.connect() as conn:

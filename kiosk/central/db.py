@@ -404,6 +404,22 @@ quick_hours = sa.Table(
     sa.Index("quick_hours_agency_day", "agency_id", "local_day"),
 )
 
+# The same counts summed over the day (refreshed with quick_hours): the totals and the weekly trend read
+# this, a 24th of the rows; only the weekday x hour heatmap reads quick_hours.
+quick_days = sa.Table(
+    "quick_days",
+    metadata,
+    sa.Column("local_day", sa.Date, primary_key=True),
+    sa.Column("device_id", sa.String(40), primary_key=True),
+    sa.Column("agency_id", sa.String(64), primary_key=True),
+    sa.Column("service_id", sa.String(64), primary_key=True),
+    sa.Column("f1", sa.Integer, nullable=False),
+    sa.Column("f2", sa.Integer, nullable=False),
+    sa.Column("f3", sa.Integer, nullable=False),
+    sa.Column("f4", sa.Integer, nullable=False),
+    sa.Index("quick_days_agency_day", "agency_id", "local_day"),
+)
+
 # The refresh finds new quick ratings by their arrival, then recounts their kiosks' days by rating time.
 sa.Index("ratings_quick_received", ratings.c.kind, ratings.c.received_at)
 sa.Index("ratings_quick_device_created", ratings.c.kind, ratings.c.device_id, ratings.c.created_at)

@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from kiosk.central.analytics import periods
 from kiosk.central.analytics.figures import UnitKind
 from kiosk.central.analytics.quick import quick_by_unit, refresh, satisfaction_index, visible_unit
-from kiosk.central.db import devices, open_database, quick_hours, ratings, records, rollup_marks, tap_discards
+from kiosk.central.db import (devices, open_database, quick_days, quick_hours, ratings, records, rollup_marks,
+                              tap_discards)
 from kiosk.central.settings import Settings
 
 from .serverkit import database_url
@@ -35,7 +36,7 @@ def db(backend, tmp_path_factory):
 def clean(db):
     engine, settings = db
     with engine.begin() as conn:
-        for table in (quick_hours, tap_discards, rollup_marks, ratings, records, devices):
+        for table in (quick_hours, quick_days, tap_discards, rollup_marks, ratings, records, devices):
             conn.execute(table.delete())
         # Kiosks A and B of agency "dinkes" in two offices; kiosk C of "bappenda" shares office X with A.
         for dev, office, agency in (("kA", "Kantor X", "dinkes"), ("kB", "Kantor Y", "dinkes"),
@@ -192,6 +193,9 @@ def test_refresh_is_idempotent_and_takes_a_late_arrival(clean):
     refresh(engine, settings, now=NOW + timedelta(days=7, minutes=10))
     fig = figures(engine, settings, UnitKind.KIOSK, periods.quarter(2026, 1))["kA"]
     assert fig.faces == (1, 0, 1, 1) and fig.heatmap == {(0, 9): 3}
+    with engine.connect() as conn:  # the daily rollup follows: one row, faces 1, 3, 4
+        assert [tuple(r) for r in conn.execute(sa.select(quick_days))] == [
+            (date(2026, 3, 2), "kA", "dinkes", "", 1, 0, 1, 1)]
     # Nothing new: nothing rewritten, same rows.
     later = hours(engine)
     assert refresh(engine, settings, now=NOW + timedelta(days=8)) == 0

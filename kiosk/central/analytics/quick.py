@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from math import floor
@@ -22,7 +22,7 @@ from math import floor
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from ..db import devices, quick_hours, ratings, tap_discards
+from ..db import devices, quick_days, quick_hours, ratings, tap_discards
 from ..settings import Settings
 from . import units as unit_names
 from .figures import QuickFigure, Unit, UnitKind
@@ -83,43 +83,63 @@ def refresh(engine: Engine, settings: Settings, *, now: datetime) -> int:
         quick = ratings.c.kind == "quick"
         agency = sa.func.coalesce(ratings.c.agency_id, devices.c.agency_id, _text(""))
         service = sa.func.coalesce(ratings.c.service_id, _text(""))
-        source = (
-            sa.select(
-                day, hour, ratings.c.device_id, agency, service,
-                *[sa.func.sum(sa.case((ratings.c.face == _int(f), _int(1)), else_=_int(0))) for f in (1, 2, 3, 4)],
-            )
-            .select_from(ratings.outerjoin(devices, devices.c.id == ratings.c.device_id))
-            .where(quick)
-            .group_by(day, hour, ratings.c.device_id, agency, service)
-        )
+        faces = [sa.func.sum(sa.case((ratings.c.face == _int(f), _int(1)), else_=_int(0))) for f in (1, 2, 3, 4)]
+        with_device = ratings.outerjoin(devices, devices.c.id == ratings.c.device_id)
         if since is None:
             conn.execute(quick_hours.delete())
+            source = (sa.select(day, hour, ratings.c.device_id, agency, service, *faces)
+                      .select_from(with_device).where(quick)
+                      .group_by(day, hour, ratings.c.device_id, agency, service))
         else:
-            recent = sa.and_(quick, ratings.c.received_at >= since - MARGIN)
-            lo, hi = conn.execute(sa.select(sa.func.min(ratings.c.created_at), sa.func.max(ratings.c.created_at))
-                                  .where(recent)).one()
-            if lo is None:
-                set_mark(conn, NAME, now, now)
-                return 0
-            touched = sa.select(ratings.c.device_id, day).where(recent).distinct()
-            conn.execute(quick_hours.delete().where(
-                sa.tuple_(quick_hours.c.device_id, quick_hours.c.local_day).in_(touched)))
-            # The created_at bounds let the index (kind, device_id, created_at) narrow the recount to the
-            # touched days; the tuple test keeps it to the touched kiosks.
-            first, last = _utc(lo).astimezone(settings.tz).date(), _utc(hi).astimezone(settings.tz).date()
-            start = datetime.combine(first, time(0), settings.tz).astimezone(UTC)
-            end = datetime.combine(last + timedelta(days=1), time(0), settings.tz).astimezone(UTC)
-            source = source.where(ratings.c.created_at >= start, ratings.c.created_at < end,
-                                  sa.tuple_(ratings.c.device_id, day).in_(touched))
+            # The touched (kiosk, local day) pairs, found through the index (kind, received_at), each with
+            # its day's UTC bounds, so the recount reads each day through (kind, device_id, created_at).
+            pairs = sa.select(ratings.c.device_id, day.label("local_day")).where(
+                quick, ratings.c.received_at >= since - MARGIN).distinct().subquery("touched")
+            first, after = _day_bounds(conn, settings, pairs.c.local_day, now=now)
+            touched = sa.select(pairs.c.device_id, pairs.c.local_day, first.label("first"),
+                                after.label("after")).subquery("days")
+            conn.execute(quick_hours.delete().where(sa.tuple_(quick_hours.c.device_id, quick_hours.c.local_day)
+                                                    .in_(sa.select(pairs.c.device_id, pairs.c.local_day))))
+            source = (sa.select(touched.c.local_day, hour, ratings.c.device_id, agency, service, *faces)
+                      .select_from(touched.join(ratings, sa.and_(
+                          quick, ratings.c.device_id == touched.c.device_id,
+                          ratings.c.created_at >= touched.c.first, ratings.c.created_at < touched.c.after))
+                          .outerjoin(devices, devices.c.id == ratings.c.device_id))
+                      .group_by(touched.c.local_day, hour, ratings.c.device_id, agency, service))
         names = ["local_day", "hour", "device_id", "agency_id", "service_id", "f1", "f2", "f3", "f4"]
         # RETURNING counts the rows: psycopg's rowcount of an INSERT ... SELECT came back 0 here.
         written = len(conn.execute(quick_hours.insert().from_select(names, source).returning(quick_hours.c.hour)).all())
+        _days_from_hours(conn, None if since is None else pairs)
         set_mark(conn, NAME, now, now)
     return written
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+def _days_from_hours(conn: sa.Connection, pairs) -> None:
+    """``quick_days`` again for the touched (kiosk, day) pairs (all of them when ``pairs`` is None), summed
+    from their fresh ``quick_hours`` rows: totals and weeks read a 24th of the rows."""
+    keys = [quick_hours.c.local_day, quick_hours.c.device_id, quick_hours.c.agency_id, quick_hours.c.service_id]
+    days = sa.select(*keys, *[sa.func.sum(quick_hours.c[f"f{f}"]) for f in (1, 2, 3, 4)]).group_by(*keys)
+    if pairs is None:
+        conn.execute(quick_days.delete())
+    else:
+        chosen = sa.select(pairs.c.device_id, pairs.c.local_day)
+        conn.execute(quick_days.delete().where(
+            sa.tuple_(quick_days.c.device_id, quick_days.c.local_day).in_(chosen)))
+        days = days.where(sa.tuple_(quick_hours.c.device_id, quick_hours.c.local_day).in_(chosen))
+    conn.execute(quick_days.insert().from_select(
+        ["local_day", "device_id", "agency_id", "service_id", "f1", "f2", "f3", "f4"], days))
+
+
+def _day_bounds(conn: sa.Connection, settings: Settings, local_day, *, now: datetime):
+    """[first, after) in UTC of a local DATE column, comparable with ratings.created_at on this dialect
+    (SQLite keeps it as text 'YYYY-MM-DD HH:MM:SS.ffffff'; 'YYYY-MM-DD HH:MM:SS' sorts just before it)."""
+    if conn.dialect.name == "postgresql":
+        midnight = sa.cast(local_day, sa.DateTime)
+        return (sa.func.timezone(_text(settings.timezone), midnight),
+                sa.func.timezone(_text(settings.timezone), midnight + sa.literal_column("INTERVAL '1 day'")))
+    offset = now.astimezone(settings.tz).utcoffset() or timedelta(0)
+    shift = _text(f"{-int(offset.total_seconds() // 60):+d} minutes")
+    return sa.func.datetime(local_day, shift), sa.func.datetime(local_day, _text("+1 day"), shift)
 
 
 # --- the figures ----------------------------------------------------------------------------------------
@@ -136,13 +156,13 @@ def satisfaction_index(faces: Iterable[int]) -> Decimal | None:
     return Decimal(floor(value * 100 + Fraction(1, 2))).scaleb(-2)
 
 
-def _unit_key(kind: UnitKind):
-    """The column of quick_hours (or devices, joined) that names a unit of ``kind``."""
+def _unit_key(table: sa.Table, kind: UnitKind):
+    """The column of ``table`` (quick_hours or quick_days; devices, joined, for an office) naming a unit."""
     return {
-        UnitKind.AGENCY: quick_hours.c.agency_id,
-        UnitKind.SERVICE: quick_hours.c.service_id,
+        UnitKind.AGENCY: table.c.agency_id,
+        UnitKind.SERVICE: table.c.service_id,
         UnitKind.OFFICE: devices.c.office,
-        UnitKind.KIOSK: quick_hours.c.device_id,
+        UnitKind.KIOSK: table.c.device_id,
     }[kind]
 
 
@@ -151,36 +171,52 @@ def _discard_key(kind: UnitKind):
             UnitKind.KIOSK: tap_discards.c.device_id}.get(kind)
 
 
+def _scope(table: sa.Table, kind: UnitKind, period: Period, agencies: Iterable[str] | None, unit_id: str | None):
+    """(unit column, FROM, WHERE) of one rollup table for these units, period and agencies."""
+    key = _unit_key(table, kind).label("unit")
+    source = table.join(devices, devices.c.id == table.c.device_id) if kind is UnitKind.OFFICE else table
+    where = [table.c.local_day >= period.first, table.c.local_day <= period.last]
+    if kind is UnitKind.SERVICE:
+        where.append(table.c.service_id != "")
+    if agencies is not None:
+        where.append(table.c.agency_id.in_(list(agencies)))
+    if unit_id is not None:
+        where.append(_unit_key(table, kind) == unit_id)
+    return key, source, where
+
+
 def quick_by_unit(conn: sa.Connection, settings: Settings, kind: UnitKind, period: Period,
                   agencies: Iterable[str] | None = None, *, unit_id: str | None = None,
                   detail: bool = True) -> list[QuickFigure]:
     """The quick-rating figures of every unit of ``kind`` with taps or discarded taps in ``period``
     (or only ``unit_id``), by unit name. ``detail=False`` leaves the heatmap and the weekly trend empty
-    (an overview or an alert needs the totals only, and they are two of the three scans).
+    (an overview or an alert needs the totals only: one scan of the daily rollup).
 
     ``agencies`` (an officer's) keeps the taps of those agencies only; their discarded taps are those of
     the agencies' own kiosks. A service has no discarded taps (0): the filter drops a tap before it knows
     the service."""
     kind = UnitKind(kind)
-    key = _unit_key(kind).label("unit")
-    source = quick_hours.join(devices, devices.c.id == quick_hours.c.device_id) if kind is UnitKind.OFFICE else quick_hours
-    where = [quick_hours.c.local_day >= period.first, quick_hours.c.local_day <= period.last]
-    if kind is UnitKind.SERVICE:
-        where.append(quick_hours.c.service_id != "")
-    if agencies is not None:
-        where.append(quick_hours.c.agency_id.in_(list(agencies)))
-    if unit_id is not None:
-        where.append(_unit_key(kind) == unit_id)
-    faces = [sa.func.sum(quick_hours.c[f"f{f}"]) for f in (1, 2, 3, 4)]
-    taps = quick_hours.c.f1 + quick_hours.c.f2 + quick_hours.c.f3 + quick_hours.c.f4
-
+    key, source, where = _scope(quick_days, kind, period, agencies, unit_id)
+    faces = [sa.func.sum(quick_days.c[f"f{f}"]) for f in (1, 2, 3, 4)]
     totals = {r.unit: tuple(int(v) for v in r[1:]) for r in conn.execute(
         sa.select(key, *faces).select_from(source).where(*where).group_by(key))}
 
     heat: dict[str, dict[tuple[int, int], int]] = defaultdict(dict)
     weeks: dict[str, list[tuple[date, int, Decimal | None]]] = defaultdict(list)
     if detail:
-        _shape(conn, key, source, where, taps, faces, heat, weeks)
+        daynum = _day_number(conn, quick_days.c.local_day)
+        monday = (daynum - daynum % _int(7)).label("monday")
+        for r in conn.execute(sa.select(key, monday, *faces).select_from(source).where(*where)
+                              .group_by(key, monday).order_by(key, monday)):
+            counts = tuple(int(v) for v in r[2:])
+            weeks[r.unit].append((_MONDAY + timedelta(days=int(r.monday)), sum(counts), satisfaction_index(counts)))
+        hkey, hsource, hwhere = _scope(quick_hours, kind, period, agencies, unit_id)
+        hdaynum = _day_number(conn, quick_hours.c.local_day)
+        weekday = (hdaynum % _int(7)).label("weekday")
+        taps = quick_hours.c.f1 + quick_hours.c.f2 + quick_hours.c.f3 + quick_hours.c.f4
+        for r in conn.execute(sa.select(hkey, weekday, quick_hours.c.hour, sa.func.sum(taps)).select_from(hsource)
+                              .where(*hwhere).group_by(hkey, weekday, quick_hours.c.hour)):
+            heat[r.unit][(int(r.weekday), int(r.hour))] = int(r[3])
 
     discarded = _discarded(conn, kind, period, agencies, unit_id)
     index = unit_names.index(conn)
@@ -193,21 +229,6 @@ def quick_by_unit(conn: sa.Connection, settings: Settings, kind: UnitKind, perio
             heatmap=heat.get(unit, {}), weekly=tuple(weeks.get(unit, ())),
         ))
     return sorted(out, key=lambda f: (f.unit.name_id.casefold(), f.unit.id))
-
-
-def _shape(conn, key, source, where, taps, faces, heat, weeks) -> None:
-    """The weekday x hour heatmap and the weekly trend of each unit, into ``heat`` and ``weeks``."""
-    daynum = _day_number(conn, quick_hours.c.local_day)
-    weekday = (daynum % _int(7)).label("weekday")
-    for r in conn.execute(sa.select(key, weekday, quick_hours.c.hour, sa.func.sum(taps)).select_from(source)
-                          .where(*where).group_by(key, weekday, quick_hours.c.hour)):
-        heat[r.unit][(int(r.weekday), int(r.hour))] = int(r[3])
-
-    monday = (daynum - daynum % _int(7)).label("monday")
-    for r in conn.execute(sa.select(key, monday, *faces).select_from(source).where(*where)
-                          .group_by(key, monday).order_by(key, monday)):
-        counts = tuple(int(v) for v in r[2:])
-        weeks[r.unit].append((_MONDAY + timedelta(days=int(r.monday)), sum(counts), satisfaction_index(counts)))
 
 
 def _discarded(conn: sa.Connection, kind: UnitKind, period: Period, agencies: Iterable[str] | None,

@@ -1,5 +1,5 @@
 """Quick ratings (issue 14, part "quick"): discarded taps per kiosk and day (`tap_discards`), the hourly
-rollup of the faces (`quick_hours`), and the two ratings indexes its refresh reads through.
+rollups of the faces (`quick_hours`, `quick_days`), and the two ratings indexes its refresh reads through.
 
 Revision ID: 0008
 Revises: 0006
@@ -37,6 +37,18 @@ def upgrade() -> None:
         sa.Column("f4", sa.Integer, nullable=False),
     )
     op.create_index("quick_hours_agency_day", "quick_hours", ["agency_id", "local_day"])
+    op.create_table(
+        "quick_days",
+        sa.Column("local_day", sa.Date, primary_key=True),
+        sa.Column("device_id", sa.String(40), primary_key=True),
+        sa.Column("agency_id", sa.String(64), primary_key=True),
+        sa.Column("service_id", sa.String(64), primary_key=True),
+        sa.Column("f1", sa.Integer, nullable=False),
+        sa.Column("f2", sa.Integer, nullable=False),
+        sa.Column("f3", sa.Integer, nullable=False),
+        sa.Column("f4", sa.Integer, nullable=False),
+    )
+    op.create_index("quick_days_agency_day", "quick_days", ["agency_id", "local_day"])
     op.create_index("ratings_quick_received", "ratings", ["kind", "received_at"])
     op.create_index("ratings_quick_device_created", "ratings", ["kind", "device_id", "created_at"])
 
@@ -44,6 +56,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ratings_quick_device_created", table_name="ratings")
     op.drop_index("ratings_quick_received", table_name="ratings")
+    op.drop_index("quick_days_agency_day", table_name="quick_days")
+    op.drop_table("quick_days")
     op.drop_index("quick_hours_agency_day", table_name="quick_hours")
     op.drop_table("quick_hours")
     op.drop_table("tap_discards")
