@@ -14,11 +14,11 @@ def person(role: Role, agencies=()) -> Staff:
 
 
 @pytest.mark.parametrize(("role", "agencies", "expected"), [
-    (Role.ADMIN, (), ["/staff/complaints", "/staff/templates", "/staff/users", "/staff/audit"]),
-    (Role.DESK, (), ["/staff/complaints", "/staff/templates"]),
-    (Role.OFFICER, ("dinkes",), ["/staff/complaints", "/staff/templates"]),
-    (Role.OFFICER, (), ["/staff/complaints"]),
-    (Role.VIEWER, (), ["/staff/complaints"]),
+    (Role.ADMIN, (), ["/staff/complaints", "/staff/templates", "/staff/users", "/staff/audit", "/staff/dashboard"]),
+    (Role.DESK, (), ["/staff/complaints", "/staff/templates", "/staff/dashboard"]),
+    (Role.OFFICER, ("dinkes",), ["/staff/complaints", "/staff/templates", "/staff/dashboard"]),
+    (Role.OFFICER, (), ["/staff/complaints", "/staff/dashboard"]),
+    (Role.VIEWER, (), ["/staff/complaints", "/staff/dashboard"]),
     (Role.TECHNICIAN, (), []),
 ])
 def test_menu_follows_access(role, agencies, expected):

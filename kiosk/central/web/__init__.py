@@ -26,6 +26,7 @@ ROUTERS = (
     "users",
     "audit_page",
     "public",
+    "dashboard_home",
 )
 
 

@@ -21,6 +21,7 @@ ENTRIES: tuple[tuple[str, str, Callable[[Staff], bool]], ...] = (
     ("/staff/templates", "Response templates", _templates),
     ("/staff/users", "Users", access.can_manage_users),
     ("/staff/audit", "Audit log", access.can_read_audit),
+    ("/staff/dashboard", "Dashboard", access.can_see_dashboards),
 )
 
 
