@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..access import Staff
+from ..access import Staff, can_see_dashboards
 
 DASHBOARDS: tuple[tuple[str, str, Callable[[Staff], bool]], ...] = (
+    ("/staff/dashboard/quick", "Quick ratings", can_see_dashboards),
 )
 
 

@@ -1,8 +1,9 @@
 """/staff/dashboard/quick: the quick ratings (one tap, four faces) per agency, office or kiosk, and one
-unit's weekday x hour heatmap and weekly trend; each page with its ``.json`` twin (same figures).
+unit's weekday x hour heatmap and weekly trend; each page with its ``.json`` twin (the same tables).
 
 Who: access.can_see_dashboards; an officer sees their agencies' taps only, and a unit that is not theirs
-is a 404 (as if it did not exist). The figures come from analytics.quick (the rules: docs/analytics.md).
+is a 404 (as if it did not exist). The figures come from analytics.quick (the rules: docs/analytics.md,
+"Quick ratings"); the tables from quick_tables, so a page and its JSON cannot disagree.
 """
 
 from __future__ import annotations
@@ -11,15 +12,16 @@ from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
-from ...domain.errors import ValidationError
 from .. import access
 from ..access import Staff
-from ..analytics import periods, quick
+from ..analytics import quick
 from ..analytics.figures import UnitKind
+from ..analytics.periods import Period
 from ..analytics.rollup import freshness
-from ..db import now, reader
+from ..db import reader
+from . import dashboard_page as frame
 from . import quick_tables as view
 from . import render
 from .deps import require
@@ -27,141 +29,117 @@ from .deps import require
 router = APIRouter(include_in_schema=False)
 Viewer = Annotated[Staff, Depends(require(access.can_see_dashboards))]
 
-# The overview compares units of one of these kinds; services have the IKM dashboard (a door terminal
-# rates the whole office, so most quick taps name no service).
+PATH = "/staff/dashboard/quick"
+# The overview compares units of one of these kinds; a service's taps show on its unit page (most quick
+# taps name no service: a door terminal rates the whole office).
 KINDS = (UnitKind.AGENCY, UnitKind.OFFICE, UnitKind.KIOSK)
-KIND_LABELS = {UnitKind.AGENCY: "Agency", UnitKind.OFFICE: "Office", UnitKind.KIOSK: "Kiosk"}
+KIND_LABELS = {UnitKind.AGENCY: "Agency", UnitKind.OFFICE: "Office", UnitKind.KIOSK: "Kiosk",
+               UnitKind.SERVICE: "Service"}
 MSG_KIND = "Choose agency, office or kiosk."
 MSG_NO_SERVICE_DISCARDS = "Discarded taps are counted per kiosk: the filter drops a tap before it knows the service."
 
 
-class BadInput(Exception):
-    def __init__(self, msgid: str) -> None:
-        super().__init__(msgid)
-        self.msgid = msgid
+def _kind(request: Request) -> UnitKind:
+    value = request.query_params.get("kind") or UnitKind.AGENCY.value
+    if value not in {k.value for k in KINDS}:
+        raise HTTPException(status_code=400, detail=MSG_KIND)
+    return UnitKind(value)
 
 
-def _period(request: Request) -> periods.Period:
-    today = now().astimezone(request.app.state.settings.tz).date()
-    try:
-        return periods.parse(dict(request.query_params), today)
-    except ValidationError as exc:
-        raise BadInput(exc.message) from None
+def _unit_href(kind: UnitKind, unit_id: str, period: Period) -> str:
+    return f"{PATH}/{kind.value}/{quote(unit_id, safe='')}?{urlencode({'period': period.key})}"
 
 
-def _kind(value: str | None) -> UnitKind:
-    try:
-        kind = UnitKind(value or UnitKind.AGENCY.value)
-    except ValueError:
-        raise BadInput(MSG_KIND) from None
-    if kind not in KINDS:
-        raise BadInput(MSG_KIND)
-    return kind
-
-
-def _json_error(exc: BadInput) -> JSONResponse:
-    """400 with the reason in both languages (a script reading the JSON has no page language)."""
-    return JSONResponse({"error": {"id": render.translate("id")(exc.msgid), "en": exc.msgid}}, status_code=400)
-
-
-def _overview(request: Request, person: Staff) -> tuple[periods.Period, UnitKind, list, Any]:
-    period, kind = _period(request), _kind(request.query_params.get("kind"))
+def _overview(request: Request, person: Staff):
+    period, errors = frame.read_period(request)
+    kind = _kind(request)
     with reader(request.app.state.engine) as conn:
+        # Totals only: the overview shows no heatmap, and that scan is the costly one.
         figures = quick.quick_by_unit(conn, request.app.state.settings, kind, period,
                                       access.dashboard_agencies(person), detail=False)
-        as_of = freshness(conn)
-    return period, kind, figures, as_of
+    return period, errors, kind, figures
 
 
-@router.get("/staff/dashboard/quick.json")
+@router.get(PATH + ".json")
 def quick_overview_json(request: Request, person: Viewer) -> Response:
     lang = render.language(request)
-    try:
-        period, kind, figures, as_of = _overview(request, person)
-    except BadInput as exc:
-        return _json_error(exc)
-    body = {"period": period.key, "kind": kind.value, "as_of": as_of.isoformat() if as_of else None,
-            **view.overview_json(figures, render.translate(lang), lang)}
-    return JSONResponse(body)
+    period, errors, kind, figures = _overview(request, person)
+    with reader(request.app.state.engine) as conn:
+        as_of = freshness(conn)
+    body: dict[str, Any] = {"kind": kind.value, **view.overview_json(figures, render.translate(lang), lang)}
+    if errors:
+        body["errors"] = errors
+    return frame.json_twin(body, period=period, as_of=as_of, status=400 if errors else 200)
 
 
-@router.get("/staff/dashboard/quick")
+@router.get(PATH)
 def quick_overview(request: Request, person: Viewer) -> Response:
     lang = render.language(request)
     t = render.translate(lang)
-    try:
-        period, kind, figures, as_of = _overview(request, person)
-    except BadInput as exc:
-        raise HTTPException(status_code=400, detail=exc.msgid) from None
+    period, errors, kind, figures = _overview(request, person)
     columns, rows = view.overview_table(figures, t, lang)
-    today = now().astimezone(request.app.state.settings.tz).date()
     return render.page(request, "staff/dashboard_quick.html", {
-        "period": period,
-        "choices": periods.choices(today),
+        **frame.frame_context(request, person, period, errors),
         "kind": kind,
         "kinds": [(k.value, t(KIND_LABELS[k])) for k in KINDS],
         "figures": figures,
         "columns": columns,
         "rows": rows,
-        "spec": view.overview_chart(figures, t, lang) if figures else None,
-        "as_of": as_of,
-        "json_url": request.url.path + ".json" + (f"?{request.url.query}" if request.url.query else ""),
+        "spec": view.overview_chart(figures, t, lang),
         "unit_links": [(f.unit.name(lang), _unit_href(kind, f.unit.id, period)) for f in figures],
-    })
+        "json_url": _json_url(request),
+    }, status=400 if errors else 200)
 
 
-def _unit_href(kind: UnitKind, unit_id: str, period: periods.Period) -> str:
-    return f"/staff/dashboard/quick/{kind.value}/{quote(unit_id, safe='')}?{urlencode({'period': period.key})}"
+def _json_url(request: Request) -> str:
+    return request.url.path + ".json" + (f"?{request.url.query}" if request.url.query else "")
 
 
 def _detail(request: Request, person: Staff, kind: str, unit_id: str):
-    """The unit's figure, or 404 when the unit is unknown or not the officer's."""
+    """(period, its errors, the unit's figure); 404 when the unit is unknown or not the officer's."""
     try:
         unit_kind = UnitKind(kind)
     except ValueError:
         raise HTTPException(status_code=404) from None
-    period = _period(request)
+    period, errors = frame.read_period(request)
     agencies = access.dashboard_agencies(person)
     with reader(request.app.state.engine) as conn:
         unit = quick.visible_unit(conn, unit_kind, unit_id, agencies)
         if unit is None:
             raise HTTPException(status_code=404)
         figure = quick.quick_of_unit(conn, request.app.state.settings, unit, period, agencies)
-    return period, figure
+    return period, errors, figure
 
 
-@router.get("/staff/dashboard/quick/{kind}/{unit_id:path}.json")
+@router.get(PATH + "/{kind}/{unit_id:path}.json")
 def quick_unit_json(request: Request, person: Viewer, kind: str, unit_id: str) -> Response:
     lang = render.language(request)
-    try:
-        _, figure = _detail(request, person, kind, unit_id)
-    except BadInput as exc:
-        return _json_error(exc)
-    return JSONResponse(view.detail_json(figure, render.translate(lang), lang))
+    period, errors, figure = _detail(request, person, kind, unit_id)
+    with reader(request.app.state.engine) as conn:
+        as_of = freshness(conn)
+    body = view.detail_json(figure, render.translate(lang), lang)
+    if errors:
+        body["errors"] = errors
+    return frame.json_twin(body, period=period, as_of=as_of, status=400 if errors else 200)
 
 
-@router.get("/staff/dashboard/quick/{kind}/{unit_id:path}")
+@router.get(PATH + "/{kind}/{unit_id:path}")
 def quick_unit(request: Request, person: Viewer, kind: str, unit_id: str) -> Response:
     lang = render.language(request)
     t = render.translate(lang)
-    try:
-        period, figure = _detail(request, person, kind, unit_id)
-    except BadInput as exc:
-        raise HTTPException(status_code=400, detail=exc.msgid) from None
-    today = now().astimezone(request.app.state.settings.tz).date()
-    tables = {"heatmap": view.heatmap_table(figure, t), "weekly": view.weekly_table(figure, t),
-              "faces": view.faces_table(figure, t)}
-    specs = {"heatmap": view.heatmap_chart(figure, t), "weekly": view.weekly_chart(figure, t),
-             "faces": view.faces_chart(figure, t)}
+    period, errors, figure = _detail(request, person, kind, unit_id)
+    back = figure.unit.kind if figure.unit.kind in KINDS else UnitKind.AGENCY
     return render.page(request, "staff/dashboard_quick_unit.html", {
-        "period": period,
-        "choices": periods.choices(today),
+        **frame.frame_context(request, person, period, errors),
         "figure": figure,
         "unit_name": figure.unit.name(lang),
-        "kind_label": t(KIND_LABELS.get(figure.unit.kind, "Service")),
-        "tables": tables,
-        "specs": specs,
+        "kind_label": t(KIND_LABELS[figure.unit.kind]),
+        "overview_href": f"{PATH}?{urlencode({'kind': back.value, 'period': period.key})}",
+        "tables": {"heatmap": view.heatmap_table(figure, t), "weekly": view.weekly_table(figure, t),
+                   "faces": view.faces_table(figure, t)},
+        "specs": {"heatmap": view.heatmap_chart(figure, t), "weekly": view.weekly_chart(figure, t),
+                  "faces": view.faces_chart(figure, t)},
         "index": view.index_text(figure.index),
         "no_service_discards": MSG_NO_SERVICE_DISCARDS if figure.unit.kind is UnitKind.SERVICE else None,
-        "json_url": request.url.path + ".json" + (f"?{request.url.query}" if request.url.query else ""),
-    })
+        "json_url": _json_url(request),
+    }, status=400 if errors else 200)

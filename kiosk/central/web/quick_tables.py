@@ -57,10 +57,7 @@ def overview_chart(figures: Sequence[QuickFigure], t: Translate, lang: str) -> d
     units = [f.unit.name(lang) for f in figures]
     series = [(name, [float(Fraction(f.faces[i] * 100, f.taps)) if f.taps else 0.0 for f in figures])
               for i, name in enumerate(face_names(t))]
-    spec = chart_specs.bar(units, series, horizontal=True, percent=True)
-    for item in spec.get("series", []):
-        item["stack"] = "faces"  # the four shares of a unit add up to 100 %
-    return spec
+    return chart_specs.bar(units, series, horizontal=True, percent=True, stack=True)  # a unit's four add to 100
 
 
 def overview_json(figures: Sequence[QuickFigure], t: Translate, lang: str) -> dict[str, Any]:
