@@ -402,6 +402,7 @@ quick_hours = sa.Table(
     sa.Column("f3", sa.Integer, nullable=False),
     sa.Column("f4", sa.Integer, nullable=False),
     sa.Index("quick_hours_agency_day", "agency_id", "local_day"),
+    sa.Index("quick_hours_device_day", "device_id", "local_day"),  # an office's or a kiosk's heatmap
 )
 
 # The same counts summed over the day (refreshed with quick_hours): the totals and the weekly trend read
@@ -418,6 +419,7 @@ quick_days = sa.Table(
     sa.Column("f3", sa.Integer, nullable=False),
     sa.Column("f4", sa.Integer, nullable=False),
     sa.Index("quick_days_agency_day", "agency_id", "local_day"),
+    sa.Index("quick_days_device_day", "device_id", "local_day"),
 )
 
 # The refresh finds new quick ratings by their arrival, then recounts their kiosks' days by rating time.

@@ -65,7 +65,9 @@ def test_the_overview_json_holds_the_figures_and_the_table(server, seeded):
     assert (q1["taps"], q1["faces"], q1["index"], q1["shares"]) == (4, [1, 0, 1, 2], "75.00",
                                                                    ["25.0", "0.0", "25.0", "50.0"])
     row = next(r for r in body["table"]["rows"] if r[0] == "Kantor Q 1")
-    assert row == ["Kantor Q 1", "4", "25.0", "0.0", "25.0", "50.0", "75.00", "0"]
+    assert row == ["Kantor Q 1", "4", "25,0", "0,0", "25,0", "50,0", "75,00", "0"]  # the page's Indonesian
+    en = get(server, seeded["viewer"], "/staff/dashboard/quick.json?period=2026-Q1&kind=office&lang=en").json()
+    assert next(r for r in en["table"]["rows"] if r[0] == "Kantor Q 1")[-2:] == ["75.00", "0"]
 
 
 def test_the_unit_page_has_the_heatmap_of_wita_hours(server, seeded):
@@ -81,7 +83,7 @@ def test_the_unit_page_has_the_heatmap_of_wita_hours(server, seeded):
     assert [(w["monday"], w["taps"], w["index"]) for w in body["weekly"]] == [
         ("2026-02-23", 1, "25.00"), ("2026-03-02", 3, "91.67")]  # 4, 4, 3: 11/3 x 25 = 91.666...
     page = get(server, seeded["viewer"], path + "?period=2026-Q1")
-    assert page.status_code == 200 and "91.67" in page.text and "Sangat puas" in page.text
+    assert page.status_code == 200 and "91,67" in page.text and "Sangat puas" in page.text
 
 
 def test_an_officer_sees_only_their_agencies(server, seeded):

@@ -37,6 +37,18 @@ def index_text(index: Decimal | None) -> str:
     return NONE if index is None else f"{index:.2f}"
 
 
+def shown(text: str, lang: str) -> str:
+    """A neutral number ("75.00", "1204") as the page writes it: "75,00" and "1.204" in Indonesian,
+    "75.00" and "1,204" in English (the JSON's figures keep the neutral form)."""
+    if text == NONE:
+        return text
+    whole, _, part = text.partition(".")
+    grouped = f"{int(whole):,}"
+    if lang == "id":
+        return grouped.replace(",", ".") + (f",{part}" if part else "")
+    return grouped + (f".{part}" if part else "")
+
+
 def face_names(t: Translate) -> list[str]:
     return [t(en) for _value, _id, en in FACES]
 
@@ -47,8 +59,8 @@ def face_names(t: Translate) -> list[str]:
 def overview_table(figures: Sequence[QuickFigure], t: Translate, lang: str) -> tuple[list[str], list[list[str]]]:
     columns = [t("Unit"), t("Taps"), *[f"{name} (%)" for name in face_names(t)], t("Satisfaction index"),
                t("Discarded taps")]
-    rows = [[f.unit.name(lang), str(f.taps), *[share_text(n, f.taps) for n in f.faces], index_text(f.index),
-             str(f.discarded)] for f in figures]
+    rows = [[f.unit.name(lang), shown(str(f.taps), lang), *[shown(share_text(n, f.taps), lang) for n in f.faces],
+             shown(index_text(f.index), lang), shown(str(f.discarded), lang)] for f in figures]
     return columns, rows
 
 
@@ -80,14 +92,14 @@ def _unit_json(f: QuickFigure) -> dict[str, Any]:
 # --- one unit: heatmap, weekly trend, faces ------------------------------------------------------------
 
 
-def heatmap_table(f: QuickFigure, t: Translate) -> tuple[list[str], list[list[str]]]:
+def heatmap_table(f: QuickFigure, t: Translate, lang: str) -> tuple[list[str], list[list[str]]]:
     """Weekdays down, the office day's hours across, then every other hour in one column."""
     columns = [t("Day"), *[f"{h:02d}" for h in OFFICE_HOURS], t("Other hours")]
     rows = []
     for day, name in enumerate(WEEKDAYS):
         cells = [f.heatmap.get((day, h), 0) for h in OFFICE_HOURS]
         other = sum(n for (d, h), n in f.heatmap.items() if d == day and h not in OFFICE_HOURS)
-        rows.append([t(name), *[str(n) for n in cells], str(other)])
+        rows.append([t(name), *[shown(str(n), lang) for n in cells], shown(str(other), lang)])
     return columns, rows
 
 
@@ -99,9 +111,10 @@ def heatmap_chart(f: QuickFigure, t: Translate) -> dict[str, Any]:
     return chart_specs.heatmap(hours, days, cells, max_value=max(f.heatmap.values(), default=0))
 
 
-def weekly_table(f: QuickFigure, t: Translate) -> tuple[list[str], list[list[str]]]:
+def weekly_table(f: QuickFigure, t: Translate, lang: str) -> tuple[list[str], list[list[str]]]:
     columns = [t("Week from (Monday)"), t("Taps"), t("Satisfaction index")]
-    return columns, [[monday.isoformat(), str(taps), index_text(index)] for monday, taps, index in f.weekly]
+    return columns, [[monday.isoformat(), shown(str(taps), lang), shown(index_text(index), lang)]
+                     for monday, taps, index in f.weekly]
 
 
 def weekly_chart(f: QuickFigure, t: Translate) -> dict[str, Any]:
@@ -110,17 +123,22 @@ def weekly_chart(f: QuickFigure, t: Translate) -> dict[str, Any]:
                                                                 for _m, _n, i in f.weekly])])
 
 
-def faces_table(f: QuickFigure, t: Translate) -> tuple[list[str], list[list[str]]]:
+def faces_table(f: QuickFigure, t: Translate, lang: str) -> tuple[list[str], list[list[str]]]:
     columns = [t("Face"), t("Taps"), t("Share (%)")]
-    return columns, [[name, str(n), share_text(n, f.taps)] for name, n in zip(face_names(t), f.faces, strict=True)]
+    return columns, [[name, shown(str(n), lang), shown(share_text(n, f.taps), lang)]
+                     for name, n in zip(face_names(t), f.faces, strict=True)]
 
 
 def faces_chart(f: QuickFigure, t: Translate) -> dict[str, Any]:
     return chart_specs.bar(face_names(t), [(t("Taps"), list(f.faces))])
 
 
+def detail_tables(f: QuickFigure, t: Translate, lang: str) -> dict[str, tuple[list[str], list[list[str]]]]:
+    return {"heatmap": heatmap_table(f, t, lang), "weekly": weekly_table(f, t, lang), "faces": faces_table(f, t, lang)}
+
+
 def detail_json(f: QuickFigure, t: Translate, lang: str) -> dict[str, Any]:
-    tables = {"heatmap": heatmap_table(f, t), "weekly": weekly_table(f, t), "faces": faces_table(f, t)}
+    tables = detail_tables(f, t, lang)
     return {
         "unit": _unit_json(f),
         "heatmap": [{"weekday": d, "hour": h, "taps": n} for (d, h), n in sorted(f.heatmap.items())],

@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column("f4", sa.Integer, nullable=False),
     )
     op.create_index("quick_hours_agency_day", "quick_hours", ["agency_id", "local_day"])
+    op.create_index("quick_hours_device_day", "quick_hours", ["device_id", "local_day"])
     op.create_table(
         "quick_days",
         sa.Column("local_day", sa.Date, primary_key=True),
@@ -49,6 +50,7 @@ def upgrade() -> None:
         sa.Column("f4", sa.Integer, nullable=False),
     )
     op.create_index("quick_days_agency_day", "quick_days", ["agency_id", "local_day"])
+    op.create_index("quick_days_device_day", "quick_days", ["device_id", "local_day"])
     op.create_index("ratings_quick_received", "ratings", ["kind", "received_at"])
     op.create_index("ratings_quick_device_created", "ratings", ["kind", "device_id", "created_at"])
 
@@ -56,8 +58,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ratings_quick_device_created", table_name="ratings")
     op.drop_index("ratings_quick_received", table_name="ratings")
+    op.drop_index("quick_days_device_day", table_name="quick_days")
     op.drop_index("quick_days_agency_day", table_name="quick_days")
     op.drop_table("quick_days")
+    op.drop_index("quick_hours_device_day", table_name="quick_hours")
     op.drop_index("quick_hours_agency_day", table_name="quick_hours")
     op.drop_table("quick_hours")
     op.drop_table("tap_discards")
