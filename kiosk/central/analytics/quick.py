@@ -2,8 +2,8 @@
 a weekly trend, and the taps the kiosks' repeated-tap filter discarded (issue 14, item 2).
 
 A query module (no HTTP). Pages read :func:`quick_by_unit`; ``kiosk central tick`` calls :func:`refresh`,
-which keeps the hourly rollup ``quick_hours`` current from ``ratings``. The rules, with a worked example,
-are in docs/analytics.md ("Quick ratings").
+which keeps the rollups ``quick_hours`` (per hour) and ``quick_days`` (per day) current from ``ratings``.
+The rules, with a worked example, are in docs/analytics.md ("Quick ratings").
 
 Time: a tap belongs to the local day and hour of its kiosk time ``created_at`` in the server's time zone
 (settings.tz; NTB is WITA). PostgreSQL converts with the zone itself; SQLite has no time zones, so it
@@ -73,7 +73,7 @@ def _day_number(conn: sa.Connection, day):
 
 
 def refresh(engine: Engine, settings: Settings, *, now: datetime) -> int:
-    """Recount ``quick_hours`` for every (kiosk, local day) that received a quick rating since the
+    """Recount ``quick_hours`` and ``quick_days`` for every (kiosk, local day) that received a quick rating since the
     watermark (less MARGIN); the first run counts everything. Idempotent: a day is deleted and counted
     again whole, so a repeat, or a kiosk's late week of ratings, gives the same rows. Returns the rows
     written."""
@@ -182,6 +182,9 @@ def _scope(table: sa.Table, kind: UnitKind, period: Period, agencies: Iterable[s
         where.append(table.c.agency_id.in_(list(agencies)))
     if unit_id is not None:
         where.append(_unit_key(table, kind) == unit_id)
+        if kind is UnitKind.OFFICE:
+            # The office's kiosks first, so the rows are read through (device_id, local_day), not all scanned.
+            where.append(table.c.device_id.in_(sa.select(devices.c.id).where(devices.c.office == unit_id)))
     return key, source, where
 
 
