@@ -14,9 +14,22 @@ import sqlalchemy as sa
 
 from kiosk.central.analytics import periods
 from kiosk.central.analytics.figures import UnitKind
-from kiosk.central.analytics.quick import quick_by_unit, refresh, satisfaction_index, visible_unit
-from kiosk.central.db import (devices, open_database, quick_days, quick_hours, ratings, records, rollup_marks,
-                              tap_discards)
+from kiosk.central.analytics.quick import (
+    quick_by_unit,
+    refresh,
+    satisfaction_index,
+    visible_unit,
+)
+from kiosk.central.db import (
+    devices,
+    open_database,
+    quick_days,
+    quick_hours,
+    ratings,
+    records,
+    rollup_marks,
+    tap_discards,
+)
 from kiosk.central.settings import Settings
 
 from .serverkit import database_url

@@ -15,8 +15,8 @@ ID, EN = translate("id"), translate("en")
 
 
 def figure(**kw) -> QuickFigure:
-    base = dict(unit=Unit(UnitKind.OFFICE, "Kantor X", "Kantor X", "Office X"), period=periods.quarter(2026, 1),
-                taps=16, faces=(1, 3, 4, 8), index=Decimal("78.13"), discarded=1204)
+    base = {"unit": Unit(UnitKind.OFFICE, "Kantor X", "Kantor X", "Office X"), "period": periods.quarter(2026, 1),
+                "taps": 16, "faces": (1, 3, 4, 8), "index": Decimal("78.13"), "discarded": 1204}
     return QuickFigure(**{**base, **kw})
 
 
