@@ -94,7 +94,7 @@ def refresh(engine: Engine, settings: Settings, *, now: datetime) -> int:
             # The touched (kiosk, local day) pairs, found through the index (kind, received_at), each with
             # its day's UTC bounds, so the recount reads each day through (kind, device_id, created_at).
             pairs = sa.select(ratings.c.device_id, day.label("local_day")).where(
-                quick, ratings.c.received_at >= since - MARGIN).distinct().subquery("touched")
+                quick, _rare(conn, ratings.c.received_at >= since - MARGIN)).distinct().subquery("touched")
             first, after = _day_bounds(conn, settings, pairs.c.local_day, now=now)
             touched = sa.select(pairs.c.device_id, pairs.c.local_day, first.label("first"),
                                 after.label("after")).subquery("days")
@@ -128,6 +128,15 @@ def _days_from_hours(conn: sa.Connection, pairs) -> None:
         days = days.where(sa.tuple_(quick_hours.c.device_id, quick_hours.c.local_day).in_(chosen))
     conn.execute(quick_days.insert().from_select(
         ["local_day", "device_id", "agency_id", "service_id", "f1", "f2", "f3", "f4"], days))
+
+
+def _rare(conn: sa.Connection, condition):
+    """``condition``, marked for SQLite's planner as true for few rows: otherwise, with ANALYZE's
+    statistics, it walked every quick rating through (kind, device_id, created_at) to get the DISTINCT
+    in order (40 s at a million ratings) instead of the few new ones through (kind, received_at)."""
+    if conn.dialect.name == "sqlite":
+        return sa.func.likelihood(condition, sa.literal_column("0.001"))
+    return condition
 
 
 def _day_bounds(conn: sa.Connection, settings: Settings, local_day, *, now: datetime):
