@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..access import Staff, can_see_dashboards
+from ..access import Staff
+from ..access import can_see_dashboards  # quick ratings
 
 DASHBOARDS: tuple[tuple[str, str, Callable[[Staff], bool]], ...] = (
     ("/staff/dashboard/quick", "Quick ratings", can_see_dashboards),
