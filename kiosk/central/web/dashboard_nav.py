@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..access import Staff
-from ..access import can_see_dashboards  # quick ratings
+from ..access import Staff, can_see_dashboards
 
 DASHBOARDS: tuple[tuple[str, str, Callable[[Staff], bool]], ...] = (
     ("/staff/dashboard/quick", "Quick ratings", can_see_dashboards),
