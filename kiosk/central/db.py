@@ -427,6 +427,37 @@ sa.Index("ratings_quick_received", ratings.c.kind, ratings.c.received_at)
 sa.Index("ratings_quick_device_created", ratings.c.kind, ratings.c.device_id, ratings.c.created_at)
 
 
+# --- analytics: complaint handling (part "handling", migration 0009) ---------------------------------
+
+# One row per complaint, rewritten by analytics/handling.refresh: the handling agency (else the named one,
+# else ''), the local day it reached the server, working days to verify and to answer, whether each
+# service level was kept (NULL while undecided and not yet late) and its due day (so each tick finds in SQL
+# the undecided rows whose due day has just passed). No personal data, no texts.
+complaint_facts = sa.Table(
+    "complaint_facts",
+    metadata,
+    sa.Column("uuid", sa.String(36), primary_key=True),
+    sa.Column("agency_id", sa.String(64), nullable=False),
+    sa.Column("class", sa.String(32), nullable=False),
+    sa.Column("topic", sa.String(32), nullable=False),
+    sa.Column("standard_part", sa.String(16)),
+    sa.Column("received_day", sa.Date, nullable=False),
+    sa.Column("verify_workdays", sa.Integer),
+    sa.Column("answer_workdays", sa.Integer),
+    sa.Column("verified_on_time", sa.Boolean),
+    sa.Column("answered_on_time", sa.Boolean),
+    sa.Column("verify_due", sa.Date),
+    sa.Column("answer_due", sa.Date),
+    sa.Column("reopened", sa.Boolean, nullable=False),
+    sa.Column("citizen_rating", sa.SmallInteger),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("is_open", sa.Boolean, nullable=False),
+    sa.Column("is_overdue", sa.Boolean, nullable=False),
+    sa.Column("computed_at", UtcDateTime, nullable=False),
+    sa.Index("complaint_facts_day", "received_day", "agency_id"),
+    sa.Index("complaint_facts_open", "is_open", "agency_id"),
+)
+
 # --- engine ----------------------------------------------------------------------------------------
 
 

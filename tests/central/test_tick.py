@@ -7,6 +7,9 @@ on the 25th skipped), so the report closes from Thursday 31 December on.
 
 from __future__ import annotations
 
+import dataclasses
+import re
+
 import json
 import os
 import subprocess
@@ -29,6 +32,11 @@ from .serverkit import REPO, database_url
 WITA = ZoneInfo("Asia/Makassar")
 ANSWERED = datetime(2026, 12, 14, 10, 0, tzinfo=WITA)  # Monday
 
+
+
+def deadlines_only(result: TickResult) -> TickResult:
+    """The result without the analytics rollups' row count (those have tests of their own)."""
+    return dataclasses.replace(result, rollup_rows=0)
 
 def local(y, m, d, hh=0, mm=0):
     return datetime(y, m, d, hh, mm, tzinfo=WITA)
@@ -69,7 +77,7 @@ def test_an_unanswered_answer_closes_once_its_tenth_working_day_is_over(engine, 
 
     at = local(2026, 12, 31, 0, 1)
     result = run_tick(engine, settings, now=at)
-    assert result == TickResult(closed=1)
+    assert deadlines_only(result) == TickResult(closed=1)
     c = rows.get(engine, uid)
     assert (c.status, c.closed_at, c.status_at, c.due_on, c.overdue_at) == ("closed", at, at, None, None)
     with engine.connect() as conn:
@@ -83,8 +91,8 @@ def test_an_unanswered_answer_closes_once_its_tenth_working_day_is_over(engine, 
 
     # Idempotent: the same moment again, and a later one, change nothing.
     before = counts(engine)
-    assert run_tick(engine, settings, now=at) == TickResult()
-    assert run_tick(engine, settings, now=at + timedelta(days=3)) == TickResult()
+    assert deadlines_only(run_tick(engine, settings, now=at)) == TickResult()
+    assert deadlines_only(run_tick(engine, settings, now=at + timedelta(days=3))) == TickResult()
     assert counts(engine) == before
 
 
@@ -137,7 +145,7 @@ def test_overdue_is_marked_the_day_after_the_due_day_once(engine, settings):
 
     assert run_tick(engine, settings, now=local(2026, 12, 21, 23, 59)).marked_overdue == 0
     at = local(2026, 12, 22, 7)
-    assert run_tick(engine, settings, now=at) == TickResult(marked_overdue=1)
+    assert deadlines_only(run_tick(engine, settings, now=at)) == TickResult(marked_overdue=1)
     assert rows.get(engine, uid).overdue_at == at
     assert rows.get(engine, sent).overdue_at is None
     assert rows.get(engine, held).overdue_at is None and rows.get(engine, closed).overdue_at is None
@@ -338,8 +346,10 @@ def test_the_command_runs_at_a_local_moment_and_prints_one_line(sqlite_only, eng
                           "--now", "2026-12-31T00:01"], env=env, cwd=REPO, capture_output=True, text=True,
                          timeout=120)
     assert run.returncode == 0, run.stderr
-    assert run.stdout.strip() == ("tick: 0 marked overdue, 1 closed automatically, 0 e-mails sent, 0 failed, "
-                                  "0 sessions purged, 0 due days filled, 0 rollup rows refreshed")
+    # The rollups' count depends on which analytics rollups exist (analytics/rollup.py); the deadline
+    # work is what this test pins.
+    assert re.fullmatch(r"tick: 0 marked overdue, 1 closed automatically, 0 e-mails sent, 0 failed, "
+                        r"0 sessions purged, 0 due days filled, [0-9]+ rollup rows refreshed", run.stdout.strip())
     assert rows.get(engine, uid).status == "closed"
 
 

@@ -41,7 +41,9 @@ def people(frame_server):
 
 
 def hub_links(html: str) -> list[str]:
-    return re.findall(r'class="dashboard-list__link" href="([^"]+)"', html)
+    """The hub's links to the test app's two demo entries (the real dashboards have tests of their own)."""
+    links = re.findall(r'class="dashboard-list__link" href="([^"]+)"', html)
+    return [href for href in links if href.startswith("/staff/_dashboard")]
 
 
 # --- the hub, per role (HTTP) ----------------------------------------------------------------------
@@ -219,7 +221,8 @@ def test_hub_in_the_browser_after_sign_in_with_a_second_factor(page, frame_serve
     sign_in(page, frame_server, "adi", secret=secret)
     assert page.locator("h1").inner_text() == "Kinerja pelayanan"
     assert page.locator(".site-nav a[aria-current=page]").inner_text() == "Kinerja"
-    assert page.locator(".dashboard-list__link").all_inner_texts() == ["Demo dashboard", "Demo province ranking"]
+    entries = page.locator(".dashboard-list__link").all_inner_texts()
+    assert {"Demo dashboard", "Demo province ranking"} <= set(entries)
     assert page.console_errors == []
     assert axe_violations(page) == []
     shot(page, "dashboard-hub-desktop")

@@ -23,6 +23,7 @@ from ..settings import Settings
 log = logging.getLogger(__name__)
 
 REFRESHERS: tuple[str, ...] = (
+    "handling",
     "quick",
 )
 

@@ -27,6 +27,7 @@ ROUTERS = (
     "audit_page",
     "public",
     "dashboard_home",
+    "dashboard_complaints",
     "dashboard_quick",
 )
 

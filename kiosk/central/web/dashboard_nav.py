@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..access import Staff, can_see_dashboards
+from .. import access
+from ..access import Staff
 
 DASHBOARDS: tuple[tuple[str, str, Callable[[Staff], bool]], ...] = (
-    ("/staff/dashboard/quick", "Quick ratings", can_see_dashboards),
+    ("/staff/dashboard/complaints", "Complaint handling", access.can_see_dashboards),
+    ("/staff/dashboard/quick", "Quick ratings", access.can_see_dashboards),
 )
 
 

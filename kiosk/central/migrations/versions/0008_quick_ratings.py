@@ -2,7 +2,7 @@
 rollups of the faces (`quick_hours`, `quick_days`), and the two ratings indexes its refresh reads through.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0009
 Create Date: 2026-12-07
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0006"  # the lead re-chains the parts of issue 14 at merge
+down_revision = "0009"  # was "0006"; after main took 0009 (handling) this branch chains after it. The lead may re-chain.
 branch_labels = None
 depends_on = None
 
