@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0009"  # was "0006"; after main took 0009 (handling) this branch chains after it. The lead may re-chain.
+down_revision = "0009"  # was "0006" (brief); main took 0009 (handling), so this branch chains after it
 branch_labels = None
 depends_on = None
 
