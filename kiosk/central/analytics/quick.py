@@ -73,10 +73,10 @@ def _day_number(conn: sa.Connection, day):
 
 
 def refresh(engine: Engine, settings: Settings, *, now: datetime) -> int:
-    """Recount ``quick_hours`` and ``quick_days`` for every (kiosk, local day) that received a quick rating since the
-    watermark (less MARGIN); the first run counts everything. Idempotent: a day is deleted and counted
-    again whole, so a repeat, or a kiosk's late week of ratings, gives the same rows. Returns the rows
-    written."""
+    """Recount ``quick_hours`` and ``quick_days`` for every (kiosk, local day) that received a quick
+    rating since the watermark (less MARGIN); the first run counts everything. Idempotent: a day is
+    deleted and counted again whole, so a repeat, or a kiosk's late week of ratings, gives the same rows.
+    Returns the ``quick_hours`` rows written."""
     with engine.begin() as conn:
         since, _refreshed = mark(conn, NAME)
         day, hour = _local(conn, settings, ratings.c.created_at, now=now)
