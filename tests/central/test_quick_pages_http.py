@@ -35,7 +35,8 @@ def seeded(server, engine):
         for dev, office, agency in (("qA", "Kantor Q 1", "dinkes"), ("qB", "Kantor Q 2", "bappenda")):
             conn.execute(devices.insert().values(
                 id=dev, name=f"Kios {dev}", office=office, agency_id=agency,
-                token_hash=hashlib.sha256(b"quick" + dev.encode()).hexdigest(), enrolled_at=datetime(2025, 1, 1, tzinfo=UTC)))
+                token_hash=hashlib.sha256(b"quick" + dev.encode()).hexdigest(),
+                enrolled_at=datetime(2025, 1, 1, tzinfo=UTC)))
         taps = [("qA", 4, wita(2026, 3, 2, 9)), ("qA", 4, wita(2026, 3, 2, 9, 30)), ("qA", 3, wita(2026, 3, 2, 10)),
                 ("qA", 1, wita(2026, 3, 1, 23, 30)), ("qB", 2, wita(2026, 2, 10, 8))]
         for dev, face, at in taps:

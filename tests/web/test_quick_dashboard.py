@@ -47,7 +47,8 @@ def seeded(web_server):
                                                  received_at=at + timedelta(minutes=1)))
             conn.execute(ratings.insert().values(uuid=rid, device_id=dev, created_at=at, kind="quick", face=face,
                                                  received_at=at + timedelta(minutes=1), doc="{}"))
-        conn.execute(tap_discards.insert().values(device_id="kiosk-lobi", local_day=datetime(2026, 3, 2).date(), count=6))
+        conn.execute(tap_discards.insert().values(device_id="kiosk-lobi", local_day=datetime(2026, 3, 2).date(),
+                                                  count=6))
     refresh(engine, Settings(database_url=web_server.db_url), now=datetime.now(UTC))
     make_user(engine, "quickviewer", "viewer", display_name="Vina Inspektorat")
     engine.dispose()

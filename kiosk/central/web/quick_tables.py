@@ -84,7 +84,8 @@ def _unit_json(f: QuickFigure) -> dict[str, Any]:
     return {
         "kind": f.unit.kind.value, "id": f.unit.id, "name_id": f.unit.name_id, "name_en": f.unit.name_en,
         "period": f.period.key, "taps": f.taps, "faces": list(f.faces),
-        "shares": [share_text(n, f.taps) for n in f.faces], "index": index_text(f.index) if f.index is not None else None,
+        "shares": [share_text(n, f.taps) for n in f.faces],
+        "index": index_text(f.index) if f.index is not None else None,
         "discarded": f.discarded,
     }
 
