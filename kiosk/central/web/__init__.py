@@ -34,6 +34,7 @@ ROUTERS = (
     "dashboard_compliance",
     "dashboard_ranking",
     "dashboard_alerts",
+    "dashboard_quick",
 )
 
 
