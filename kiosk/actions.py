@@ -39,6 +39,7 @@ from .store import catalog as catalog_store
 from .store import forms as forms_store
 from .store import printer_state
 from .store import records
+from .store import tap_discards
 from .store.catalog import CatalogInfo, SearchHit
 from .store.db import Store
 from .sync.worker import SyncStatus, SyncWorker, saved_status
@@ -297,6 +298,11 @@ class Kiosk:
         )
         self._stored()
         return rid
+
+    def count_discarded_tap(self) -> None:
+        """A quick-rating tap the repeated-tap filter dropped: counted for today (office time), never stored
+        as a rating; the heartbeat reports the counts."""
+        tap_discards.count_one(self.store.db, self._today())
 
     # --- complaints ------------------------------------------------------------------------------
 

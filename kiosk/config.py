@@ -73,6 +73,12 @@ class TrackingSection(typing.NamedTuple):
     url_template: str = "https://iplik.ntbprov.go.id/lacak/{code}"
 
 
+class TransparencySection(typing.NamedTuple):
+    # The central server's public page of every agency's figures; {agency} is the agency's catalog id,
+    # its block's anchor. Same host as the tracking page by default.
+    url_template: str = "https://iplik.ntbprov.go.id/transparansi#{agency}"
+
+
 class SurveySection(typing.NamedTuple):
     mode: str = "full"
     repeat_tap_interval_s: float = 3.0
@@ -97,6 +103,7 @@ class Config(typing.NamedTuple):
     printer: PrinterSection = PrinterSection()
     server: ServerSection = ServerSection()
     tracking: TrackingSection = TrackingSection()
+    transparency: TransparencySection = TransparencySection()
     survey: SurveySection = SurveySection()
     privacy: PrivacySection = PrivacySection()
     # Where the file was read from: relative paths in it are relative to this folder.
@@ -125,6 +132,10 @@ class Config(typing.NamedTuple):
 
     def tracking_url(self, code: str) -> str:
         return self.tracking.url_template.replace("{code}", code)
+
+    def transparency_url(self, agency_id: str) -> str:
+        """What a service page's QR opens: the public page at this agency's block."""
+        return self.transparency.url_template.replace("{agency}", agency_id)
 
     def with_data_dir(self, data_dir: Path | str) -> Config:
         return self._replace(kiosk=self.kiosk._replace(data_dir=str(Path(data_dir).resolve())))
@@ -201,6 +212,10 @@ def _semantic_checks(cfg: Config) -> list[tuple[str, str]]:
         problems.append(("server.timeout_s", "must be between 1 and 300 seconds"))
     if "{code}" not in cfg.tracking.url_template:
         problems.append(("tracking.url_template", "must contain {code}"))
+    if "{agency}" not in cfg.transparency.url_template:
+        problems.append(("transparency.url_template", "must contain {agency}"))
+    elif not cfg.transparency.url_template.startswith(("https://", "http://")):
+        problems.append(("transparency.url_template", "must start with https:// (or http:// on a test network)"))
     if cfg.survey.mode not in ("full", "quick"):
         problems.append(("survey.mode", 'must be "full" or "quick"'))
     if not 0 <= cfg.survey.repeat_tap_interval_s <= 60:

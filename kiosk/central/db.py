@@ -461,6 +461,59 @@ sa.Index("ratings_received", ratings.c.received_at)
 sa.Index("ratings_kind_created", ratings.c.kind, ratings.c.created_at)
 
 
+# --- quick ratings (issue 14, part "quick"; migration 0008) ---------------------------------------------
+
+# Taps each kiosk's repeated-tap filter dropped per local day, as its heartbeat reports them; the kiosk's
+# count is the truth for its day, so a heartbeat overwrites (and a replay changes nothing).
+tap_discards = sa.Table(
+    "tap_discards",
+    metadata,
+    sa.Column("device_id", sa.String(40), primary_key=True),
+    sa.Column("local_day", sa.Date, primary_key=True),
+    sa.Column("count", sa.Integer, nullable=False),
+)
+
+# Quick ratings counted per face, by local day and hour (the server's time zone), kiosk, agency and
+# service ('' when the rating names none); kept current by analytics/quick.py ``refresh``. The agency is
+# the rating's, else its kiosk's. Dashboards read this, never ``ratings``.
+quick_hours = sa.Table(
+    "quick_hours",
+    metadata,
+    sa.Column("local_day", sa.Date, primary_key=True),
+    sa.Column("hour", sa.SmallInteger, primary_key=True),
+    sa.Column("device_id", sa.String(40), primary_key=True),
+    sa.Column("agency_id", sa.String(64), primary_key=True),
+    sa.Column("service_id", sa.String(64), primary_key=True),
+    sa.Column("f1", sa.Integer, nullable=False),
+    sa.Column("f2", sa.Integer, nullable=False),
+    sa.Column("f3", sa.Integer, nullable=False),
+    sa.Column("f4", sa.Integer, nullable=False),
+    sa.Index("quick_hours_agency_day", "agency_id", "local_day"),
+    sa.Index("quick_hours_device_day", "device_id", "local_day"),  # an office's or a kiosk's heatmap
+)
+
+# The same counts summed over the day (refreshed with quick_hours): the totals and the weekly trend read
+# this, a 24th of the rows; only the weekday x hour heatmap reads quick_hours.
+quick_days = sa.Table(
+    "quick_days",
+    metadata,
+    sa.Column("local_day", sa.Date, primary_key=True),
+    sa.Column("device_id", sa.String(40), primary_key=True),
+    sa.Column("agency_id", sa.String(64), primary_key=True),
+    sa.Column("service_id", sa.String(64), primary_key=True),
+    sa.Column("f1", sa.Integer, nullable=False),
+    sa.Column("f2", sa.Integer, nullable=False),
+    sa.Column("f3", sa.Integer, nullable=False),
+    sa.Column("f4", sa.Integer, nullable=False),
+    sa.Index("quick_days_agency_day", "agency_id", "local_day"),
+    sa.Index("quick_days_device_day", "device_id", "local_day"),
+)
+
+# The refresh finds new quick ratings by their arrival, then recounts their kiosks' days by rating time.
+sa.Index("ratings_quick_received", ratings.c.kind, ratings.c.received_at)
+sa.Index("ratings_quick_device_created", ratings.c.kind, ratings.c.device_id, ratings.c.created_at)
+
+
 # --- analytics: complaint handling (part "handling", migration 0009) ---------------------------------
 
 # One row per complaint, rewritten by analytics/handling.refresh: the handling agency (else the named one,
@@ -510,6 +563,30 @@ compliance_snapshots = sa.Table(
     sa.Index("compliance_snapshots_agency", "agency_id", "catalog_version_id"),
 )
 
+
+# --- alerts (issue 14, part "alerts") ---
+
+# The daily alert digest: one row per local day and recipient (staff_users with an e-mail address),
+# written when a digest was tried. "sent" ends the day; "pending" is tried again by the next tick until
+# it has failed MAX_ATTEMPTS times, then "failed" (kiosk/central/alert_digest.py). No address stored.
+alert_digests = sa.Table(
+    "alert_digests",
+    metadata,
+    sa.Column("local_day", sa.Date, primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("staff_users.id"), primary_key=True),
+    sa.Column("status", sa.String(8), nullable=False),  # "sent", "pending", "failed"
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("sent_at", UtcDateTime),
+    sa.Column("last_error", sa.String(300)),
+)
+
+# What the alerts read on every visit of the hub (analytics/alerts.py): the complaints overdue now (few,
+# hence partial) by handling agency, and a topic's complaints by creation time, covered so the 9 weeks
+# of a spike are counted from the index alone.
+sa.Index("complaints_overdue_now", complaints.c.handling_agency_id, complaints.c.forwarded_at,
+         postgresql_where=complaints.c.overdue_at.is_not(None), sqlite_where=complaints.c.overdue_at.is_not(None))
+sa.Index("complaints_created_topic", complaints.c.created_at, complaints.c.topic, complaints.c.handling_agency_id,
+         complaints.c.agency_id)
 
 # --- engine ----------------------------------------------------------------------------------------
 

@@ -7,14 +7,14 @@ import json
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from . import errors, security
-from .db import devices, enroll_codes, now, reader, records
+from .db import devices, enroll_codes, now, reader, records, tap_discards, upsert
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +218,18 @@ def apply_heartbeat(conn: sa.Connection, device_id: str, body: dict[str, Any], r
             heartbeat=json.dumps(body, ensure_ascii=False, sort_keys=True),
         )
     )
+    _store_discarded_taps(conn, device_id, body.get("discarded_taps"))
+
+
+def _store_discarded_taps(conn: sa.Connection, device_id: str, days: Any) -> None:
+    """The kiosk's discarded-tap counts per local day (already checked by ingest.heartbeat_row), written
+    over what the server had: the kiosk counts, the server keeps its newest word."""
+    if not isinstance(days, dict) or not days:
+        return
+    rows = [{"device_id": device_id, "local_day": date.fromisoformat(day), "count": n} for day, n in days.items()]
+    stmt = upsert(conn, tap_discards)
+    conn.execute(stmt.on_conflict_do_update(index_elements=["device_id", "local_day"],
+                                            set_={"count": stmt.excluded["count"]}), rows)
 
 
 @dataclass(frozen=True, slots=True)

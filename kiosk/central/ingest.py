@@ -16,6 +16,7 @@ Heartbeats are not records: the newest one updates the device row and each is ac
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -197,8 +198,34 @@ HEARTBEAT_OPTIONAL: dict[str, type | tuple[type, ...]] = {
 }
 
 
+# Quick-rating taps the kiosk's repeated-tap filter dropped, per local day (issue 14, item 2). Checked
+# apart from the fields above: a bad count is dropped, never a reason to refuse the kiosk's heartbeat.
+HEARTBEAT_LENIENT = frozenset({"discarded_taps"})
+MAX_DISCARD_DAYS = 31  # the kiosk sends 14; a little room, no more
+MAX_DISCARDS_PER_DAY = 1_000_000
+_ISO_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def discarded_taps(value: Any) -> dict[date, int]:
+    """The usable part of a heartbeat's ``discarded_taps``: real dates with a whole count 0..1e6. Anything
+    else (not an object, more than MAX_DISCARD_DAYS entries, a bad day or count) is left out."""
+    if not isinstance(value, dict) or len(value) > MAX_DISCARD_DAYS:
+        return {}
+    out: dict[date, int] = {}
+    for day, n in value.items():
+        if not isinstance(day, str) or not _ISO_DAY.match(day):
+            continue
+        if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= MAX_DISCARDS_PER_DAY:
+            continue
+        try:
+            out[date.fromisoformat(day)] = n
+        except ValueError:  # 2026-02-30
+            continue
+    return out
+
+
 def heartbeat_row(body: dict[str, Any], _clock: Clock) -> dict[str, Any]:
-    _keys(body, frozenset(HEARTBEAT_FIELDS) | (frozenset(HEARTBEAT_OPTIONAL) & set(body)))
+    _keys(body, frozenset(HEARTBEAT_FIELDS) | ((frozenset(HEARTBEAT_OPTIONAL) | HEARTBEAT_LENIENT) & set(body)))
     for key, tp in {**HEARTBEAT_FIELDS, **HEARTBEAT_OPTIONAL}.items():
         if key not in body:
             continue
@@ -211,6 +238,9 @@ def heartbeat_row(body: dict[str, Any], _clock: Clock) -> dict[str, Any]:
     # The kiosk's own time is only reported (the fleet view shows its skew); "last seen" and the order
     # of heartbeats across requests use the server's receive time, so a kiosk clock set to 2099 no
     # longer freezes its row.
+    if "discarded_taps" in body:
+        kept = discarded_taps(body["discarded_taps"])
+        body = {**body, "discarded_taps": {day.isoformat(): n for day, n in kept.items()}}
     return {"at": moment_utc(body["at"], "at"), "body": body}
 
 

@@ -90,6 +90,17 @@ class Settings:
     award_weight_on_time: float = 0.20
     award_weight_citizen_rating: float = 0.10
     award_weight_compliance: float = 0.30
+    # --- alerts and the daily digest (issue 14, part "alerts"; docs/analytics.md) ---
+    # A unit's IKM or quick-rating index falling this many points (or more) below its previous period.
+    alert_ikm_drop: float = 5.0
+    alert_quick_drop: float = 5.0
+    # A topic spikes when this week's complaints reach ratio x the mean of the 8 weeks before and at
+    # least spike_min of them; pungli (illegal fees) needs only pungli_spike_min, its usual being ~0.
+    alert_topic_spike_ratio: float = 2.0
+    alert_topic_spike_min: int = 5
+    alert_pungli_spike_min: int = 2
+    # Local hour (0-23) from which the day's alert digest is e-mailed to officers and the desk.
+    digest_hour: int = 7
 
     @property
     def is_sqlite(self) -> bool:
@@ -185,6 +196,17 @@ def validate(s: Settings) -> Settings:
     total = math.fsum(getattr(s, key) for key in award_weights)
     if abs(total - 1.0) > 1e-9:
         fail("award_weight_ikm", f"and the other award_weight_* settings must add up to 1 (they add up to {total:g})")
+    # alerts (issue 14)
+    for key in ("alert_ikm_drop", "alert_quick_drop"):
+        if not 0 < getattr(s, key) <= 75:
+            fail(key, "must be more than 0 and at most 75 points")
+    if not 1 < s.alert_topic_spike_ratio <= 100:
+        fail("alert_topic_spike_ratio", "must be more than 1 and at most 100")
+    for key in ("alert_topic_spike_min", "alert_pungli_spike_min"):
+        if not 1 <= getattr(s, key) <= 10_000:
+            fail(key, "must be between 1 and 10000")
+    if not 0 <= s.digest_hour <= 23:
+        fail("digest_hour", "must be an hour between 0 and 23")
     return s
 
 

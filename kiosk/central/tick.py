@@ -36,7 +36,7 @@ from sqlalchemy.engine import Engine
 from ..domain.workflow import AUTO_CLOSE_DAYS, Status
 from ..errors import KioskError
 from ..i18n import both
-from . import audit, notify, staff, workdays
+from . import alert_digest, audit, notify, staff, workdays
 from .analytics import rollup
 from .complaints import lock_events
 from .db import UtcDateTime, audit_log, complaint_events, complaints, server_locks
@@ -74,6 +74,9 @@ class TickResult:
     due_filled: int = 0
     # Rows of the analytics rollups rewritten (analytics/rollup.py).
     rollup_rows: int = 0
+    # The daily alert digest (alert_digest.py): e-mails sent and failed attempts in this run.
+    digests_sent: int = 0
+    digests_failed: int = 0
 
     def summary(self) -> str:
         if self.skipped_locked:
@@ -195,7 +198,10 @@ def run_tick(engine: Engine, settings: Settings, *, now: datetime | None = None,
         purged = _purge_sessions(engine, utc_now())
         held.keep()
         rolled = rollup.refresh_all(engine, settings, now=at, keep=held.keep)
-    result = TickResult(marked, closed, sent, failed, purged, False, filled, rolled)
+        # After the rollups (the alerts read them) and under the lock (one digest per person per day).
+        digests_sent, digests_failed = alert_digest.send_digests(engine, settings, at)
+    result = TickResult(marked, closed, sent, failed, purged, False, filled, rolled,
+                        digests_sent=digests_sent, digests_failed=digests_failed)
     log.info("%s", result.summary())
     return result
 

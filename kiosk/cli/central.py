@@ -348,6 +348,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     from . import central_demo
 
     central_demo.register(cs, parents)
+
+    from . import central_digest
+
+    central_digest.register(cs, parents)
     central_keys.register(cs, parents, common)
 
     p = cs.add_parser("openapi", parents=[common], help="print the OpenAPI spec, or write it with --out")

@@ -223,3 +223,18 @@ def m005_sync_counts(db: Database) -> None:
         CREATE INDEX outbox_failed ON outbox(failed_at) WHERE failed_at IS NOT NULL;
         """
     )
+
+
+@MIGRATIONS()
+def m009_tap_discards(db: Database) -> None:
+    # Issue 14, item 2: how many taps the quick rating's repeated-tap filter dropped, per local day of the
+    # kiosk's office, so the server can say how much the filter threw away. A count, nothing else: a
+    # dropped tap is never a record. The heartbeat carries the last 14 days; rows older than 60 are pruned.
+    db.executescript(
+        """
+        CREATE TABLE tap_discards (
+            day TEXT PRIMARY KEY,                  -- YYYY-MM-DD, the office's local day
+            count INTEGER NOT NULL CHECK (count >= 0)
+        );
+        """
+    )

@@ -110,8 +110,12 @@ def heartbeat_body(
     printer: dict[str, Any] | None = None,
     catalog_version: str = "",
     disk_free_mb: int | None = None,
+    discarded_taps: dict[str, int] | None = None,
 ) -> dict[str, Any]:
-    """The kiosk's health, as the fleet view shows it. Never queued: a fresh one goes with each push."""
+    """The kiosk's health, as the fleet view shows it. Never queued: a fresh one goes with each push.
+
+    ``discarded_taps`` is ``{"YYYY-MM-DD": n}``: the quick-rating taps the repeated-tap filter dropped on
+    each of the last days (office time; ``kiosk.store.tap_discards``)."""
     body: dict[str, Any] = {
         "at": at,
         "version": version,
@@ -122,6 +126,8 @@ def heartbeat_body(
     }
     if disk_free_mb is not None:
         body["disk_free_mb"] = disk_free_mb
+    if discarded_taps:
+        body["discarded_taps"] = dict(discarded_taps)
     return body
 
 

@@ -40,7 +40,7 @@ from ..domain.errors import ValidationError
 from ..errors import ConfigError, StoreDamaged, StoreError
 from ..i18n import fill
 from ..store import catalog as catalog_store
-from ..store import staff_pin, sync_ops
+from ..store import staff_pin, sync_ops, tap_discards
 from ..store.db import Store
 from . import device, wire
 from .client import Client, Refused, SyncFailure, Throttled, Unauthorized
@@ -419,8 +419,16 @@ class SyncWorker:
             printer=printer,
             catalog_version=_catalog_version(db),
             disk_free_mb=_disk_free_mb(self.config.data_dir),
+            discarded_taps=self._discarded_taps(),
         )
         return {"uuid": str(uuidlib.uuid4()), "kind": wire.HEARTBEAT, "body": body}
+
+    def _discarded_taps(self) -> dict[str, int]:
+        try:
+            return tap_discards.recent(self.store.db, sync_ops.utcnow().astimezone(self.config.tz).date())
+        except (sqlite3.DatabaseError, StoreError):
+            log.warning("heartbeat: the discarded taps cannot be read", exc_info=True)
+            return {}
 
     def _push_all(self, client: Client) -> None:
         db = self.store.db

@@ -26,6 +26,7 @@ REFRESHERS: tuple[str, ...] = (
     "handling",
     "ikm",
     "compliance",
+    "quick",
 )
 
 

@@ -27,10 +27,14 @@ ROUTERS = (
     "audit_page",
     "public",
     "dashboard_home",
+    "reports_page",
+    "transparency",
     "dashboard_complaints",
     "dashboard_ikm",
     "dashboard_compliance",
     "dashboard_ranking",
+    "dashboard_alerts",
+    "dashboard_quick",
 )
 
 

@@ -17,6 +17,8 @@ DASHBOARDS: tuple[tuple[str, str, Callable[[Staff], bool]], ...] = (
     ("/staff/dashboard/ikm", "Satisfaction index (IKM)", access.can_see_dashboards),
     ("/staff/dashboard/compliance", "Compliance (Ombudsman)", access.can_see_dashboards),
     ("/staff/dashboard/ranking", "Award ranking", access.can_see_province_ranking),
+    ("/staff/dashboard/alerts", "Alerts", access.can_see_dashboards),
+    ("/staff/dashboard/quick", "Quick ratings", access.can_see_dashboards),
 )
 
 

@@ -8,15 +8,19 @@ the service.
 
 from __future__ import annotations
 
+import logging
+
 from kivy.properties import BooleanProperty, StringProperty
 
 from ...domain.catalog import PUBLIC_COMPONENTS
 from ..i18n import tr
 from ..kv import load_kv
 from ..theme import theme
-from ..forms import Badge, CheckItem, NumberedStep, Section
+from ..forms import Badge, CheckItem, NumberedStep, QRCodeView, Section
 from ..widgets import Txt
 from .base import KScreen
+
+log = logging.getLogger(__name__)
 
 COMPONENT_ICONS = {
     "requirements": "clipboard-list-outline",
@@ -86,7 +90,7 @@ class ServiceScreen(KScreen):
     @staticmethod
     def _load(kiosk, service_id: str):
         service = kiosk.service(service_id)
-        return service, kiosk.agency(service.agency_id), kiosk.service_ikm(service_id)
+        return service, kiosk.agency(service.agency_id), kiosk.service_ikm(service_id), _performance_qr(kiosk, service)
 
     def _show(self, found) -> None:
         self._found = found
@@ -99,14 +103,14 @@ class ServiceScreen(KScreen):
             self._build(ticked)
 
     def _build(self, ticked: set[str] = frozenset()) -> None:
-        service, agency, ikm = self._found
+        service, agency, ikm, qr = self._found
         self.title = tr.pick(service.name, service.name_en)
         self.agency_name = tr.pick(agency.name, agency.name_en)
         self.ids.content.clear_widgets()
         # One section per step: a long standard takes several frames to lay out.
-        self.build_in_steps(self._sections(service, agency, ikm, ticked))
+        self.build_in_steps(self._sections(service, agency, ikm, qr, ticked))
 
-    def _sections(self, service, agency, ikm, ticked):
+    def _sections(self, service, agency, ikm, qr, ticked):
         std = service.standard
         content = self.ids.content
 
@@ -162,6 +166,11 @@ class ServiceScreen(KScreen):
                 ))
                 box.add_widget(Txt(text=tr.f("From {count} surveys answered at this kiosk.", count=ikm.respondents),
                                    role="small", color=theme.muted))
+            if qr:
+                # The province's figures for the whole agency (all kiosks, complaints, compliance), on the
+                # citizen's phone: the kiosk itself knows only its own surveys.
+                box.add_widget(Txt(text=tr._("See how this service performs"), role="small", bold=True))
+                box.add_widget(QRCodeView(matrix=qr, size_hint=(None, None), size=(theme.k * 200, theme.k * 200)))
             content.add_widget(box)
 
         return (requirements, procedure, duration_and_fees, products_and_complaints, maklumat, satisfaction)
@@ -184,6 +193,18 @@ class ServiceScreen(KScreen):
         self.loading = True
         self.ids.content.clear_widgets()
         self.ids.page.scroll_y = 1
+
+
+def _performance_qr(kiosk, service) -> list:
+    """On the worker: the QR matrix of the transparency page at this service's agency ([] if it fails:
+    a missing QR must not keep the service's standard off the screen)."""
+    from ...printing.qr import qr_matrix
+
+    try:
+        return qr_matrix(kiosk.config.transparency_url(service.agency_id))
+    except Exception:  # any failure here only costs the QR
+        log.exception("QR code of the transparency page failed")
+        return []
 
 
 load_kv(__file__)

@@ -21,6 +21,7 @@ a visit that opens the survey directly. Taps repeated within ``repeat_tap_interv
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,6 +46,8 @@ from ..i18n import N_, tr
 from ..kv import load_kv
 from ..forms import Choice
 from .wizard import PickerStep, Step, TextStep, WizardScreen
+
+log = logging.getLogger(__name__)
 
 # The chosen answer stays lit this long before the next question: the citizen sees what was taken, and
 # the second tap of a double tap (well under this after the first) lands on the same question.
@@ -393,6 +396,9 @@ class SurveyScreen(WizardScreen):
         From Home the thank-you shows on this screen, then Home again; on this screen's own quick step
         the faces come back."""
         if not self._debounce.accept(time.monotonic()):
+            # Dropped, but counted: the server reports how many taps the filter threw away. A failure to
+            # count is no reason to show the citizen an error, hence the silent on_error.
+            self.call(lambda k: k.count_discarded_tap(), on_error=_count_lost)
             return False
         raw: dict[str, Any] = {"face": face}
         if self.app.cfg.office.agency_id:
@@ -422,6 +428,10 @@ class SurveyScreen(WizardScreen):
         self.service_given = False
         self._debounce.reset()
         super().reset()
+
+
+def _count_lost(exc: BaseException) -> None:
+    log.warning("a discarded tap could not be counted: %s", exc)
 
 
 load_kv(__file__)
