@@ -21,12 +21,19 @@ demo: setup
 	$(KIOSK) --data-dir $(DEMO_DIR) init --demo
 	$(KIOSK) --data-dir $(DEMO_DIR) run --windowed
 
-# The back office with demo staff and ~60 demo complaints, on http://127.0.0.1:8080 (a fresh database each time).
+# The back office with demo staff, ~60 demo complaints and a year of demo ratings and complaints for the
+# dashboards, on http://127.0.0.1:8080 (a fresh database each time). Served over plain http to this
+# machine only, hence the cookie without Secure (as `kiosk central demo --serve` does).
 DEMO_CENTRAL_DIR ?= var/demo-central
+DEMO_CENTRAL_DB = sqlite:///$(abspath $(DEMO_CENTRAL_DIR))/central.db
 demo-central: setup
 	rm -rf $(DEMO_CENTRAL_DIR)
 	mkdir -p $(DEMO_CENTRAL_DIR)
-	$(KIOSK) central demo --db sqlite:///$(abspath $(DEMO_CENTRAL_DIR))/central.db --serve --host 127.0.0.1 --port 8080
+	$(KIOSK) central demo --db $(DEMO_CENTRAL_DB)
+	$(KIOSK) central demo-data --db $(DEMO_CENTRAL_DB)
+	@echo "Serving http://127.0.0.1:8080/staff/sign-in (Ctrl+C stops it)"
+	IPLIK_CENTRAL_COOKIE_SECURE=false IPLIK_CENTRAL_PUBLIC_URL=http://127.0.0.1:8080 \
+		$(KIOSK) central serve --db $(DEMO_CENTRAL_DB) --host 127.0.0.1 --port 8080
 
 test: setup system-deps
 	$(PY) -m pytest

@@ -43,6 +43,39 @@ def cmd_demo(ctx: Context) -> int:
     return 0
 
 
+def cmd_demo_data(ctx: Context) -> int:
+    from ..central import demo_data, demo_data_load
+    from ..central.db import open_database
+    from ..domain.errors import ValidationError
+    from .central import AS_IS, _settings
+
+    a = ctx.args
+    plan = demo_data.Plan(days=a.days, ratings=a.ratings, complaints=a.complaints, seed=a.seed, until=a.until)
+    engine = open_database(_settings(ctx))
+    try:
+        result = demo_data_load.fill(engine, _settings(ctx), plan)
+    except demo_data_load.NotADemoDatabase as exc:
+        raise ValidationError(AS_IS, reason=str(exc)) from None
+    finally:
+        engine.dispose()
+    ctx.emit({"ratings": result.ratings, "complaints": result.complaints, "events": result.events,
+              "devices": result.devices, "first": result.first, "until": result.until, "seconds": result.seconds},
+             result.describe)
+    return 0
+
+
+def _day(text: str):
+    from datetime import date
+
+    from ..i18n import both
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        # The domain's msgid (domain_complaints.po): Indonesian and English, like every bad number.
+        raise argparse.ArgumentTypeError(both("Must be a real date written as YYYY-MM-DD.")) from None
+
+
 def register(cs: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
     p = cs.add_parser("demo", parents=parents,
                       help="fill an empty central database with demo staff and complaints (all marked demo)")
@@ -52,3 +85,13 @@ def register(cs: argparse._SubParsersAction, parents: list[argparse.ArgumentPars
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=number(int, low=1, high=65535), default=8080)
     p.set_defaults(handler=cmd_demo)
+
+    p = cs.add_parser("demo-data", parents=parents,
+                      help="fill an empty or demo central database with a year of demo ratings and complaints")
+    p.add_argument("--database-url", dest="db", metavar="URL", help="same as --db")
+    p.add_argument("--days", type=number(int, low=7, high=3660), default=365, help="local days of data (default 365)")
+    p.add_argument("--ratings", type=number(int, low=0, high=50_000_000), default=60_000)
+    p.add_argument("--complaints", type=number(int, low=0, high=5_000_000), default=3_000)
+    p.add_argument("--seed", type=number(int, low=0, high=2**63), default=14, help="the same seed and --until give the same rows")
+    p.add_argument("--until", type=_day, default=None, help="the last day, YYYY-MM-DD (default: today)")
+    p.set_defaults(handler=cmd_demo_data)
