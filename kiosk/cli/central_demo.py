@@ -43,17 +43,30 @@ def cmd_demo(ctx: Context) -> int:
     return 0
 
 
+RATINGS_PER_YEAR = 60_000
+COMPLAINTS_PER_YEAR = 3_000
+
+
 def cmd_demo_data(ctx: Context) -> int:
+    from datetime import date, datetime
+
     from ..central import demo_data, demo_data_load
     from ..central.db import open_database
     from ..domain.errors import ValidationError
     from .central import AS_IS, _settings
 
     a = ctx.args
-    plan = demo_data.Plan(days=a.days, ratings=a.ratings, complaints=a.complaints, seed=a.seed, until=a.until)
-    engine = open_database(_settings(ctx))
+    settings = _settings(ctx)
+    until = a.until or datetime.now(settings.tz).date()
+    # By default from 1 January of last year: the award ranking and the transparency page judge the
+    # last complete year, which must be there whole; ratings and complaints keep a year's rate.
+    days = a.days or (until - date(until.year - 1, 1, 1)).days + 1
+    ratings = a.ratings if a.ratings is not None else round(RATINGS_PER_YEAR * days / 365)
+    complaints = a.complaints if a.complaints is not None else round(COMPLAINTS_PER_YEAR * days / 365)
+    plan = demo_data.Plan(days=days, ratings=ratings, complaints=complaints, seed=a.seed, until=until)
+    engine = open_database(settings)
     try:
-        result = demo_data_load.fill(engine, _settings(ctx), plan)
+        result = demo_data_load.fill(engine, settings, plan)
     except demo_data_load.NotADemoDatabase as exc:
         raise ValidationError(AS_IS, reason=str(exc)) from None
     finally:
@@ -89,9 +102,12 @@ def register(cs: argparse._SubParsersAction, parents: list[argparse.ArgumentPars
     p = cs.add_parser("demo-data", parents=parents,
                       help="fill an empty or demo central database with a year of demo ratings and complaints")
     p.add_argument("--database-url", dest="db", metavar="URL", help="same as --db")
-    p.add_argument("--days", type=number(int, low=7, high=3660), default=365, help="local days of data (default 365)")
-    p.add_argument("--ratings", type=number(int, low=0, high=50_000_000), default=60_000)
-    p.add_argument("--complaints", type=number(int, low=0, high=5_000_000), default=3_000)
+    p.add_argument("--days", type=number(int, low=7, high=3660), default=None,
+                   help="local days of data (default: from 1 January of last year, so last year is whole)")
+    p.add_argument("--ratings", type=number(int, low=0, high=50_000_000), default=None,
+                   help=f"default: {RATINGS_PER_YEAR:,} a year")
+    p.add_argument("--complaints", type=number(int, low=0, high=5_000_000), default=None,
+                   help=f"default: {COMPLAINTS_PER_YEAR:,} a year")
     p.add_argument("--seed", type=number(int, low=0, high=2**63), default=14, help="the same seed and --until give the same rows")
     p.add_argument("--until", type=_day, default=None, help="the last day, YYYY-MM-DD (default: today)")
     p.set_defaults(handler=cmd_demo_data)

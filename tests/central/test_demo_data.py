@@ -313,3 +313,21 @@ def test_discarded_taps_once_the_quick_part_is_installed(filled):
     quick = Counter((x.device_id, _local(x.created_at).date()) for x in filled["ratings"] if x.kind == "quick")
     assert all(d.count <= quick[(d.device_id, d.local_day)] for d in discards)
     assert 0.01 < sum(d.count for d in discards) / sum(quick.values()) < 0.05
+
+
+def test_by_default_last_year_is_whole_so_the_award_ranking_has_a_year_to_judge(tmp_path):
+    # The ranking and the transparency page judge the last complete year: a demo of the last 365 days
+    # left it with a few weeks, and every agency was "listed apart, sample too small".
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    cmd = [sys.executable, "-m", "kiosk.cli", "--json", "central", "demo-data", "--db", url, "--until", "2026-02-10",
+           "--ratings", "800", "--complaints", "40"]
+    out = subprocess.run(cmd, check=False, env={**os.environ, "PYTHONPATH": str(REPO)}, cwd=tmp_path,
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    # 1 Jan 2025 .. 10 Feb 2026: 365 + 41 days.
+    assert json.loads(out.stdout)["first"] == "2025-01-01"
+    engine = open_database(Settings(database_url=url))
+    with engine.connect() as conn:
+        first = conn.scalar(sa.select(sa.func.min(ratings.c.created_at)))
+    engine.dispose()
+    assert first.astimezone(WITA).date() < date(2025, 1, 15)
