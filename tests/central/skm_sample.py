@@ -43,7 +43,7 @@ def sample_figure(*, unit: Unit | None = None, name: str = "Penerbitan Izin Usah
     )
     return IkmFigure(
         unit=unit, period=Q1_2026, respondents=RESPONDENTS, elements=elements,
-        score=Decimal("78.13"), band=BANDS[1], population=100, min_sample=80, weakest=("U8", "U3", "U9"),
+        score=Decimal("78.13"), band=BANDS[1], population=400, min_sample=79, weakest=("U8", "U3", "U9"),
         profile={"jenis_kelamin": {"L": 5, "P": 3}, "usia": {"20-29": 3, "<20": 1, "60+": 2, "": 2},
                  "pendidikan": {"SMA": 4, "S1": 3, "": 1}, "pekerjaan": {"Swasta": 6, "PNS": 2}},
     )

@@ -63,8 +63,10 @@ def test_indonesian_pdf_holds_the_hand_computed_table():
     assert "IKM (jumlah NRR tertimbang x 25) 78,13" in text  # 78.125 half-up
     assert "Mutu pelayanan B" in text and "Kinerja unit pelayanan Baik" in text
     assert "IKM 78,13, mutu B (Baik)" in text  # the cover
-    # Sample: 8 respondents against the Krejcie-Morgan minimum of 80 for 100 users: the warning.
-    assert "8 responden; sampel minimum Krejcie-Morgan untuk 100 pengguna layanan setahun adalah 80." in text
+    # Sample: 400 users a year, of whom ceil(400 x 90/365) = ceil(98.6) = 99 fall in Q1 2026 (90 days);
+    # Krejcie-Morgan for 99: 3.841 x 99 x 0.25 / (0.0025 x 98 + 3.841 x 0.25) = 78.9 -> 79. 8 < 79: the warning.
+    assert ("8 responden. Dari 400 pengguna layanan setahun, 99 jatuh pada periode ini; sampel minimum "
+            "Krejcie-Morgan untuk mereka adalah 79.") in text
     assert "Peringatan: sampel terlalu kecil." in text
     # Profile: L 5 of 8 = 62,5 %, ages not given 2 of 8 = 25,0 %.
     assert "Laki-laki 5 62,5" in text and "Perempuan 3 37,5" in text and "Tidak diisi 2 25,0" in text
@@ -126,7 +128,7 @@ def test_xlsx_holds_the_numbers_as_numbers():
     assert ikm.value == pytest.approx(78.13) and ikm.number_format == "0.00" and ikm.data_type == "n"
     assert by_label["Jumlah NRR tertimbang"][4].value == pytest.approx(3.125)
     assert by_label["Mutu pelayanan"][4].value == "B"
-    assert rows["Sampel minimum (Krejcie-Morgan)"][1].value == 80
+    assert rows["Sampel minimum (Krejcie-Morgan)"][1].value == 79
     profile = [[c.value for c in row] for row in book["Profil"].iter_rows()]
     assert ["Jenis kelamin", "Laki-laki", 5, 62.5] in profile  # 5/8
     assert ["Pekerjaan", "Pegawai swasta", 6, 75.0] in profile  # 6/8

@@ -30,6 +30,7 @@ from ...domain.ikm import BANDS, ELEMENTS
 from ...i18n import fill, translator
 from ...printing.fonts import BOLD, REGULAR, register_fonts
 from ..analytics.figures import IkmFigure, UnitKind
+from ..analytics.ikm import period_population
 from .numbers import NRR_PLACES, PERCENT_PLACES, SCORE_PLACES, text
 from .skm_tables import PROFILE_DIMENSIONS, profile_table
 
@@ -58,7 +59,8 @@ MSG_WEIGHT_TEXT = ("The weight is exactly 1/9, not the rounded 0.111 of many spr
 MSG_ELEMENTS = "The nine elements"
 MSG_BANDS = "Grades"
 MSG_SAMPLE = "Sample"
-MSG_SAMPLE_TEXT = "{respondents} respondents; the Krejcie-Morgan minimum for {population} service users a year is {minimum}."
+MSG_SAMPLE_TEXT = ("{respondents} respondents. Of the {population} service users a year, {period_users} fall in this "
+                   "period; the Krejcie-Morgan minimum sample for them is {minimum}.")
 MSG_SAMPLE_NO_POPULATION = ("{respondents} respondents. The unit's yearly number of service users is not set, so the "
                             "minimum sample cannot be computed.")
 MSG_SAMPLE_WARNING = ("Warning: the sample is too small. The result may not represent the unit's service users; "
@@ -200,8 +202,12 @@ def skm_pdf(figure: IkmFigure, *, lang: str = "id", province: str, generated_at:
     story.append(_table(rows, [30 * mm, 50 * mm, WIDTH - 80 * mm]))
     story.append(_p(t(MSG_SAMPLE), st.h2))
     if figure.population is not None and figure.min_sample is not None:
-        story.append(_p(fill(t(MSG_SAMPLE_TEXT), {"respondents": figure.respondents, "population": figure.population,
-                                                  "minimum": figure.min_sample}), st.body))
+        # The minimum is for the period's share of the yearly users (docs/analytics.md, "IKM per unit"):
+        # both numbers are printed, so the reader can check it against the Krejcie-Morgan table.
+        period_users = period_population(figure.population, figure.period)
+        story.append(_p(fill(t(MSG_SAMPLE_TEXT), {
+            "respondents": text(figure.respondents, 0, lang), "population": text(figure.population, 0, lang),
+            "period_users": text(period_users, 0, lang), "minimum": text(figure.min_sample, 0, lang)}), st.body))
     else:
         story.append(_p(fill(t(MSG_SAMPLE_NO_POPULATION), {"respondents": figure.respondents}), st.body))
     if figure.sample_too_small:
