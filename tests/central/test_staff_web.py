@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 
 from kiosk.central import audit
 from kiosk.central.db import audit_log, login_throttle, now, staff_sessions, staff_users
+from kiosk.central.settings import Settings
 
 from .staffkit import DEFAULT_PASSWORD, csrf_of, make_user, totp_now, web_sign_in
 
@@ -369,6 +371,7 @@ def test_audit_page_filters_and_pages(server, engine):
     assert re.findall(r"row-(\d+)", second.text) == [str(i) for i in range(9, -1, -1)]
     bad = s.get(server.url + "/staff/audit", params={"code": "ZZZ", "from": "kemarin", "cursor": "x"}, timeout=10)
     assert bad.status_code == 400 and "Masukkan kode lacak" in bad.text and "Masukkan tanggal" in bad.text
-    today = now().date().isoformat()
+    # The filter's days are the server's (WITA): between 16:00 and 24:00 UTC the UTC date is yesterday there.
+    today = now().astimezone(ZoneInfo(Settings().timezone)).date().isoformat()
     assert "row-59" in s.get(server.url + "/staff/audit", params={"user": "pager", "from": today, "to": today}, timeout=10).text
     assert "row-59" not in s.get(server.url + "/staff/audit", params={"user": "pager", "to": "2020-01-01"}, timeout=10).text
