@@ -14,7 +14,7 @@ from datetime import UTC, datetime, tzinfo
 import sqlalchemy as sa
 
 from . import audit
-from .analytics import units
+from .analytics import ikm, units
 from .analytics.figures import IkmFigure, Unit, UnitKind
 from .analytics.periods import Period
 from .settings import Settings
@@ -60,8 +60,6 @@ def find_unit(engine: sa.Engine, kind: UnitKind, unit_id: str) -> Unit:
 
 
 def skm_source(engine: sa.Engine, settings: Settings, unit: Unit, period: Period) -> SkmSource:
-    from .analytics import ikm  # the ikm part's queries (issue 14); imported when a report is asked for
-
     with engine.connect() as conn:
         figure = ikm.ikm_for_unit(conn, settings, unit, period)
         catalog = units.current_catalog(conn)

@@ -16,7 +16,6 @@ rather than failing the whole page.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 import time
@@ -25,8 +24,15 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from .analytics import periods, units
-from .analytics.figures import ComplianceFigure, HandlingFigure, IkmFigure, Ranking, Unit, UnitKind
+from .analytics import compliance, handling, ikm, periods, ranking, units
+from .analytics.figures import (
+    ComplianceFigure,
+    HandlingFigure,
+    IkmFigure,
+    Ranking,
+    Unit,
+    UnitKind,
+)
 from .analytics.periods import Kind, Period
 from .settings import Settings
 
@@ -52,9 +58,8 @@ class PublicFigures:
     year: Period  # the current year from 1 January to today (what "so far" means)
     ranking_year: Period
     agencies: tuple[AgencyFigures, ...]
-    ranking: Ranking | None
+    ranking: Ranking
     demo: bool
-    missing: tuple[str, ...]  # analytics modules this build lacks ("handling", "compliance", "ranking", "ikm")
 
 
 _lock = threading.Lock()  # guards _cache
@@ -62,18 +67,8 @@ _computing = threading.Lock()  # held by the one thread computing the figures
 _cache: dict[tuple[str, date], tuple[float, PublicFigures]] = {}
 
 
-def _module(name: str, missing: list[str]):
-    try:
-        return importlib.import_module(f"{__package__}.analytics.{name}")
-    except ImportError:
-        missing.append(name)
-        return None
-
-
 def compute(engine: sa.Engine, settings: Settings, today: date) -> PublicFigures:
     """The page's figures, straight from the database (no cache)."""
-    missing: list[str] = []
-    ikm, handling, compliance, ranking = (_module(n, missing) for n in ("ikm", "handling", "compliance", "ranking"))
     quarter = periods.last_complete(Kind.QUARTER, today)
     # So far: to today, so the minimum sample is that of the days gone by, not of the whole year.
     this_year = periods.date_range(date(today.year, 1, 1), today)
@@ -82,15 +77,14 @@ def compute(engine: sa.Engine, settings: Settings, today: date) -> PublicFigures
         index = units.index(conn)
         catalog = units.current_catalog(conn)
         agencies = index.of_kind(UnitKind.AGENCY)
-        q = {f.unit.id: f for f in ikm.ikm_by_unit(conn, settings, UnitKind.AGENCY, quarter)} if ikm else {}
-        y = {f.unit.id: f for f in ikm.ikm_by_unit(conn, settings, UnitKind.AGENCY, this_year)} if ikm else {}
-        h = {f.unit.id: f for f in handling.handling_by_agency(conn, settings, quarter)} if handling else {}
-        c = {f.unit.id: f for f in compliance.compliance_by_agency(conn)} if compliance else {}
-        board = ranking.ranking(conn, settings, ranking_year) if ranking else None
-    ranks = {rc.unit.id: n for n, rc in board.ranked if rc.unit.kind is UnitKind.AGENCY} if board else {}
+        q = {f.unit.id: f for f in ikm.ikm_by_unit(conn, settings, UnitKind.AGENCY, quarter)}
+        y = {f.unit.id: f for f in ikm.ikm_by_unit(conn, settings, UnitKind.AGENCY, this_year)}
+        h = {f.unit.id: f for f in handling.handling_by_agency(conn, settings, quarter)}
+        c = {f.unit.id: f for f in compliance.compliance_by_agency(conn)}
+        board = ranking.ranking(conn, settings, ranking_year)
+    ranks = {rc.unit.id: n for n, rc in board.ranked if rc.unit.kind is UnitKind.AGENCY}
     rows = tuple(AgencyFigures(a, q.get(a.id), y.get(a.id), h.get(a.id), c.get(a.id), ranks.get(a.id)) for a in agencies)
-    return PublicFigures(today, quarter, this_year, ranking_year, rows, board, bool(catalog and catalog.demo),
-                         tuple(missing))
+    return PublicFigures(today, quarter, this_year, ranking_year, rows, board, bool(catalog and catalog.demo))
 
 
 def public_figures(engine: sa.Engine, settings: Settings, *, now: datetime | None = None) -> PublicFigures:

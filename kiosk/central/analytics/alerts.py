@@ -20,14 +20,11 @@ a citizen wrote or who they are); :func:`describe` turns one into text in a lang
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from types import ModuleType
 
 import sqlalchemy as sa
 from babel.dates import format_date
@@ -36,7 +33,7 @@ from ...domain.complaint import TOPIC_LABELS, Topic
 from ...i18n import fill, translator
 from ..db import catalog_versions, complaints, reader, rollup_marks
 from ..settings import Settings
-from . import periods, units
+from . import ikm, periods, quick, units
 from .figures import Alert, AlertKind, Unit, UnitKind
 
 # Surveys (IKM) or taps (quick ratings) a unit needs in BOTH quarters before a drop is an alert. A
@@ -236,20 +233,16 @@ def _drop_alerts(conn: sa.Connection, settings: Settings, today: date,
     period = periods.containing(periods.Kind.QUARTER, today)
     previous = period.previous()
     out: list[Alert] = []
-    ikm = _part("ikm")
-    if ikm is not None:
-        for kind in (UnitKind.AGENCY, UnitKind.SERVICE):
-            out += _drops(AlertKind.IKM_DROP, MSG_IKM_DROP, settings.alert_ikm_drop, today, period, previous,
-                          ikm.ikm_by_unit(conn, settings, kind, previous, agencies),
-                          ikm.ikm_by_unit(conn, settings, kind, period, agencies),
-                          value=lambda f: f.score, count=lambda f: f.respondents)
-    quick = _part("quick")
-    if quick is not None:
-        for kind in (UnitKind.AGENCY, UnitKind.OFFICE):
-            out += _drops(AlertKind.QUICK_DROP, MSG_QUICK_DROP, settings.alert_quick_drop, today, period, previous,
-                          quick.quick_by_unit(conn, settings, kind, previous, agencies),
-                          quick.quick_by_unit(conn, settings, kind, period, agencies),
-                          value=lambda f: f.index, count=lambda f: f.taps)
+    for kind in (UnitKind.AGENCY, UnitKind.SERVICE):
+        out += _drops(AlertKind.IKM_DROP, MSG_IKM_DROP, settings.alert_ikm_drop, today, period, previous,
+                      ikm.ikm_by_unit(conn, settings, kind, previous, agencies),
+                      ikm.ikm_by_unit(conn, settings, kind, period, agencies),
+                      value=lambda f: f.score, count=lambda f: f.respondents)
+    for kind in (UnitKind.AGENCY, UnitKind.OFFICE):
+        out += _drops(AlertKind.QUICK_DROP, MSG_QUICK_DROP, settings.alert_quick_drop, today, period, previous,
+                      quick.quick_by_unit(conn, settings, kind, previous, agencies),
+                      quick.quick_by_unit(conn, settings, kind, period, agencies),
+                      value=lambda f: f.index, count=lambda f: f.taps)
     return out
 
 
@@ -266,15 +259,6 @@ def _drops(kind: AlertKind, msgid: str, threshold: float, today: date, period: p
                              {"before": str(value(old)), "after": str(value(fig)), "period": period.key,
                               "previous": previous.key}, WARN))
     return out
-
-
-def _part(name: str) -> ModuleType | None:
-    """Another part's query module, or None while it is not installed (this part landed first). An
-    error inside an installed module is raised, not hidden."""
-    full = f"{__package__}.{name}"
-    if importlib.util.find_spec(full) is None:
-        return None
-    return importlib.import_module(full)
 
 
 def _agency(index: units.UnitIndex, agency_id: str) -> Unit:

@@ -26,18 +26,10 @@ router = APIRouter(include_in_schema=False)
 HEADERS = {"Cache-Control": "public, max-age=60"}
 ZONE_LABELS = {Zone.HIJAU: "Green zone", Zone.KUNING: "Yellow zone", Zone.MERAH: "Red zone"}
 ZONE_TAGS = {Zone.HIJAU: "ok", Zone.KUNING: "warn", Zone.MERAH: "late"}
-MISSING_LABELS = {
-    "ikm": "Satisfaction index (IKM)",
-    "handling": "Complaint handling",
-    "compliance": "Compliance with the service standards",
-    "ranking": "Public service award ranking",
-}
 
 
-def _ikm_view(fig: IkmFigure | None, lang: str, t, available: bool = True) -> dict:
+def _ikm_view(fig: IkmFigure | None, lang: str, t) -> dict:
     """What one IKM cell says: the score and grade, or why there is none."""
-    if not available:
-        return {"state": "none", "text": t("Not yet available"), "respondents": 0}
     if fig is None or fig.respondents == 0:
         return {"state": "none", "text": t("No survey yet"), "respondents": 0}
     respondents = fig.respondents
@@ -77,8 +69,8 @@ def view(figures: transparency.PublicFigures, lang: str) -> dict:
         agencies.append({
             "id": row.agency.id,
             "name": row.agency.name(lang),
-            "quarter": _ikm_view(row.quarter, lang, t, "ikm" not in figures.missing),
-            "year": _ikm_view(row.year, lang, t, "ikm" not in figures.missing),
+            "quarter": _ikm_view(row.quarter, lang, t),
+            "year": _ikm_view(row.year, lang, t),
             "received": handling.received if handling else None,
             "on_time": _percent(handling.answered_on_time, lang) if handling else None,
             "zone": t(ZONE_LABELS[compliance.zone]) if compliance else None,
@@ -92,12 +84,10 @@ def view(figures: transparency.PublicFigures, lang: str) -> dict:
         "quarter_label": figures.quarter.label(lang),
         "year_label": periods.year(figures.year.first.year).label(lang),
         "ranking_label": figures.ranking_year.label(lang),
-        "ranked": [_rank_row(n, rc, lang, t) for n, rc in board.ranked] if board else [],
-        "apart": [_rank_row(None, rc, lang, t) for rc in board.apart] if board else [],
-        "ranked_count": len(board.ranked) if board else 0,
+        "ranked": [_rank_row(n, rc, lang, t) for n, rc in board.ranked],
+        "apart": [_rank_row(None, rc, lang, t) for rc in board.apart],
+        "ranked_count": len(board.ranked),
         "demo": figures.demo,
-        "missing": [MISSING_LABELS.get(m, m) for m in figures.missing],
-        "has": {part: part not in figures.missing for part in MISSING_LABELS},
     }
 
 
