@@ -73,8 +73,18 @@ class Translator(Observable):
             return
         self.lang = lang
         self._table = catalogs.messages(lang)
-        for func, args, kwargs in list(self._observers.values()):
-            func(*args, None, None, **kwargs)
+        # A redraw allocates, so the collector may free a screen mid-loop: Kivy then unbinds its
+        # rules (skip those still in the snapshot), and a rule whose widget is already gone raises
+        # ReferenceError before its destructor has run (drop it; nothing is left to redraw).
+        for uid in list(self._observers):
+            entry = self._observers.get(uid)
+            if entry is None:
+                continue
+            func, args, kwargs = entry
+            try:
+                func(*args, None, None, **kwargs)
+            except ReferenceError:
+                self._observers.pop(uid, None)
 
     # --- the binding protocol Kivy's builder speaks -----------------------------------------------
 

@@ -157,3 +157,37 @@ def test_what_was_picked_follows_a_language_switch(ui):
     d.settle()
     d.tap(d.app.root.ids.topbar.ids.lang_en)
     assert ("Office or service", english) in [(label, value) for label, value, _step in complaint.current_step.rows]
+
+
+def test_a_switch_skips_rules_whose_widget_died_while_it_redrew():
+    """A redraw allocates, so the collector may free a screen half-way through a switch: Kivy then
+    unbinds that screen's rules, and a rule of a widget already gone raises ReferenceError. The
+    switch must skip both, not crash the kiosk (seen once in CI, in forms.kv's character counter)."""
+    from kiosk.ui.i18n import Translator
+
+    t = Translator("id")
+    drawn: list[str] = []
+    later_uid = 0
+
+    def first(*_args):
+        drawn.append("first")
+        t.unbind_uid("_", later_uid)  # what Kivy's widget destructor does when the collector runs
+
+    def unbound_meanwhile(*_args):
+        raise AssertionError("a rule unbound during the switch was still run")
+
+    def dead(*_args):
+        raise ReferenceError("weakly-referenced object no longer exists")
+
+    def last(*_args):
+        drawn.append("last")
+
+    t.fbind("_", first)
+    later_uid = t.fbind("_", unbound_meanwhile)
+    t.fbind("_", dead)
+    t.fbind("_", last)
+    t.switch("en")
+    assert drawn == ["first", "last"]
+    assert t.observer_count == 2  # the dead rule is dropped as well
+    t.switch("id")
+    assert drawn == ["first", "last", "first", "last"]
