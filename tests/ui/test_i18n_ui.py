@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from kiosk.domain import ikm, rating, workflow
+from kiosk.domain import rating, workflow
 from kiosk.domain.complaint import CLASS_LABELS, PRIVACY_LABELS, TOPIC_LABELS
 from kiosk.i18n import LOCALE_DIR, messages
 
@@ -152,7 +152,7 @@ def test_what_was_picked_follows_a_language_switch(ui):
     picker = complaint.current_step.ids.picker
     d.tap(picker.ids.agencies.children[0])
     d.settle()
-    d.tap([b for b in picker.ids.services.children if isinstance(b.value, tuple)][0])
+    d.tap(next(b for b in picker.ids.services.children if isinstance(b.value, tuple)))
     complaint.show("review")
     d.settle()
     d.tap(d.app.root.ids.topbar.ids.lang_en)
