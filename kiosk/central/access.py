@@ -134,3 +134,50 @@ def can_see_province_ranking(staff: Staff) -> bool:
     """The award ranking compares every unit: the province and its viewers; an officer sees the public
     ranking on the transparency page like everyone."""
     return staff.role in (Role.ADMIN, Role.DESK, Role.VIEWER)
+
+
+# --- running the service (issue 15: standards editor, compliance evidence, fleet, kiosk settings) ----------
+
+
+def can_edit_standards(staff: Staff, agency_id: str | None) -> bool:
+    """Drafts of an agency's standards and its services: the province for any agency (``None`` asks "any
+    at all"), an officer for their own agencies."""
+    if staff.role in (Role.ADMIN, Role.DESK):
+        return True
+    if staff.role is not Role.OFFICER:
+        return False
+    return bool(staff.agencies) if agency_id is None else agency_id in staff.agencies
+
+
+def can_publish_catalog(staff: Staff) -> bool:
+    """Review and publish (or send back) a draft, import a whole catalog: the desk and administrators."""
+    return staff.role in (Role.ADMIN, Role.DESK)
+
+
+def can_read_catalog_drafts(staff: Staff) -> bool:
+    """The editor's pages (drafts, history, diff, preview, export): everyone who edits or publishes, and
+    viewers, who read the standards they audit."""
+    return staff.role in (Role.ADMIN, Role.DESK, Role.VIEWER) or (staff.role is Role.OFFICER and bool(staff.agencies))
+
+
+def can_edit_evidence(staff: Staff, agency_id: str | None) -> bool:
+    """An agency's compliance aspects and their evidence uploads: as for its standards."""
+    return can_edit_standards(staff, agency_id)
+
+
+def can_approve_evidence(staff: Staff) -> bool:
+    return staff.role in (Role.ADMIN, Role.DESK)
+
+
+def can_see_evidence(staff: Staff, agency_id: str | None) -> bool:
+    """Evidence files are served only to signed-in staff: the province and viewers for every agency, an
+    officer for their own; never the technician (the fleet is their whole view)."""
+    if staff.role in (Role.ADMIN, Role.DESK, Role.VIEWER):
+        return True
+    return staff.role is Role.OFFICER and agency_id is not None and agency_id in staff.agencies
+
+
+def can_manage_kiosks(staff: Staff) -> bool:
+    """Kiosk settings per office or kiosk, enrollment codes, revoking a kiosk: administrators and the
+    technicians who look after the fleet (as for the fleet page itself)."""
+    return can_see_fleet(staff)
