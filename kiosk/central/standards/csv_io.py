@@ -192,9 +192,10 @@ def _letters(index: int) -> str:
     return name
 
 
-def _error(message: str, where: _Where | None, key: str | None = None, **params) -> ValidationError:
+def _error(message: str, where: _Where | None, cell: str | None = None, /, **params) -> ValidationError:
+    """The error of the file (``where`` None) or of one cell: its row, and its column by letter and key."""
     if where is not None:
-        params = {"row": where.row, "column": where.column(key) if key else "", **params}
+        params = {"row": where.row, "column": where.column(cell) if cell else "", **params}
     return ValidationError(message, field=FIELD, **params)
 
 
