@@ -344,7 +344,7 @@ SMALL = {k: v for k, v in DEMO.items() if k != "services"} | {
     "agencies": [a for a in DEMO["agencies"] if a["id"] in ("bappeda", "bpkad")], "services": []}
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(services())
 def test_generated_services_round_trip(generated):
     doc = copy.deepcopy(SMALL) | {"services": generated}

@@ -44,6 +44,7 @@ def test_a_free_service_in_indonesian_reads_as_on_the_kiosk():
     assert p["sections"][0]["hint"] == "Centang yang sudah Anda bawa."
     assert len(p["sections"][1]["items"]) == 6
     assert p["actions"] == ["Adukan layanan ini", "Nilai layanan ini"]  # no form: no "Isi formulir"
+    assert p["nav"] == ["Kembali", "Beranda"]
     assert p["maklumat"]["title"] == "Maklumat pelayanan"
     assert p["maklumat"]["signed"] == "Kepala Bakesbangpoldagri Provinsi Nusa Tenggara Barat, 2026-01-05"
     # The nine aspects in the kiosk's order; this agency has two "sebagian".

@@ -44,6 +44,8 @@ MSGIDS = (
     "No information yet.",
     "How this office meets its service obligations",
     "Motto: {motto}",
+    "Back",
+    "Home",
 ) + tuple(word for word, _kind in STATUS_LOOK.values())
 
 
@@ -93,6 +95,7 @@ def service_preview(doc: dict, service_id: str, lang: str) -> dict[str, Any]:
         "actions": [t("Complain about this service"), t("Rate this service")]
         + ([t("Fill in the form")] if service.form_id else []),
         "sections": sections,
+        "nav": [t("Back"), t("Home")],  # the kiosk's bottom bar
         "fee_idr": std.fee_idr,
         "is_free": std.is_free,
         "duration": std.duration,
