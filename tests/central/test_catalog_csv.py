@@ -168,16 +168,20 @@ def test_a_new_row_adds_a_service_after_its_agencys_last_one():
         "service_guarantee": "Sesuai maklumat", "safety_guarantee": "Data dijaga",
         "performance_evaluation": "Tiap triwulan",
     }
-    new = apply_csv(demo(), csv_bytes([row]), frozenset({"bappeda"}))
+    second = row | {"service_id": "bappeda-konsultasi-rkpd", "name": "Konsultasi RKPD"}
+    last_of_bappeda = row_of(DEMO, DEMO["services"][13]["id"]) | {"delete": "x"}
+    data = csv_bytes([row, last_of_bappeda, second], header=KEYS + ["delete"])
+    new = apply_csv(demo(), data, frozenset({"bappeda"}))
     assert len(new["services"]) == 239
-    assert [s["id"] for s in new["services"][13:16]] == [
-        DEMO["services"][13]["id"], "bappeda-konsultasi-rpjmd", DEMO["services"][14]["id"]]
-    added = new["services"][14]
+    # bappeda's services were 7..13; 13 is deleted, so the two new ones follow 12, in the file's order.
+    assert [s["id"] for s in new["services"][12:16]] == [
+        DEMO["services"][12]["id"], "bappeda-konsultasi-rpjmd", "bappeda-konsultasi-rkpd", DEMO["services"][14]["id"]]
+    added = new["services"][13]
     assert added["keywords"] == ["rpjmd", "konsultasi"]
     assert "form_id" not in added
     assert added["standard"]["requirements"] == ["Surat permohonan", "KTP pemohon"]  # CRLF and blank lines
     assert added["standard"]["duration_days"] is None and added["standard"]["fee_idr"] == 0
-    assert parse_catalog(new).services[14].standard.is_free
+    assert parse_catalog(new).services[13].standard.is_free
 
 
 def test_a_row_marked_delete_removes_the_service():

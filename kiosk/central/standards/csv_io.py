@@ -126,7 +126,9 @@ def apply_csv(doc: dict, data: bytes, agency_ids: frozenset[str] | None) -> dict
     rows = _read_rows(data)
     columns = _columns(rows[0])
     new_doc = copy.deepcopy(doc)
-    services: list[dict] = new_doc.setdefault("services", [])
+    services: list[dict | None] = list(new_doc.get("services", []))  # None: deleted by a row
+    index_of = {s.get("id"): i for i, s in enumerate(services) if isinstance(s, dict)}
+    added: list[dict] = []  # new services, in the file's order; placed once every row is read
     agencies_in_doc = {a.get("id") for a in new_doc.get("agencies", []) if isinstance(a, dict)}
     seen: dict[str, int] = {}
     for number, raw in enumerate(rows[1:], start=2):  # row 1 is the header, as the spreadsheet counts
@@ -147,27 +149,41 @@ def apply_csv(doc: dict, data: bytes, agency_ids: frozenset[str] | None) -> dict
         if agency_ids is not None and agency_id not in agency_ids:
             raise _error("Row {row}, column {column}: the agency {agency} is not one you may edit.",
                          where, "agency_id", agency=agency_id[:64])
-        index = _index_of(services, service_id)
-        if index is not None:
-            owner = services[index].get("agency_id")
-            if agency_ids is not None and owner not in agency_ids:
-                raise _error("Row {row}, column {column}: the service {service} belongs to an agency you may not edit.",
-                             where, "service_id", service=service_id[:64])
+        index = index_of.get(service_id)
+        if index is not None and agency_ids is not None and services[index].get("agency_id") not in agency_ids:
+            raise _error("Row {row}, column {column}: the service {service} belongs to an agency you may not edit.",
+                         where, "service_id", service=service_id[:64])
         if _is_delete(cells.get("delete", ""), where):
             if index is None:
                 raise _error("Row {row}, column {column}: there is no service {service} to delete.",
                              where, "service_id", service=service_id[:64])
-            del services[index]
+            services[index] = None
             continue
-        if index is None:
-            service = _updated({}, cells, where)
-            services.insert(_insert_at(services, agency_id), service)
-        else:
-            service = _updated(services[index], cells, where)
-            services[index] = service
+        service = _updated(services[index] if index is not None else {}, cells, where)
         _check_service(service, where, agencies_in_doc)
+        if index is None:
+            added.append(service)
+        else:
+            services[index] = service
+    new_doc["services"] = _placed([s for s in services if s is not None], added)
     parse_catalog(new_doc)  # the whole catalog, as a kiosk will read it
     return new_doc
+
+
+def _placed(services: list[dict], added: list[dict]) -> list[dict]:
+    """``services`` with each new one after the last service of its agency, so the kiosk lists it with its
+    siblings (at the end when the agency has none yet); new ones keep the file's order among themselves."""
+    last = {s.get("agency_id"): i for i, s in enumerate(services)}
+    after: dict[int, list[dict]] = {}
+    at_end: list[dict] = []
+    for service in added:
+        index = last.get(service["agency_id"])
+        (at_end if index is None else after.setdefault(index, [])).append(service)
+    placed: list[dict] = []
+    for index, service in enumerate(services):
+        placed.append(service)
+        placed.extend(after.get(index, ()))
+    return placed + at_end
 
 
 class _Where:
@@ -293,22 +309,6 @@ def _is_delete(value: str, where: _Where) -> bool:
         return True
     raise _error('Row {row}, column {column}: write "ya" to delete the service, or leave the cell empty.',
                  where, "delete")
-
-
-def _index_of(services: list[dict], service_id: str) -> int | None:
-    for index, service in enumerate(services):
-        if isinstance(service, dict) and service.get("id") == service_id:
-            return index
-    return None
-
-
-def _insert_at(services: list[dict], agency_id: str) -> int:
-    """After the agency's last service, so the kiosk lists it with its siblings; at the end if none."""
-    last = None
-    for index, service in enumerate(services):
-        if isinstance(service, dict) and service.get("agency_id") == agency_id:
-            last = index
-    return len(services) if last is None else last + 1
 
 
 # --- one service from one row ---------------------------------------------------------------------------
