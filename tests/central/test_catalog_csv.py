@@ -274,6 +274,10 @@ def test_too_large_or_too_long_files_are_refused_before_reading(monkeypatch):
     rows = [row_of(DEMO, s["id"]) for s in DEMO["services"][:4]]
     assert error_of(DEMO, csv_bytes(rows)).params == {"limit": 3}
     assert apply_csv(demo(), csv_bytes(rows[:3]), None) == DEMO
+    # One cell beyond the csv module's field limit (128 KB) inside the 2 MB: a message, not a crash.
+    huge = csv_bytes([rows[0], rows[1] | {"legal_basis": "UU " * 50000}])
+    exc = error_of(DEMO, huge)
+    assert (exc.message, exc.params) == ("Row {row}: this is not a readable CSV row.", {"row": 3})
 
 
 def test_empty_rows_and_trailing_empty_columns_are_ignored_but_stray_values_are_not():
