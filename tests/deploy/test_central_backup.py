@@ -140,3 +140,32 @@ def test_the_backup_refuses_bad_settings_before_it_starts(site):
                                ({"IPLIK_BACKUP_DIR": str(root / "nowhere")}, "does not exist")):
         run = run_timer_command(root, **overrides)
         assert run.returncode == 1 and message in run.stderr, (overrides, run.stderr)
+
+
+def test_the_iplik_central_command_migrates_and_makes_the_first_administrator(site, tmp_path):
+    """The guide's first steps on a new database through /usr/local/bin/iplik-central as laid down (the
+    switch to the server's user is a stand-in `runuser` here: the user does not exist on this machine)."""
+    root, _ = site
+    url = postgres().new_database()
+    env_file = tmp_path / "central.env"
+    env_file.write_text((root / "etc/iplik-central/central.env").read_text())
+    set_env_value(env_file, "IPLIK_CENTRAL_DATABASE_URL", url)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "runuser").write_text('#!/bin/sh\n[ "$1 $2 $3" = "-u iplik-central --" ] || exit 99\nshift 3\nexec "$@"\n')
+    (bin_dir / "runuser").chmod(0o755)
+    env = {"PATH": f"{bin_dir}:{os.environ['PATH']}", "IPLIK_CENTRAL_APP": str(root / APP),
+           "IPLIK_CENTRAL_ENV_FILE": str(env_file)}
+    wrapper = str(root / "usr/local/bin/iplik-central")
+    run = subprocess.run([wrapper, "migrate"], env=env, check=False, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0 and "the database is at the schema of this release" in run.stdout, run.stderr
+    assert table_counts(url)["alembic_version"] == 1
+    run = subprocess.run([wrapper, "user", "add", "--role", "admin", "--name", "Admin Satu", "admin"],
+                         env={**env, "IPLIK_NEW_PASSWORD": "tR7#mVq9!zLp2@Xw-kiosk"}, check=False,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert table_counts(url)["staff_users"] == 1
+    # A database it cannot reach: one line that says so, no traceback.
+    set_env_value(env_file, "IPLIK_CENTRAL_DATABASE_URL", url.rsplit("/", 1)[0] + "/no_such_database")
+    run = subprocess.run([wrapper, "migrate"], env=env, check=False, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1 and run.stderr.startswith("error: cannot reach the database") and "Traceback" not in run.stderr
