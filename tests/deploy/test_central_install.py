@@ -156,6 +156,9 @@ def test_the_server_units_command_serves_with_workers_and_trusts_only_the_proxy(
     set_env_value(env_file, "IPLIK_CENTRAL_DATABASE_URL", f"sqlite:///{tmp_path / 'central.db'}")
     set_env_value(env_file, "IPLIK_SERVE_PORT", str(port))
     set_env_value(env_file, "IPLIK_SERVE_WORKERS", "2")
+    # One enrollment attempt per client address, refilled slowly: the second from one client gets 429.
+    set_env_value(env_file, "IPLIK_CENTRAL_ENROLL_BURST", "1")
+    set_env_value(env_file, "IPLIK_CENTRAL_ENROLL_PER_MINUTE", "0.01")
     try:
         cmd, env = unit_command(nginx_root, nginx_root / "etc/systemd/system/iplik-central.service")
     finally:
@@ -177,6 +180,17 @@ def test_the_server_units_command_serves_with_workers_and_trusts_only_the_proxy(
             time.sleep(0.1)
         children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
         assert len(children) >= 2, children  # the two workers (uvicorn's supervisor is the unit's main process)
+
+        # Requests come from 127.0.0.1, the proxy central.env trusts: the client is the address it passes,
+        # and the limit, kept in the database, holds whichever worker answers.
+        def enroll(client: str) -> int:
+            return requests.post(url + "/api/v1/enroll", json={"code": "NOPE-NOPE-NOP"},
+                                 headers={"X-Forwarded-For": client}, timeout=10).status_code
+
+        first = enroll("203.0.113.7")
+        assert first != 429 and 400 <= first < 500
+        assert [enroll("203.0.113.7") for _ in range(3)] == [429, 429, 429]
+        assert enroll("198.51.100.20") == first  # another client behind the proxy has its own allowance
     finally:
         proc.terminate()
         proc.wait(20)
