@@ -290,3 +290,26 @@ def test_shellcheck_is_clean_on_the_central_scripts():
     assert len(scripts) == 5
     run = subprocess.run(["shellcheck", "-x", *scripts], check=False, capture_output=True, text=True, cwd=CENTRAL.parents[1])
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def _pg_env(url: str) -> subprocess.CompletedProcess:
+    script = f'. "{CENTRAL}/pgenv.sh"; pg_env "$1"; env | grep ^PG | LC_ALL=C sort'
+    return subprocess.run(["bash", "-c", script, "pg_env", url], check=False, capture_output=True, text=True,
+                          timeout=30, env={"PATH": os.environ["PATH"]})
+
+
+def test_the_scripts_reach_the_database_the_server_names_with_no_password_in_their_arguments():
+    """backup.sh and restore.sh turn the server's URL into libpq's PG* variables: pg_dump then runs with
+    no password on its command line, where every user of the host could read it."""
+    run = _pg_env("postgresql+psycopg://iplik-central@/iplik_central?host=/run/postgresql")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == ["PGDATABASE=iplik_central", "PGHOST=/run/postgresql", "PGUSER=iplik-central"]
+    run = _pg_env("postgresql+psycopg://iplik:p%40ss%3Aw0rd@db.ntbprov.go.id:6432/iplik?sslmode=verify-full")
+    assert run.stdout.splitlines() == ["PGDATABASE=iplik", "PGHOST=db.ntbprov.go.id", "PGPASSWORD=p@ss:w0rd",
+                                       "PGPORT=6432", "PGSSLMODE=verify-full", "PGUSER=iplik"]
+    for url, message in (("postgresql+psycopg://u@h/db?target_session_attrs=any", "do not know: target_session_attrs"),
+                         ("postgresql+psycopg://u@h/", "names no database"),
+                         ("sqlite:////var/lib/iplik-central/central.db", "the database is SQLite"),
+                         ("", "no database: set IPLIK_CENTRAL_DATABASE_URL")):
+        run = _pg_env(url)
+        assert run.returncode == 1 and message in run.stderr and run.stdout == "", (url, run.stderr)
