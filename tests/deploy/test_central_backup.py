@@ -76,6 +76,8 @@ def test_the_timers_backup_restores_into_a_fresh_cluster_with_the_same_rows(site
 
     yesterday = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y%m%dT%H%M%SZ")
     (backups / f"central-{yesterday}.dump").write_bytes(b"recent")
+    # And what a run killed mid-dump left: hidden, never taken for a backup, cleared by the next run.
+    (backups / f".central-{yesterday}.dump.partial").write_bytes(b"PGDMP half")
 
     run = run_timer_command(root)
     assert run.returncode == 0, run.stdout + run.stderr
@@ -93,11 +95,15 @@ def test_the_timers_backup_restores_into_a_fresh_cluster_with_the_same_rows(site
     fresh = PgCluster()
     try:
         target = fresh.new_database()
-        restore = subprocess.run(["bash", str(root / APP / "deploy/central/restore.sh"), "--db", target, str(dump)],
+        evidence = tmp_path / "evidence"
+        restore = subprocess.run(["bash", str(root / APP / "deploy/central/restore.sh"), "--db", target,
+                                  "--evidence", str(snapshot), str(dump)],
+                                 env={**os.environ, "IPLIK_CENTRAL_EVIDENCE_DIR": str(evidence)},
                                  check=False, capture_output=True, text=True, timeout=300)
         assert restore.returncode == 0, restore.stdout + restore.stderr
         after = table_counts(target)
         assert after == before
+        assert (evidence / "bappenda/maklumat/foto-1.jpg").read_bytes() == b"\xff\xd8\xff\xe0 not really a photo"
         assert f"  complaints{' ' * (41 - len('complaints'))}{before['complaints']}" in restore.stdout
 
         # The same again into that database, now full: refused, and nothing in it changed.
