@@ -30,6 +30,8 @@
 #   --wheelhouse DIR       install the Python packages offline from DIR
 #   --builder EXE          run EXE RELEASE_DIR instead of venv + pip install (tests, build farms)
 #   --no-start             do not start or restart anything
+#   --rollback             only switch back to the previous release and restart the server (migrations
+#                          only add, so the previous release runs on the database the new one migrated)
 #   --root DIR             lay everything under DIR (staging, tests); --dry-run: change nothing
 set -euo pipefail
 
@@ -47,7 +49,7 @@ UNIT_DIR="/etc/systemd/system"
 UNITS=(iplik-central.service iplik-central-tick.service iplik-central-tick.timer
        iplik-central-backup.service iplik-central-backup.timer)
 DOMAIN="" PROXY="nginx" ACME_EMAIL="" LOCAL_DB=0 SRC_DIR="" TARBALL="" VERSION="" WHEELHOUSE="" BUILDER=""
-NO_START=0
+NO_START=0 ROLLBACK=0
 
 usage() {
   sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'
@@ -73,6 +75,7 @@ while [ $# -gt 0 ]; do
     --wheelhouse) need "$@"; WHEELHOUSE="$2"; shift 2 ;;
     --builder) need "$@"; BUILDER="$2"; shift 2 ;;
     --no-start) NO_START=1; shift ;;
+    --rollback) ROLLBACK=1; shift ;;
     --root) need "$@"; ROOT="$(realpath -m "$2")"; shift 2 ;;
     --dry-run) DRY_RUN=1; shift ;;
     -h | --help) usage 0 ;;
@@ -97,6 +100,20 @@ if ! staging && ! dry && [ "$(id -u)" -ne 0 ]; then
 fi
 
 manifest_load
+
+if [ "$ROLLBACK" = 1 ]; then
+  step "Rollback"
+  cur="$(readlink "$(R "$APP/current")" 2>/dev/null || true)"
+  prev="$(readlink "$(R "$APP/previous")" 2>/dev/null || true)"
+  if [ -z "$prev" ] || [ ! -d "$(R "$APP/$prev")" ]; then die "there is no previous release to go back to"; fi
+  ensure_link "$prev" "$APP/current"
+  [ -z "$cur" ] || ensure_link "$cur" "$APP/previous"
+  [ "$NO_START" = 1 ] || sys_run systemctl restart iplik-central.service
+  manifest_save
+  summary
+  exit 0
+fi
+
 say "iPLiK central server installation$(staging && printf ' into %s' "$ROOT")$(dry && printf ' (dry run: nothing is changed)')"
 
 # --- the system ----------------------------------------------------------------------------------------
@@ -371,7 +388,7 @@ PY
   else
     warn "the server does not answer at $url: journalctl -u iplik-central -b"
     if [ "$SWITCHED" = 1 ] && [ -n "$cur" ]; then
-      left "to go back: ln -sfn $cur $APP/current && systemctl restart iplik-central"
+      left "to go back to $cur: $0 --rollback"
     fi
     manifest_save
     summary

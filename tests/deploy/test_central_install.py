@@ -313,3 +313,23 @@ def test_the_scripts_reach_the_database_the_server_names_with_no_password_in_the
                          ("", "no database: set IPLIK_CENTRAL_DATABASE_URL")):
         run = _pg_env(url)
         assert run.returncode == 1 and message in run.stderr and run.stdout == "", (url, run.stderr)
+
+
+def test_an_upgrade_keeps_the_old_release_and_rollback_goes_back_to_it(tmp_path, builder):
+    root = tmp_path / "root"
+    source = fresh_source(tmp_path)
+    assert install(root, source, builder, version="A").returncode == 0
+    upgrade = install(root, source, builder, version="B")
+    assert upgrade.returncode == 0, upgrade.stdout + upgrade.stderr
+    # The new release migrates the database before it becomes current.
+    assert upgrade.stdout.index("iplik-central migrate") < upgrade.stdout.index("/opt/iplik-central/current -> releases/B")
+
+    def links() -> tuple[str, str]:
+        return os.readlink(root / "opt/iplik-central/current"), os.readlink(root / "opt/iplik-central/previous")
+
+    assert links() == ("releases/B", "releases/A")
+    back = install(root, source, builder, "--rollback")
+    assert back.returncode == 0 and "would run: systemctl restart iplik-central.service" in back.stdout, back.stderr
+    assert links() == ("releases/A", "releases/B")
+    fresh = install(tmp_path / "other", source, builder, "--rollback")
+    assert fresh.returncode == 1 and "no previous release" in fresh.stderr
