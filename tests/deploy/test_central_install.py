@@ -253,8 +253,9 @@ def test_caddy_accepts_the_laid_down_caddyfile_with_automatic_or_given_tls(caddy
 
 
 def test_the_proxies_let_a_5_mb_upload_through_and_stop_far_bigger_ones():
-    """An evidence upload is at most 5 MB (5,000,000 bytes) plus its multipart envelope; a kiosk push at
-    most max_request_bytes (4 MiB). Both proxies: 8 MiB."""
+    """The app's own limit is max_request_bytes (4 MiB by default: a push, or an evidence form); the
+    issue allows uploads of 5 MB (5,000,000 bytes) plus a multipart envelope. Both proxies: 8 MiB, above
+    both, so the app answers with its own message and the proxy stops only what is far too big."""
     from kiosk.central.settings import Settings
 
     nginx = (CENTRAL / "nginx-iplik-central.conf").read_text()

@@ -1,7 +1,8 @@
 """The proxy configurations as laid down, run for real in front of a stand-in upstream (only the ports,
 the certificate and the log paths changed for a test): TLS answers with HSTS, plain http is sent to
 https, the client's own X-Forwarded-For is replaced by the address the proxy saw (what the server's
-trusted_proxies rule relies on), a 5 MB upload passes and a 9 MB one is stopped with 413."""
+trusted_proxies rule relies on), a 5 MB body passes (room above the app's own 4 MiB limit, which answers
+with its message) and a 9 MB one is stopped with 413."""
 
 from __future__ import annotations
 
