@@ -3,7 +3,8 @@
 # Mesa's software OpenGL for an offscreen Kivy window, CUPS with a PDF printer, poppler to look at PDFs,
 # PostgreSQL for the central server's tests, Chromium and a font for the staff pages' browser tests, and
 # the deploy/ checkers (shellcheck, systemd-analyze), and a bare X server with a keyboard robot for the
-# lock-down tests that type real keys into the app (tests/ui_x11: Xvfb, xdotool, xwininfo).
+# lock-down tests that type real keys into the app (tests/ui_x11: Xvfb, xdotool, xwininfo), and the
+# central server's deploy checkers (nginx, caddy, the PostgreSQL client tools, rsync).
 # Installs only what is missing, so a second run costs a few dpkg queries.
 set -euo pipefail
 
@@ -14,6 +15,10 @@ packages=(
   chromium fonts-dejavu-core
   shellcheck systemd
   xvfb xdotool x11-utils
+  # The central server's deploy tests (tests/deploy/test_central_*.py): nginx -t and caddy validate on
+  # the proxy configurations, pg_dump/pg_restore/psql and rsync for the backup and restore scripts,
+  # openssl for a throwaway certificate, PyYAML for Debian's python3 to read compose.yaml.
+  nginx caddy postgresql-client rsync openssl python3-yaml
 )
 
 missing=()
