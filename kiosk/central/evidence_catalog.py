@@ -3,16 +3,52 @@
 The standards editor's publish (``kiosk.central.standards``) calls :func:`compliance_for_catalog` inside
 its transaction and replaces the ``compliance`` list of every agency named in the answer; agencies absent
 from the answer keep the items their draft holds. Owned by the compliance-evidence part (issue 15).
+
+An agency is named once the desk approved at least one of its aspects; from then on its compliance list
+is what was approved (docs/compliance-evidence.md, "What reaches the kiosk"). A file is named in an item
+(``attachment``) only when the approved copy is marked public: the kiosk may fetch exactly those, and
+:func:`public_attachment` answers the kiosk's download from the newest published catalog alone.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from ..domain.catalog import Attachment, ComplianceAspect, parse_catalog
+from .db import catalog_versions, evidence_items, reader
+
+_ORDER = {aspect.value: i for i, aspect in enumerate(ComplianceAspect)}
 
 
 def compliance_for_catalog(conn: sa.Connection) -> dict[str, list[dict[str, Any]]]:
     """``{agency_id: [catalog compliance item, ...]}`` in the catalog's JSON shape (``aspect``, ``status``,
     ``evidence``, and for a public upload its ``attachment``), approved items only."""
-    return {}
+    rows = conn.execute(
+        sa.select(evidence_items).where(evidence_items.c.approved_status.is_not(None))
+    ).all()
+    out: dict[str, list[dict[str, Any]]] = {}
+    for r in sorted(rows, key=lambda r: (r.agency_id, _ORDER.get(r.aspect, 99))):
+        item: dict[str, Any] = {"aspect": r.aspect, "status": r.approved_status, "evidence": r.approved_evidence or ""}
+        if r.approved_public and r.approved_sha256:
+            item["attachment"] = {"sha256": r.approved_sha256, "type": r.approved_type, "bytes": r.approved_bytes}
+        out.setdefault(r.agency_id, []).append(item)
+    return out
+
+
+def public_attachment(engine: Engine, sha256: str) -> Attachment | None:
+    """The attachment with this digest if the newest published catalog names it (public and approved
+    when that catalog was published), else None."""
+    with reader(engine) as conn:
+        doc = conn.scalar(sa.select(catalog_versions.c.doc).order_by(catalog_versions.c.id.desc()).limit(1))
+    if doc is None:
+        return None
+    catalog = parse_catalog(json.loads(doc))
+    for agency in catalog.agencies:
+        for item in agency.compliance:
+            if item.attachment is not None and item.attachment.sha256 == sha256:
+                return item.attachment
+    return None
