@@ -76,7 +76,7 @@ def clean(data: bytes, *, max_bytes: int) -> tuple[bytes, str]:
     if not data:
         raise UploadRefused(MSG_EMPTY, field="file")
     if len(data) > max_bytes:
-        raise UploadRefused(MSG_TOO_LARGE, field="file", limit=_mb(max_bytes))
+        raise UploadRefused(MSG_TOO_LARGE, field="file", limit=mb(max_bytes))
     kind = sniff(data[:16])
     if kind is None:
         raise UploadRefused(MSG_BAD_TYPE, field="file")
@@ -112,7 +112,7 @@ def _reencode(data: bytes, kind: str) -> bytes:
         raise UploadRefused(MSG_BROKEN_IMAGE, field="file") from None
     result = out.getvalue()
     if len(result) > ATTACHMENT_MAX_BYTES:  # a noisy PNG can grow; the kiosk's bound is the limit
-        raise UploadRefused(MSG_TOO_LARGE, field="file", limit=_mb(ATTACHMENT_MAX_BYTES))
+        raise UploadRefused(MSG_TOO_LARGE, field="file", limit=mb(ATTACHMENT_MAX_BYTES))
     return result
 
 
@@ -161,5 +161,6 @@ def _sync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _mb(n: int) -> str:
+def mb(n: int) -> str:
+    """Bytes as megabytes for messages (3145728 -> "3")."""
     return f"{n / 1024 / 1024:g}"

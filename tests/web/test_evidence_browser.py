@@ -68,8 +68,17 @@ def test_uploads_that_are_no_photo_or_too_large_are_refused_on_the_page(page, se
         assert row(server, "maklumat") is None
     # The text typed is still there after the refusal.
     assert page.input_value("#maklumat-evidence") == "Dipasang di lobi, dekat antrean"
+    # Too large: refused in the page before it is sent (a body past the server's limit would be cut off)...
+    sent = []
+    page.on("request", lambda r: sent.append(r.url) if r.method == "POST" else None)
+    upload(page, "maklumat", "besar.jpg", jpeg_with_gps()[:3] + b"\x00" * (4 * 1024 * 1024 + 10))
+    assert "lebih besar dari 0.25 MB" in page.locator("#maklumat-file-error").inner_text()
+    assert sent == []
+    # ... and by the server when the page's check is not there (an old page, a script that failed).
+    page.evaluate("document.querySelectorAll('input[type=file]').forEach(i => i.removeAttribute('data-max-bytes'))")
     upload(page, "maklumat", "besar.jpg", jpeg_with_gps()[:3] + b"\x00" * (LIMIT + 10))
     assert "lebih besar dari 0.25 MB" in page.locator("#maklumat-file-error").inner_text()
+    assert len(sent) == 1
     assert row(server, "maklumat") is None
     assert axe_violations(page) == []
     shot(page, "evidence-refused")

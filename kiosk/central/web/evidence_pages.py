@@ -93,7 +93,9 @@ def _agency_context(request: Request, staff: Staff, agency, *, errors: dict | No
         "labels": _labels(lang), "status_words": STATUS_WORDS, "state_words": STATE_WORDS, "state_tags": STATE_TAGS,
         "can_edit": access.can_edit_evidence(staff, agency.id), "can_approve": access.can_approve_evidence(staff),
         "errors": errors or {}, "values": values or {}, "flash": _flash(request),
-        "max_mb": f"{request.app.state.settings.evidence_max_bytes / 1024 / 1024:g}",
+        "max_mb": F.mb(request.app.state.settings.evidence_max_bytes),
+        "max_bytes": request.app.state.settings.evidence_max_bytes,
+        "too_large": translate(lang)(F.MSG_TOO_LARGE, limit=F.mb(request.app.state.settings.evidence_max_bytes)),
     }
 
 
