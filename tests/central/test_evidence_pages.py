@@ -239,3 +239,15 @@ def test_a_review_of_a_version_the_desk_did_not_see_is_refused(server, engine, o
                      page, re.DOTALL).group(1)
     assert review(server, desk, "bappenda", "visi_misi_motto", "approve", seen=seen).status_code == 303
     assert row(engine, "bappenda", "visi_misi_motto").approved_evidence == "v2"
+
+
+def test_a_viewer_reads_every_agency_and_changes_nothing(server, engine, published):
+    viewer, _, _ = session_for(server, engine, "viewer")
+    page = viewer.get(f"{server.url}/staff/evidence/dinkes", timeout=10)
+    assert page.status_code == 200 and 'enctype="multipart/form-data"' not in page.text
+    r = save(server, viewer, "dinkes", "atribut", evidence="x")
+    assert r.status_code == 403
+    assert row(engine, "dinkes", "atribut") is None
+    technician, _, _ = session_for(server, engine, "technician")
+    assert technician.get(f"{server.url}/staff/evidence", allow_redirects=False, timeout=10).status_code == 403
+    assert technician.get(f"{server.url}/staff/evidence/dinkes", allow_redirects=False, timeout=10).status_code == 404
