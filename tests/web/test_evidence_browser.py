@@ -93,6 +93,14 @@ def test_a_photo_is_kept_shown_and_approved_by_the_desk(browser, page, server):
     img = page.locator("section#sarana_prasarana img.evidence__photo")
     assert img.evaluate("i => i.complete && i.naturalWidth") == 640
     assert row(server, "sarana_prasarana").state == "submitted"
+    # In English, on a phone: the same page, nothing serious for axe.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{server.url}/staff/evidence/bappenda?lang=en")
+    assert page.locator("h1").inner_text() == "Compliance evidence: Badan Pendapatan Daerah (EN)"
+    assert "Waiting for the desk" in page.locator("section#sarana_prasarana h2").inner_text()
+    assert axe_violations(page) == []
+    shot(page, "evidence-officer-phone-en")
+    page.set_viewport_size({"width": 1366, "height": 768})
     # Another agency's page: not found, and nothing of it on the overview.
     response = page.goto(f"{server.url}/staff/evidence/dinkes")
     assert response.status == 404
