@@ -253,3 +253,20 @@ def test_a_viewer_reads_every_agency_and_changes_nothing(server, engine, publish
     technician, _, _ = session_for(server, engine, "technician")
     assert technician.get(f"{server.url}/staff/evidence", allow_redirects=False, timeout=10).status_code == 403
     assert technician.get(f"{server.url}/staff/evidence/dinkes", allow_redirects=False, timeout=10).status_code == 404
+
+
+def test_approving_one_aspect_keeps_the_published_items_of_the_others(server, engine, published):
+    from kiosk.central import evidence
+    from kiosk.central.access import Role, Staff
+    from kiosk.central.audit import SYSTEM
+
+    desk = Staff(1, "dewi", "Dewi", Role.DESK)
+    evidence.save(engine, desk, SYSTEM, agency_id="dinkes", aspect="atribut", status="sebagian",
+                  evidence="Seragam ada, tanda pengenal belum", public=False, submit=True)
+    evidence.review(engine, desk, SYSTEM, agency_id="dinkes", aspect="atribut", approve=True)
+    doc = publish_with_evidence(engine)
+    dinkes = next(a for a in doc["agencies"] if a["id"] == "dinkes")
+    assert dinkes["compliance"] == [
+        {"aspect": "maklumat", "status": "belum", "evidence": "dari draf"},  # as published before
+        {"aspect": "atribut", "status": "sebagian", "evidence": "Seragam ada, tanda pengenal belum"},
+    ]
