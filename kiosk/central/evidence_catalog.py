@@ -61,6 +61,12 @@ def _published_items(conn: sa.Connection, agency_ids: set[str]) -> dict[str, dic
     return out
 
 
+def published_items(engine: Engine, agency_id: str) -> dict[str, dict[str, Any]]:
+    """``{aspect: item}`` of one agency in the newest published catalog (what kiosks show now)."""
+    with reader(engine) as conn:
+        return _published_items(conn, {agency_id}).get(agency_id, {})
+
+
 def public_attachment(engine: Engine, sha256: str) -> Attachment | None:
     """The attachment with this digest if the newest published catalog names it (public and approved
     when that catalog was published), else None."""

@@ -247,6 +247,10 @@ def test_a_viewer_reads_every_agency_and_changes_nothing(server, engine, publish
     viewer, _, _ = session_for(server, engine, "viewer")
     page = viewer.get(f"{server.url}/staff/evidence/dinkes", timeout=10)
     assert page.status_code == 200 and 'enctype="multipart/form-data"' not in page.text
+    assert "Di kios saat ini: Belum ada." in page.text  # dinkes' maklumat as published, nothing saved yet
+    desk, _, _ = session_for(server, engine, "desk")
+    form = desk.get(f"{server.url}/staff/evidence/dinkes", timeout=10).text
+    assert re.search(r'<textarea[^>]*name="maklumat-evidence"[^>]*>dari draf</textarea>', form)  # starts from it
     r = save(server, viewer, "dinkes", "atribut", evidence="x")
     assert r.status_code == 403
     assert row(engine, "dinkes", "atribut") is None

@@ -24,6 +24,7 @@ from .. import evidence as E
 from .. import evidence_files as F
 from ..access import Staff
 from ..complaints import ActionRefused, NotAllowed
+from ..evidence_catalog import published_items
 from .deps import StaffDep, actor
 from .render import language, page, translate
 
@@ -89,6 +90,8 @@ def _agency_context(request: Request, staff: Staff, agency, *, errors: dict | No
     saved = E.for_agency(request.app.state.engine, agency.id)
     rows = [(a, saved.get(a)) for a in ComplianceAspect]
     return {
+        # What kiosks show now, for an aspect nobody has saved here yet: shown, and the form starts from it.
+        "published": published_items(request.app.state.engine, agency.id),
         "agency": agency, "agency_name": agency.name if lang == "id" else agency.name_en, "rows": rows,
         "labels": _labels(lang), "status_words": STATUS_WORDS, "state_words": STATE_WORDS, "state_tags": STATE_TAGS,
         "can_edit": access.can_edit_evidence(staff, agency.id), "can_approve": access.can_approve_evidence(staff),
