@@ -137,12 +137,9 @@ def file_type(engine: Engine, sha256: str) -> str | None:
 # --- writing -----------------------------------------------------------------------------------------
 
 
-def save(engine: Engine, staff: Staff, by: Actor, *, agency_id: str, aspect: str, status: str, evidence: str,
-         public: bool, new_file: StoredFile | None = None, remove_file: bool = False, submit: bool = False) -> Aspect:
-    """Save one aspect as a draft, or submit it to the desk. ``new_file`` was already stored on disk
-    (evidence_files.store); ``remove_file`` drops the file the aspect had."""
-    if not access.can_edit_evidence(staff, agency_id):
-        raise NotAllowed(MSG_ROLE)
+def check(*, aspect: str, status: str, evidence: str) -> tuple[ComplianceAspect, ComplianceStatus, str]:
+    """The form's values, or ActionRefused; the page asks this before it stores an upload, so a form
+    refused for its text leaves no file behind."""
     try:
         which = ComplianceAspect(aspect)
     except ValueError:
@@ -154,6 +151,16 @@ def save(engine: Engine, staff: Staff, by: Actor, *, agency_id: str, aspect: str
     evidence = evidence.strip()
     if len(evidence) > EVIDENCE_LIMIT:
         raise ActionRefused(MSG_TOO_LONG, field="evidence", limit=EVIDENCE_LIMIT)
+    return which, state_of_thing, evidence
+
+
+def save(engine: Engine, staff: Staff, by: Actor, *, agency_id: str, aspect: str, status: str, evidence: str,
+         public: bool, new_file: StoredFile | None = None, remove_file: bool = False, submit: bool = False) -> Aspect:
+    """Save one aspect as a draft, or submit it to the desk. ``new_file`` was already stored on disk
+    (evidence_files.store); ``remove_file`` drops the file the aspect had."""
+    if not access.can_edit_evidence(staff, agency_id):
+        raise NotAllowed(MSG_ROLE)
+    which, state_of_thing, evidence = check(aspect=aspect, status=status, evidence=evidence)
     at = now()
     with engine.begin() as conn:
         old = conn.execute(

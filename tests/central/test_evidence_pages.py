@@ -130,6 +130,14 @@ def test_an_oversized_file_is_refused_with_a_message_and_a_huge_body_never_reach
     assert row(engine, "bappenda", "atribut") is None
 
 
+def test_a_form_refused_for_its_status_stores_no_file(server, engine, officer, evidence_dir):
+    before = set(evidence_dir.iterdir())
+    r = save(server, officer, "bappenda", "penilaian_kinerja", status="maybe", file=("a.png", png((9, 9)), "image/png"))
+    assert r.status_code == 400 and "Pilih apakah ini sudah ada" in r.text
+    assert set(evidence_dir.iterdir()) == before
+    assert row(engine, "bappenda", "penilaian_kinerja") is None
+
+
 def test_an_officer_cannot_open_or_change_another_agency(server, engine, officer):
     assert officer.get(f"{server.url}/staff/evidence/dinkes", allow_redirects=False, timeout=10).status_code == 404
     r = save(server, officer, "dinkes", "maklumat", evidence="bukan milik saya", file=("a.png", png(), "image/png"))

@@ -125,6 +125,7 @@ async def save_aspect(request: Request, agency_id: str, aspect: str, staff: Staf
     settings = request.app.state.settings
     try:
         stored = None
+        E.check(aspect=aspect, status=values["status"], evidence=values["evidence"])
         if isinstance(upload, UploadFile) and (upload.filename or upload.size):
             # Read one byte past the limit: enough to know it is too large, never more.
             data = await upload.read(settings.evidence_max_bytes + 1)
