@@ -41,6 +41,11 @@ CITIZEN_RATED = "citizen_rated"  # the citizen's verdict on an answer (user_id N
 OFFICE_PIN_SET = "office_pin_set"  # target: the office; the PIN and its hash are never in the row
 OFFICE_PIN_CLEARED = "office_pin_cleared"
 POPULATION_SET = "population_set"  # target: the service; detail: agency, from, to (None: cleared)
+# compliance evidence (issue 15): target "agency_id/aspect"; detail: status, public, file sha256, never texts
+EVIDENCE_SAVED = "evidence_saved"
+EVIDENCE_SUBMITTED = "evidence_submitted"
+EVIDENCE_APPROVED = "evidence_approved"
+EVIDENCE_RETURNED = "evidence_returned"
 
 
 @dataclass(frozen=True, slots=True)

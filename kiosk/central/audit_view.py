@@ -46,6 +46,10 @@ ACTIONS: dict[str, str] = {
     audit.OFFICE_PIN_SET: "Kiosk PIN set",
     audit.OFFICE_PIN_CLEARED: "Kiosk PIN cleared",
     audit.POPULATION_SET: "Yearly users set",
+    audit.EVIDENCE_SAVED: "Compliance evidence saved",
+    audit.EVIDENCE_SUBMITTED: "Compliance evidence submitted",
+    audit.EVIDENCE_APPROVED: "Compliance evidence approved",
+    audit.EVIDENCE_RETURNED: "Compliance evidence returned",
 }
 
 

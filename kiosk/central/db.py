@@ -588,6 +588,41 @@ sa.Index("complaints_overdue_now", complaints.c.handling_agency_id, complaints.c
 sa.Index("complaints_created_topic", complaints.c.created_at, complaints.c.topic, complaints.c.handling_agency_id,
          complaints.c.agency_id)
 
+# --- part "evidence" (issue 15, migration 0013): compliance evidence ------------------------------------
+
+# Each agency's nine compliance aspects as staff edit them (kiosk/central/evidence.py), one row per
+# agency and aspect: the working copy (status, evidence text, an optional uploaded file named by its
+# sha256, whether the kiosk may show it) and its review state (draft -> submitted -> approved | returned),
+# plus the copy the desk last approved (approved_*), which is all that reaches the catalog at publish.
+# The files themselves live on disk under settings.evidence_dir (evidence_files.py), never in the table.
+evidence_items = sa.Table(
+    "evidence_items",
+    metadata,
+    sa.Column("agency_id", sa.String(64), primary_key=True),
+    sa.Column("aspect", sa.String(32), primary_key=True),
+    sa.Column("status", sa.String(16), nullable=False),  # ada, sebagian, belum
+    sa.Column("evidence", sa.Text, nullable=False),
+    sa.Column("public", sa.Boolean, nullable=False),
+    sa.Column("file_sha256", sa.String(64)),
+    sa.Column("file_type", sa.String(32)),
+    sa.Column("file_bytes", sa.Integer),
+    sa.Column("state", sa.String(16), nullable=False),  # draft, submitted, approved, returned
+    sa.Column("review_note", sa.String(500)),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.Column("updated_by", sa.String(64), nullable=False),
+    sa.Column("reviewed_at", UtcDateTime),
+    sa.Column("reviewed_by", sa.String(64)),
+    sa.Column("approved_status", sa.String(16)),  # NULL until first approved
+    sa.Column("approved_evidence", sa.Text),
+    sa.Column("approved_public", sa.Boolean),
+    sa.Column("approved_sha256", sa.String(64)),
+    sa.Column("approved_type", sa.String(32)),
+    sa.Column("approved_bytes", sa.Integer),
+    sa.Index("evidence_items_state", "state"),
+    sa.Index("evidence_items_file", "file_sha256"),
+    sa.Index("evidence_items_approved_file", "approved_sha256"),
+)
+
 # --- engine ----------------------------------------------------------------------------------------
 
 

@@ -22,7 +22,7 @@ from ..domain import tracking
 from ..domain.workflow import Status
 from ..errors import KioskError
 from ..paths import DEMO_CATALOG
-from . import audit, catalog, workdays
+from . import audit, catalog, evidence_demo, workdays
 from .db import complaint_events, complaints, devices, now, reader, records, staff_users
 from .settings import Settings
 
@@ -185,6 +185,7 @@ def build(engine: Engine, settings: Settings, *, at: datetime | None = None, see
     today = at or now()
     result = DemoResult()
     catalog.publish(engine, json.loads(DEMO_CATALOG.read_text(encoding="utf-8")))
+    evidence_demo.add(engine, settings, json.loads(DEMO_CATALOG.read_text(encoding="utf-8")))  # issue 15
     ids: dict[str, int] = {}
     for username, display, role, agencies, totp in ACCOUNTS:
         secret = pyotp.random_base32() if totp else None

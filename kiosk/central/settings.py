@@ -101,6 +101,13 @@ class Settings:
     alert_pungli_spike_min: int = 2
     # Local hour (0-23) from which the day's alert digest is e-mailed to officers and the desk.
     digest_hour: int = 7
+    # --- compliance evidence (issue 15, part "evidence"; docs/compliance-evidence.md) ---
+    # Where uploaded evidence files live (never under the web root or the package); "" means an
+    # "evidence" directory next to the SQLite database, or var/evidence under the working directory
+    # with PostgreSQL. A deployment sets /var/lib/iplik-central/evidence.
+    evidence_dir: str = ""
+    # One upload's size; the whole form must also fit in max_request_bytes (the body limit answers first).
+    evidence_max_bytes: int = 3 * 1024 * 1024
 
     @property
     def is_sqlite(self) -> bool:
@@ -207,6 +214,9 @@ def validate(s: Settings) -> Settings:
             fail(key, "must be between 1 and 10000")
     if not 0 <= s.digest_hour <= 23:
         fail("digest_hour", "must be an hour between 0 and 23")
+    # compliance evidence (issue 15): the form around the file needs room under the body limit
+    if not 64 * 1024 <= s.evidence_max_bytes <= s.max_request_bytes - 64 * 1024:
+        fail("evidence_max_bytes", "must be between 64 KiB and max_request_bytes minus 64 KiB")
     return s
 
 

@@ -75,11 +75,30 @@ class ComplianceStatus(str, Enum):
     BELUM = "belum"  # missing
 
 
+# A compliance item's public evidence file (issue 15, docs/compliance-evidence.md): named by the sha256 of
+# its bytes; the kiosk fetches it from the server and checks both the digest and the size.
+ATTACHMENT_TYPES = frozenset({"image/jpeg", "image/png", "application/pdf"})
+ATTACHMENT_MAX_BYTES = 8 * 1024 * 1024
+_SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    sha256: str  # 64 lowercase hex digits
+    type: str  # one of ATTACHMENT_TYPES
+    size: int  # bytes ("bytes" in the JSON)
+
+    @property
+    def is_image(self) -> bool:
+        return self.type.startswith("image/")
+
+
 @dataclass(frozen=True, slots=True)
 class ComplianceItem:
     aspect: ComplianceAspect
     status: ComplianceStatus
     evidence: str
+    attachment: Attachment | None = None  # absent from catalogs before issue 15
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +241,22 @@ def parse_standard(raw: dict, where: str) -> Standard:
     )
 
 
+def _attachment(raw: Any, where: str) -> Attachment | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise ValidationError("must be an object", field=where)
+    sha, kind, size = raw.get("sha256"), raw.get("type"), raw.get("bytes")
+    if not isinstance(sha, str) or not _SHA256_RE.match(sha):
+        raise ValidationError("must be 64 lowercase hexadecimal digits", field=f"{where}.sha256")
+    if kind not in ATTACHMENT_TYPES:
+        raise ValidationError("must be image/jpeg, image/png or application/pdf", field=f"{where}.type")
+    if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= ATTACHMENT_MAX_BYTES:
+        raise ValidationError("must be a size between 1 and {limit} bytes", field=f"{where}.bytes",
+                              limit=ATTACHMENT_MAX_BYTES)
+    return Attachment(sha, kind, size)
+
+
 def parse_agency(raw: dict, where: str) -> Agency:
     mk = _need(raw, "maklumat", where)
     items = _need(raw, "compliance", where)
@@ -235,7 +270,8 @@ def parse_agency(raw: dict, where: str) -> Agency:
             status = ComplianceStatus(_need(item, "status", at))
         except ValueError:
             raise ValidationError("has an unknown aspect or status", field=at) from None
-        compliance.append(ComplianceItem(aspect, status, _text(item, "evidence", at, required=False)))
+        compliance.append(ComplianceItem(aspect, status, _text(item, "evidence", at, required=False),
+                                         _attachment(item.get("attachment"), f"{at}.attachment")))
     return Agency(
         id=_ident(raw, "id", where),
         name=_text(raw, "name", where, max_len=200),

@@ -42,7 +42,7 @@ from ..i18n import fill
 from ..store import catalog as catalog_store
 from ..store import staff_pin, sync_ops, tap_discards
 from ..store.db import Store
-from . import device, wire
+from . import device, evidence_fetch, wire
 from .client import Client, Refused, SyncFailure, Throttled, Unauthorized
 from .owner import OwnerLock
 
@@ -531,6 +531,7 @@ class SyncWorker:
         key = data.get("identity_public_key")
         if key:  # absent from older servers: the key from enrollment stays
             self._take_identity_key(key)
+        evidence_fetch.refresh(client, self.config.data_dir, db)  # issue 15: the compliance photos it names
 
     def _take_identity_key(self, key: str) -> None:
         from ..domain import sealing  # PyNaCl: imported when a key arrives, not at start
