@@ -127,6 +127,9 @@ def test_an_oversized_file_is_refused_with_a_message_and_a_huge_body_never_reach
     huge = PDF + b"0" * (1024 * 1024)  # over the server's body limit: refused before anything reads it
     r = save(server, officer, "bappenda", "atribut", file=("scan.pdf", huge, "application/pdf"))
     assert r.status_code == 413
+    # A person at a staff page gets a page in words (Indonesian first), not the API's JSON problem.
+    assert r.headers["content-type"].startswith("text/html")
+    assert "Permintaan terlalu besar" in r.text and "The request is too large" in r.text
     assert row(engine, "bappenda", "atribut") is None
 
 
