@@ -41,6 +41,8 @@ CITIZEN_RATED = "citizen_rated"  # the citizen's verdict on an answer (user_id N
 OFFICE_PIN_SET = "office_pin_set"  # target: the office; the PIN and its hash are never in the row
 OFFICE_PIN_CLEARED = "office_pin_cleared"
 POPULATION_SET = "population_set"  # target: the service; detail: agency, from, to (None: cleared)
+KIOSK_REVOKED = "kiosk_revoked"  # target: the device id; detail: its office and name (issue 15, fleet)
+TECHNICIAN_OFFICES_SET = "technician_offices_set"  # target: the technician's user name; detail: offices
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,6 +46,8 @@ ACTIONS: dict[str, str] = {
     audit.OFFICE_PIN_SET: "Kiosk PIN set",
     audit.OFFICE_PIN_CLEARED: "Kiosk PIN cleared",
     audit.POPULATION_SET: "Yearly users set",
+    audit.KIOSK_REVOKED: "Kiosk revoked",
+    audit.TECHNICIAN_OFFICES_SET: "Technician's offices set",
 }
 
 

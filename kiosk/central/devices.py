@@ -175,9 +175,14 @@ class Authenticator:
 def revoke(engine: Engine, device_id: str) -> bool:
     """Refuse the device's token from now on. False when no such device (or already revoked)."""
     with engine.begin() as conn:
-        done = conn.execute(
-            devices.update().where(devices.c.id == device_id, devices.c.revoked_at.is_(None)).values(revoked_at=now())
-        )
+        return revoke_in(conn, device_id, now())
+
+
+def revoke_in(conn: sa.Connection, device_id: str, at: datetime) -> bool:
+    """:func:`revoke` inside the caller's transaction (the fleet page writes its audit row in the same one)."""
+    done = conn.execute(
+        devices.update().where(devices.c.id == device_id, devices.c.revoked_at.is_(None)).values(revoked_at=at)
+    )
     return done.rowcount == 1
 
 

@@ -35,6 +35,7 @@ ROUTERS = (
     "dashboard_ranking",
     "dashboard_alerts",
     "dashboard_quick",
+    "fleet_page",
 )
 
 
