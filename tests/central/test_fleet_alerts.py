@@ -22,11 +22,11 @@ import requests
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
+from kiosk.central.audit import SYSTEM
 from kiosk.central.db import devices, fleet_incidents, staff_users
 from kiosk.central.fleet_staff import set_offices
 from kiosk.central.settings import Settings
 from kiosk.central.tick import run_tick
-from kiosk.central.audit import SYSTEM
 from kiosk.sync import wire
 
 from .serverkit import enroll, free_port
