@@ -260,7 +260,7 @@ def text_lines(settings: Settings, item: Due, lang: str) -> list[str]:
         news = t(RECOVERY_LINE).format(name=item.name, office=item.office, kind=kind,
                                        time=local(item.resolved_at),
                                        duration=H.duration((item.resolved_at - item.opened_at).total_seconds(), t))
-    lines = [t(GREETING), "", news, H.detail_line(item.kind, item.detail, t), f"({item.device_id})", ""]
+    lines = [t(GREETING), "", news, H.detail_line(item.kind, item.detail, t, settings.tz), f"({item.device_id})", ""]
     return [*lines, t(SEE_AT), f"{settings.public_url}/staff/fleet", "", t(FOOTER)]
 
 

@@ -187,16 +187,47 @@ def duration(seconds: float, t) -> str:
     return t("{n} days").format(n=s // 86400)
 
 
-def detail_line(kind: str, detail: dict[str, Any], t) -> str:
-    """One sentence of an incident's figures, in the language of ``t`` (mail and page)."""
+# The kiosk printer's states (kiosk/printing/status.py PrinterState) in words; another word shows as sent.
+PRINTER_STATES = {
+    "ok": "ready",
+    "paper_low": "paper low",
+    "paper_out": "out of paper",
+    "offline": "switched off or not answering",
+    "door_open": "cover open",
+    "paused": "paused",
+    "error": "error",
+    "missing": "no printer",
+    "unknown": "unknown",
+}
+
+
+def printer_words(state: str | None, t) -> str:
+    if not state:
+        return "–"
+    return t(PRINTER_STATES[state]) if state in PRINTER_STATES else state
+
+
+def disk_words(mb: int | None, t) -> str:
+    if mb is None:
+        return "–"
+    # Whole numbers only (no decimal mark to get wrong in either language): MB below 10 GB.
+    return t("{mb} MB").format(mb=mb) if mb < 10 * 1024 else t("{gb} GB").format(gb=mb // 1024)
+
+
+def detail_line(kind: str, detail: dict[str, Any], t, tz=None) -> str:
+    """One sentence of an incident's figures, in the language of ``t`` (mail and page); times in ``tz``
+    (the office's time zone; UTC when None)."""
     if kind == OFFLINE:
-        return t("No heartbeat since {time} (UTC).").format(time=str(detail.get("since", ""))[:16].replace("T", " "))
+        try:
+            since = datetime.fromisoformat(str(detail.get("since")))
+        except ValueError:
+            return ""
+        return t("No heartbeat since {time}.").format(time=(since.astimezone(tz) if tz else since).strftime("%Y-%m-%d %H:%M"))
     if kind in (PAPER_OUT, PAPER_LOW):
         pct = detail.get("paper_left_pct")
-        text = t("Printer state: {state}.").format(state=detail.get("printer") or "-")
-        if isinstance(pct, (int, float)):
-            text += " " + t("Paper left: about {pct}%.").format(pct=round(pct))
-        return text
+        if isinstance(pct, (int, float)) and kind == PAPER_LOW:
+            return t("Paper left: about {pct}%.").format(pct=round(pct))
+        return t("Printer: {state}.").format(state=printer_words(detail.get("printer"), t))
     if kind == STUCK:
         oldest = detail.get("oldest_s")
         age = duration(oldest, t) if isinstance(oldest, (int, float)) else "-"
@@ -204,7 +235,9 @@ def detail_line(kind: str, detail: dict[str, Any], t) -> str:
             pending=detail.get("pending") if detail.get("pending") is not None else "-", age=age,
             failed=detail.get("failed") if detail.get("failed") is not None else "-")
     if kind == CLOCK_SKEW:
-        return t("The kiosk's clock is {seconds} seconds off the server's.").format(seconds=detail.get("skew_s"))
+        skew = detail.get("skew_s")
+        return t("The kiosk's clock is {seconds} seconds off the server's.").format(
+            seconds=round(skew) if isinstance(skew, (int, float)) else "-")
     if kind == VERSION_BEHIND:
         return t("The kiosk runs version {version}; the server runs {server}.").format(
             version=detail.get("version"), server=detail.get("server"))
