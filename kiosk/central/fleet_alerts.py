@@ -253,15 +253,22 @@ def text_lines(settings: Settings, item: Due, lang: str) -> list[str]:
     def local(moment: datetime) -> str:
         return moment.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
 
+    name, office = one_line(item.name, 200), one_line(item.office, 200)
     if item.what == ALERT:
-        news = t(ALERT_LINE).format(name=item.name, office=item.office, kind=kind, time=local(item.opened_at))
+        news = t(ALERT_LINE).format(name=name, office=office, kind=kind, time=local(item.opened_at))
     else:
         assert item.resolved_at is not None
-        news = t(RECOVERY_LINE).format(name=item.name, office=item.office, kind=kind,
+        news = t(RECOVERY_LINE).format(name=name, office=office, kind=kind,
                                        time=local(item.resolved_at),
                                        duration=H.duration((item.resolved_at - item.opened_at).total_seconds(), t))
     lines = [t(GREETING), "", news, H.detail_line(item.kind, item.detail, t, settings.tz), f"({item.device_id})", ""]
     return [*lines, t(SEE_AT), f"{settings.public_url}/staff/fleet", "", t(FOOTER)]
+
+
+def one_line(text: str, limit: int = 80) -> str:
+    """``text`` as one line of at most ``limit`` characters: a kiosk names itself at enrollment, and a line
+    break in a Subject header would be refused by the mail library (or, elsewhere, add a header)."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())[:limit]
 
 
 def compose(settings: Settings, item: Due, *, to: str, at: datetime) -> EmailMessage:
@@ -269,7 +276,8 @@ def compose(settings: Settings, item: Due, *, to: str, at: datetime) -> EmailMes
     parts = []
     for lang in ("id", "en"):
         t = translator(lang)
-        parts.append(t(subject).format(name=item.name, office=item.office, kind=t(H.LABELS.get(item.kind, item.kind))))
+        parts.append(t(subject).format(name=one_line(item.name), office=one_line(item.office),
+                                       kind=t(H.LABELS.get(item.kind, item.kind))))
     msg = EmailMessage()
     msg["Subject"] = parts[0] if parts[0] == parts[1] else f"{parts[0]} / {parts[1]}"
     msg["From"] = settings.smtp_from

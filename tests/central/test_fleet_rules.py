@@ -265,3 +265,14 @@ def test_technicians_of_another_office_get_nothing_and_those_of_none_get_everyth
     got = sorted((rcpt[0], m["X-IPLIK-Incident"].split()[2]) for rcpt, m in smtp.received)
     assert got == [("bima@ntbprov.example", "paper_low"), ("teknisi@ntbprov.example", "paper_low"),
                    ("teknisi@ntbprov.example", "paper_out")]
+
+
+def test_a_kiosk_naming_itself_with_line_breaks_cannot_break_the_mail(world, smtp):
+    engine, settings = world
+    code = devices.create_enroll_code(engine, office="Samsat Mataram", agency_id="bappenda")
+    k = devices.enroll(engine, code=code.code, name="Kios 1\r\nBcc: someone@evil.example\r\n\r\nhello").device_id
+    beat(engine, k, wita(2, 9, 0), printer={"state": "paper_out"})
+    assert run_tick(engine, settings, now=wita(2, 9, 1)).fleet_mails_sent == 1
+    (rcpt, msg), = smtp.received
+    assert rcpt == ["teknisi@ntbprov.example"] and msg["Bcc"] is None
+    assert msg["Subject"].startswith("Kios Kios 1 Bcc: someone@evil.example hello (Samsat Mataram): Kertas habis")
