@@ -276,3 +276,16 @@ def test_a_kiosk_naming_itself_with_line_breaks_cannot_break_the_mail(world, smt
     (rcpt, msg), = smtp.received
     assert rcpt == ["teknisi@ntbprov.example"] and msg["Bcc"] is None
     assert msg["Subject"].startswith("Kios Kios 1 Bcc: someone@evil.example hello (Samsat Mataram): Kertas habis")
+
+
+@pytest.mark.parametrize("key,bad,good", [("fleet_offline_minutes", 4, 5), ("fleet_stuck_minutes", 43_201, 43_200),
+                                          ("fleet_clock_skew_s", 9, 10), ("fleet_version_grace_hours", -1, 0)])
+def test_thresholds_out_of_bounds_are_refused_by_name(key, bad, good):
+    from kiosk.central.settings import from_env
+    from kiosk.errors import ConfigError
+
+    base = Settings(database_url="sqlite:///x.db")
+    assert getattr(base.replace(**{key: good}), key) == good
+    with pytest.raises(ConfigError, match=key):
+        base.replace(**{key: bad})
+    assert getattr(from_env({f"IPLIK_CENTRAL_{key.upper()}": str(good)}, database_url="sqlite:///x.db"), key) == good
