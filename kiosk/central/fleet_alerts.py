@@ -33,11 +33,19 @@ from typing import Any
 import sqlalchemy as sa
 
 from .. import __version__
+from ..domain import office_hours
 from ..i18n import translator
 from . import fleet_health as H
 from . import kiosk_settings, mail, workdays
 from .access import Role
-from .db import devices, fleet_incidents, office_technicians, reader, staff_users
+from .db import (
+    devices,
+    fleet_incidents,
+    office_technicians,
+    reader,
+    staff_users,
+    upsert,
+)
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -97,7 +105,8 @@ def evaluate(engine: sa.Engine, settings: Settings, now: datetime) -> tuple[int,
             quiet.extend(mine.values())
             continue
         silent_since = k.heartbeat_at or k.enrolled_at
-        window = H.office_open_for(hours[k.id], holidays, local_now, limits.offline)
+        # The default week when the settings give none for this kiosk (the contract promises one for each).
+        window = H.office_open_for(hours.get(k.id, office_hours.DEFAULT), holidays, local_now, limits.offline)
         now_in = H.conditions(H.health(k.heartbeat, k.heartbeat_at), silent_since=silent_since, now=now,
                               open_window=window, open_kinds=frozenset(mine), limits=limits,
                               server_version=__version__)
@@ -114,7 +123,10 @@ def evaluate(engine: sa.Engine, settings: Settings, now: datetime) -> tuple[int,
         return 0, 0
     with engine.begin() as conn:
         if to_open:
-            conn.execute(fleet_incidents.insert(), to_open)
+            # The lock makes a clash impossible; should a stalled run overlap anyway, the open incident that
+            # is already there wins and this run goes on (one open incident per kiosk and kind, db.py).
+            conn.execute(upsert(conn, fleet_incidents).on_conflict_do_nothing(
+                index_elements=["device_id", "kind"], index_where=i.resolved_at.is_(None)), to_open)
         if to_resolve:
             conn.execute(fleet_incidents.update().where(i.id.in_(to_resolve), i.resolved_at.is_(None))
                          .values(resolved_at=now, attempts=0))
