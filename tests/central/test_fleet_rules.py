@@ -289,3 +289,18 @@ def test_thresholds_out_of_bounds_are_refused_by_name(key, bad, good):
     with pytest.raises(ConfigError, match=key):
         base.replace(**{key: bad})
     assert getattr(from_env({f"IPLIK_CENTRAL_{key.upper()}": str(good)}, database_url="sqlite:///x.db"), key) == good
+
+
+def test_the_fleet_command_lists_open_incidents_worst_first(world, smtp, capsys, tmp_path):
+    from kiosk.cli import main
+
+    engine, settings = world
+    k = kiosk(engine)
+    beat(engine, k, wita(2, 9, 0), at=wita(2, 9, 10), printer={"state": "paper_low"})
+    run_tick(engine, settings, now=wita(2, 9, 1))
+    run_tick(engine, settings, now=wita(2, 9, 45))  # silent for 45 minutes in office hours: offline too
+    assert main(["--data-dir", str(tmp_path), "--json", "central", "fleet", "--db", settings.database_url]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["incidents"] == ["offline", "clock_skew", "paper_low"]
+    assert main(["--data-dir", str(tmp_path), "central", "fleet", "--db", settings.database_url]) == 0
+    assert "ATTENTION offline,clock_skew,paper_low" in capsys.readouterr().out
