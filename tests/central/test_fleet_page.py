@@ -150,6 +150,10 @@ def test_the_administrator_ties_technicians_to_offices(server, engine, people):
     tech = people["technician"][0]
     assert tech.post(url, data={"csrf_token": tech.csrf}, allow_redirects=False, timeout=10).status_code == 403
     assert "technicians-title" not in tech.get(server.url + "/staff/fleet", timeout=10).text
+    # Oversized input: a 4xx, never a 5xx.
+    for offices in (["Samsat Bima"] * 201, ["x" * 201], [f"Kantor {n}" for n in range(300)]):
+        r = admin.post(url, data={"csrf_token": admin.csrf, "offices": offices}, allow_redirects=False, timeout=10)
+        assert 400 <= r.status_code < 500, (len(offices), r.status_code)
     # Nothing ticked: back to every kiosk's alerts.
     assert admin.post(url, data={"csrf_token": admin.csrf}, allow_redirects=False, timeout=10).status_code == 303
     with engine.connect() as conn:
