@@ -56,11 +56,11 @@ SEND_BATCH = 200  # mails per run: a province-wide outage drains over a few runs
 ALERT, RECOVERY = "alert", "recovery"
 
 # msgids (assets/locale/*/LC_MESSAGES/fleet.po)
-SUBJECT_ALERT = "Kiosk {name} ({office}): {kind}"
-SUBJECT_RECOVERY = "Resolved: kiosk {name} ({office}): {kind}"
+SUBJECT_ALERT = "iPLiK kiosk \u201c{name}\u201d ({office}): {kind}"
+SUBJECT_RECOVERY = "Resolved: iPLiK kiosk \u201c{name}\u201d ({office}): {kind}"
 GREETING = "Dear technician,"
-ALERT_LINE = "Kiosk {name} at {office} needs attention: {kind}, since {time}."
-RECOVERY_LINE = "Kiosk {name} at {office} is fine again: {kind} ended at {time}, after {duration}."
+ALERT_LINE = "The kiosk \u201c{name}\u201d at {office} needs attention: {kind}, since {time}."
+RECOVERY_LINE = "The kiosk \u201c{name}\u201d at {office} is fine again: {kind} ended at {time}, after {duration}."
 SEE_AT = "Every kiosk and its health on the fleet page:"
 FOOTER = "Sent automatically to the technicians of this office, once per incident. Do not reply to it."
 
@@ -263,7 +263,7 @@ def text_lines(settings: Settings, item: Due, lang: str) -> list[str]:
     kind = t(H.LABELS.get(item.kind, item.kind))
 
     def local(moment: datetime) -> str:
-        return moment.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
+        return moment.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M %Z")  # e.g. WITA
 
     name, office = one_line(item.name, 200), one_line(item.office, 200)
     if item.what == ALERT:
@@ -273,7 +273,9 @@ def text_lines(settings: Settings, item: Due, lang: str) -> list[str]:
         news = t(RECOVERY_LINE).format(name=name, office=office, kind=kind,
                                        time=local(item.resolved_at),
                                        duration=H.duration((item.resolved_at - item.opened_at).total_seconds(), t))
-    lines = [t(GREETING), "", news, H.detail_line(item.kind, item.detail, t, settings.tz), f"({item.device_id})", ""]
+    # The figures belong to the alert; on a recovery they would describe what is over.
+    detail = H.detail_line(item.kind, item.detail, t, settings.tz) if item.what == ALERT else ""
+    lines = [t(GREETING), "", news, *([detail] if detail else []), f"({item.device_id})", ""]
     return [*lines, t(SEE_AT), f"{settings.public_url}/staff/fleet", "", t(FOOTER)]
 
 

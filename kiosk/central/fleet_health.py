@@ -231,7 +231,7 @@ def detail_line(kind: str, detail: dict[str, Any], t, tz=None) -> str:
     if kind == STUCK:
         oldest = detail.get("oldest_s")
         age = duration(oldest, t) if isinstance(oldest, (int, float)) else "-"
-        return t("{pending} records waiting, the oldest for {age}; {failed} refused by the server.").format(
+        return t("{pending} records waiting, the oldest for {age} now; {failed} refused by the server.").format(
             pending=detail.get("pending") if detail.get("pending") is not None else "-", age=age,
             failed=detail.get("failed") if detail.get("failed") is not None else "-")
     if kind == CLOCK_SKEW:

@@ -125,9 +125,11 @@ def test_three_kiosks_one_alert_per_incident_on_the_page_and_by_mail_and_one_rec
     assert [rcpt for rcpt, _ in first] == ["tek.mataram@ntbprov.example"] * 3
     assert sorted(h.split()[1:] for _, h in first) == [
         ["alert", "offline"], ["alert", "paper_out"], ["alert", "records_stuck"]]
-    texts = [m.get_body(preferencelist=("plain",)).get_content() for _r, m in smtp.received]
-    offline_text = next(x for x in texts if "offline" in x.lower() or "Luring" in x)
+    offline_mail = next(m for _r, m in smtp.received if m["X-IPLIK-Incident"].endswith(" alert offline"))
+    offline_text = offline_mail.get_body(preferencelist=("plain",)).get_content()
     assert offline_text.index("Yth. teknisi") < offline_text.index("Dear technician")  # Indonesian first
+    assert "Tidak aktif pada jam layanan, sejak 2026-12-02 10:45 WITA" in offline_text
+    assert "Tidak ada sinyal sejak 2026-12-02 09:59." in offline_text and "No heartbeat since 2026-12-02 09:59." in offline_text
     assert f"{PUBLIC}/staff/fleet" in offline_text and silent.device_id in offline_text
 
     # The page, through real HTTP with a technician signed in: each open incident once.

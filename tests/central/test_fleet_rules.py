@@ -275,7 +275,8 @@ def test_a_kiosk_naming_itself_with_line_breaks_cannot_break_the_mail(world, smt
     assert run_tick(engine, settings, now=wita(2, 9, 1)).fleet_mails_sent == 1
     (rcpt, msg), = smtp.received
     assert rcpt == ["teknisi@ntbprov.example"] and msg["Bcc"] is None
-    assert msg["Subject"].startswith("Kios Kios 1 Bcc: someone@evil.example hello (Samsat Mataram): Kertas habis")
+    assert msg["Subject"].startswith(
+        "Kios iPLiK \u201cKios 1 Bcc: someone@evil.example hello\u201d (Samsat Mataram): Kertas habis")
 
 
 @pytest.mark.parametrize("key,bad,good", [("fleet_offline_minutes", 4, 5), ("fleet_stuck_minutes", 43_201, 43_200),
