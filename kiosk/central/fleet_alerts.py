@@ -54,6 +54,8 @@ MAX_ATTEMPTS = 12  # an hour of 5-minute ticks
 SEND_BATCH = 200  # mails per run: a province-wide outage drains over a few runs
 
 ALERT, RECOVERY = "alert", "recovery"
+# ``last_error`` of an incident nobody could be told of: no active technician with an address for its office.
+NO_RECIPIENT = "no recipient"
 
 # msgids (assets/locale/*/LC_MESSAGES/fleet.po)
 SUBJECT_ALERT = "iPLiK kiosk \u201c{name}\u201d ({office}): {kind}"
@@ -163,7 +165,9 @@ def due_mails(engine: sa.Engine, settings: Settings, now: datetime) -> list[Due]
     grace = now - timedelta(hours=settings.fleet_version_grace_hours)
     alert = sa.and_(i.resolved_at.is_(None), i.notified_at.is_(None),
                     sa.or_(i.kind != H.VERSION_BEHIND, i.opened_at <= grace))
-    recovery = sa.and_(i.resolved_at.is_not(None), i.notified_at.is_not(None), i.recovery_notified_at.is_(None))
+    # A recovery only of what was told: not of an incident stamped because nobody could be told of it.
+    recovery = sa.and_(i.resolved_at.is_not(None), i.notified_at.is_not(None), i.recovery_notified_at.is_(None),
+                       sa.or_(i.last_error.is_(None), i.last_error != NO_RECIPIENT))
     with reader(engine) as conn:
         rows = conn.execute(
             sa.select(i.id, i.kind, i.device_id, i.opened_at, i.resolved_at, i.attempts, i.detail, d.name, d.office)
@@ -215,7 +219,7 @@ def send_due(engine: sa.Engine, settings: Settings, now: datetime) -> tuple[int,
         for item in due:
             to = sorted(set(by_office.get(item.office, [])) | set(everyone))
             if not to:
-                _done(engine, item, now, error="no technician with an e-mail address for this office")
+                _done(engine, item, now, error=NO_RECIPIENT)
                 continue
             delivered, errors = 0, []
             for address in to:

@@ -305,3 +305,23 @@ def test_the_fleet_command_lists_open_incidents_worst_first(world, smtp, capsys,
     assert row["incidents"] == ["offline", "clock_skew", "paper_low"]
     assert main(["--data-dir", str(tmp_path), "central", "fleet", "--db", settings.database_url]) == 0
     assert "ATTENTION offline,clock_skew,paper_low" in capsys.readouterr().out
+
+
+def test_an_incident_nobody_can_be_told_of_is_marked_so_and_not_sent_later(world, smtp):
+    engine, settings = world
+    with engine.begin() as conn:  # the only technician loses their address
+        conn.execute(staff_users.update().values(email=None))
+    k = kiosk(engine)
+    beat(engine, k, wita(2, 9, 0), printer={"state": "paper_out"})
+    run_tick(engine, settings, now=wita(2, 9, 1))
+    with engine.begin() as conn:
+        conn.execute(staff_users.update().values(email="teknisi@ntbprov.example"))
+    run_tick(engine, settings, now=wita(2, 9, 6))
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(fleet_incidents.c.notified_at, fleet_incidents.c.last_error)).one()
+    assert row.notified_at is not None and row.last_error == "no recipient" and smtp.received == []
+    # Nor is its end news to the technician who has an address now.
+    beat(engine, k, wita(2, 9, 10))
+    assert run_tick(engine, settings, now=wita(2, 9, 11)).fleet_resolved == 1
+    run_tick(engine, settings, now=wita(2, 9, 16))
+    assert smtp.received == []

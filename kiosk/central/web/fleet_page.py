@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
-from .. import access, fleet_staff, fleet_view
+from .. import access, fleet_alerts, fleet_staff, fleet_view
 from .. import fleet_health as H
 from ..access import Staff
 from ..db import now
@@ -55,6 +55,7 @@ def fleet(request: Request, person: FleetDep) -> Response:
         "detail_line": lambda kind, detail: H.detail_line(kind, detail, t, request.app.state.settings.tz),
         "printer_words": lambda state: H.printer_words(state, t),
         "disk_words": lambda mb: H.disk_words(mb, t),
+        "no_recipient": fleet_alerts.NO_RECIPIENT,
         "open_count": sum(1 for r in rows if r.incidents and not r.revoked),
         "may_revoke": access.can_manage_kiosks(person),
         "may_assign": may_assign,
