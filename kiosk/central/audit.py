@@ -46,6 +46,8 @@ EVIDENCE_SAVED = "evidence_saved"
 EVIDENCE_SUBMITTED = "evidence_submitted"
 EVIDENCE_APPROVED = "evidence_approved"
 EVIDENCE_RETURNED = "evidence_returned"
+KIOSK_REVOKED = "kiosk_revoked"  # target: the device id; detail: its office and name (issue 15, fleet)
+TECHNICIAN_OFFICES_SET = "technician_offices_set"  # target: the technician's user name; detail: offices
 
 
 @dataclass(frozen=True, slots=True)

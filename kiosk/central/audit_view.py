@@ -50,6 +50,8 @@ ACTIONS: dict[str, str] = {
     audit.EVIDENCE_SUBMITTED: "Compliance evidence submitted",
     audit.EVIDENCE_APPROVED: "Compliance evidence approved",
     audit.EVIDENCE_RETURNED: "Compliance evidence returned",
+    audit.KIOSK_REVOKED: "Kiosk revoked",
+    audit.TECHNICIAN_OFFICES_SET: "Technician's offices set",
 }
 
 

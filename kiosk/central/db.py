@@ -623,6 +623,40 @@ evidence_items = sa.Table(
     sa.Index("evidence_items_approved_file", "approved_sha256"),
 )
 
+# --- fleet health and alerts (issue 15, part "fleet"; migration 0014; docs/fleet.md) ------------------
+
+# One row per incident of one kiosk and one kind (offline, paper_low, paper_out, stuck, clock_skew,
+# version_behind): opened by the tick when the condition starts, resolved when it ends. ``notified_at`` and
+# ``recovery_notified_at`` make each incident e-mail once and its recovery once (kiosk/central/fleet_alerts.py);
+# ``attempts``/``last_error`` hold the failed tries of the mail due next. At most one open incident per
+# kiosk and kind (the partial unique index). ``detail`` is small JSON with figures only, never personal data.
+fleet_incidents = sa.Table(
+    "fleet_incidents",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("device_id", sa.String(40), sa.ForeignKey("devices.id"), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("opened_at", UtcDateTime, nullable=False),
+    sa.Column("resolved_at", UtcDateTime),
+    sa.Column("notified_at", UtcDateTime),
+    sa.Column("recovery_notified_at", UtcDateTime),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_error", sa.String(300)),
+    sa.Column("detail", sa.Text),
+    sa.Index("fleet_incidents_open", "device_id", "kind", unique=True,
+             postgresql_where=sa.text("resolved_at IS NULL"), sqlite_where=sa.text("resolved_at IS NULL")),
+    sa.Index("fleet_incidents_device", "device_id", "opened_at"),
+)
+
+# Which technicians look after which office's kiosks (edited by the administrator on the fleet page): they
+# get those kiosks' alerts. A technician with no row here gets every kiosk's alerts.
+office_technicians = sa.Table(
+    "office_technicians",
+    metadata,
+    sa.Column("office", sa.String(200), primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("staff_users.id"), primary_key=True),
+)
+
 # --- engine ----------------------------------------------------------------------------------------
 
 

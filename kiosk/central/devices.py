@@ -14,7 +14,16 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from . import errors, security
-from .db import devices, enroll_codes, now, reader, records, tap_discards, upsert
+from .db import (
+    devices,
+    enroll_codes,
+    fleet_incidents,
+    now,
+    reader,
+    records,
+    tap_discards,
+    upsert,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,9 +184,14 @@ class Authenticator:
 def revoke(engine: Engine, device_id: str) -> bool:
     """Refuse the device's token from now on. False when no such device (or already revoked)."""
     with engine.begin() as conn:
-        done = conn.execute(
-            devices.update().where(devices.c.id == device_id, devices.c.revoked_at.is_(None)).values(revoked_at=now())
-        )
+        return revoke_in(conn, device_id, now())
+
+
+def revoke_in(conn: sa.Connection, device_id: str, at: datetime) -> bool:
+    """:func:`revoke` inside the caller's transaction (the fleet page writes its audit row in the same one)."""
+    done = conn.execute(
+        devices.update().where(devices.c.id == device_id, devices.c.revoked_at.is_(None)).values(revoked_at=at)
+    )
     return done.rowcount == 1
 
 
@@ -252,6 +266,8 @@ class FleetRow:
     records: int
     # The kiosk's clock minus the server's when its newest heartbeat arrived (seconds; None if unknown).
     clock_skew_s: float | None = None
+    # The kinds of its open fleet incidents, worst first (fleet_alerts.py; docs/fleet.md).
+    incidents: tuple[str, ...] = ()
 
 
 def _heartbeat_field(heartbeat: str | None, key: str) -> Any:
@@ -283,6 +299,10 @@ def fleet(engine: Engine, *, stale_after: timedelta = timedelta(hours=2)) -> lis
             .select_from(devices.outerjoin(counts, counts.c.device_id == devices.c.id))
             .order_by(devices.c.office, devices.c.name)
         ).all()
+        open_kinds: dict[str, list[str]] = {}
+        for r in conn.execute(sa.select(fleet_incidents.c.device_id, fleet_incidents.c.kind)
+                              .where(fleet_incidents.c.resolved_at.is_(None))):
+            open_kinds.setdefault(r.device_id, []).append(r.kind)
     return [
         FleetRow(
             id=r.id,
@@ -302,6 +322,14 @@ def fleet(engine: Engine, *, stale_after: timedelta = timedelta(hours=2)) -> lis
             disk_free_mb=_heartbeat_field(r.heartbeat, "disk_free_mb"),
             records=r.n,
             clock_skew_s=_skew(r.heartbeat, r.heartbeat_at),
+            incidents=tuple(sorted(open_kinds.get(r.id, ()), key=_incident_rank)),
         )
         for r in rows
     ]
+
+
+def _incident_rank(kind: str) -> int:
+    # Imported here: the fleet rules are not needed to serve kiosks, only to list them.
+    from .fleet_health import RANK
+
+    return RANK.get(kind, len(RANK))

@@ -195,7 +195,12 @@ HEARTBEAT_FIELDS: dict[str, type | tuple[type, ...]] = {
 # Fields a newer kiosk may add (issue 6: free disk for the fleet view); an older kiosk leaves them out.
 HEARTBEAT_OPTIONAL: dict[str, type | tuple[type, ...]] = {
     "disk_free_mb": int,
+    # Issue 15 (fleet alerts, docs/fleet.md): the age of the oldest unsent record and the last sync error.
+    "oldest_pending_s": int,
+    "sync_error": str,
 }
+# Ten years: an age beyond it is a broken clock, not a record that waited.
+MAX_OLDEST_PENDING_S = 10 * 366 * 86400
 
 
 # Quick-rating taps the kiosk's repeated-tap filter dropped, per local day (issue 14, item 2). Checked
@@ -232,6 +237,10 @@ def heartbeat_row(body: dict[str, Any], _clock: Clock) -> dict[str, Any]:
         value = body[key]
         if not isinstance(value, tp) or isinstance(value, bool):
             raise Rejected(errors.RECORD_INVALID, reason=f"{key}: has the wrong type")
+    if not 0 <= body.get("oldest_pending_s", 0) <= MAX_OLDEST_PENDING_S:
+        raise Rejected(errors.RECORD_INVALID, reason="oldest_pending_s: must be 0 or more seconds, at most ten years")
+    if "sync_error" in body and not wire.SYNC_ERROR_RE.match(body["sync_error"]):
+        raise Rejected(errors.RECORD_INVALID, reason="sync_error: must be a short code (letters, digits, . _ : -)")
     printer = body["printer"]
     if len(printer) > 20 or not all(isinstance(v, (str, int, float, bool)) or v is None for v in printer.values()):
         raise Rejected(errors.RECORD_INVALID, reason="printer: must be a small object of plain values")

@@ -108,6 +108,16 @@ class Settings:
     evidence_dir: str = ""
     # One upload's size; the whole form must also fit in max_request_bytes (the body limit answers first).
     evidence_max_bytes: int = 3 * 1024 * 1024
+    # --- fleet health and alerts (issue 15, part "fleet"; docs/fleet.md) ---
+    # A kiosk silent this long while its office is open (office hours, not a holiday) is offline.
+    fleet_offline_minutes: int = 30
+    # Records stuck: the oldest unsent record on a kiosk has waited this long (or the kiosk has refused ones).
+    fleet_stuck_minutes: int = 60
+    # The kiosk's clock further than this from the server's.
+    fleet_clock_skew_s: int = 300
+    # A kiosk older than the server's own version for this long is "version behind" (a fresh server
+    # release gives the kiosks this long to update before anyone is e-mailed).
+    fleet_version_grace_hours: int = 72
 
     @property
     def is_sqlite(self) -> bool:
@@ -217,6 +227,15 @@ def validate(s: Settings) -> Settings:
     # compliance evidence (issue 15): the form around the file needs room under the body limit
     if not 64 * 1024 <= s.evidence_max_bytes <= s.max_request_bytes - 64 * 1024:
         fail("evidence_max_bytes", "must be between 64 KiB and max_request_bytes minus 64 KiB")
+    # fleet (issue 15)
+    if not 5 <= s.fleet_offline_minutes <= 7 * 24 * 60:
+        fail("fleet_offline_minutes", "must be between 5 minutes and 7 days")
+    if not 5 <= s.fleet_stuck_minutes <= 30 * 24 * 60:
+        fail("fleet_stuck_minutes", "must be between 5 minutes and 30 days")
+    if not 10 <= s.fleet_clock_skew_s <= 86400:
+        fail("fleet_clock_skew_s", "must be between 10 seconds and one day")
+    if not 0 <= s.fleet_version_grace_hours <= 90 * 24:
+        fail("fleet_version_grace_hours", "must be between 0 and 2160 hours")
     return s
 
 

@@ -36,7 +36,7 @@ from sqlalchemy.engine import Engine
 from ..domain.workflow import AUTO_CLOSE_DAYS, Status
 from ..errors import KioskError
 from ..i18n import both
-from . import alert_digest, audit, notify, staff, workdays
+from . import alert_digest, audit, fleet_alerts, notify, staff, workdays
 from .analytics import rollup
 from .complaints import lock_events
 from .db import UtcDateTime, audit_log, complaint_events, complaints, server_locks
@@ -77,6 +77,11 @@ class TickResult:
     # The daily alert digest (alert_digest.py): e-mails sent and failed attempts in this run.
     digests_sent: int = 0
     digests_failed: int = 0
+    # Fleet alerts (fleet_alerts.py): incidents opened and resolved, e-mails sent and failed tries.
+    fleet_opened: int = 0
+    fleet_resolved: int = 0
+    fleet_mails_sent: int = 0
+    fleet_mails_failed: int = 0
 
     def summary(self) -> str:
         if self.skipped_locked:
@@ -200,8 +205,13 @@ def run_tick(engine: Engine, settings: Settings, *, now: datetime | None = None,
         rolled = rollup.refresh_all(engine, settings, now=at, keep=held.keep)
         # After the rollups (the alerts read them) and under the lock (one digest per person per day).
         digests_sent, digests_failed = alert_digest.send_digests(engine, settings, at)
+        held.keep()
+        # Under the lock too: an incident e-mails once, and its recovery once, across hosts (issue 15).
+        fleet = fleet_alerts.run(engine, settings, at)
     result = TickResult(marked, closed, sent, failed, purged, False, filled, rolled,
-                        digests_sent=digests_sent, digests_failed=digests_failed)
+                        digests_sent=digests_sent, digests_failed=digests_failed,
+                        fleet_opened=fleet.opened, fleet_resolved=fleet.resolved,
+                        fleet_mails_sent=fleet.sent, fleet_mails_failed=fleet.failed)
     log.info("%s", result.summary())
     return result
 

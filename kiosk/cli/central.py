@@ -121,6 +121,8 @@ def cmd_fleet(ctx: Context) -> int:
             flag = " REVOKED" if r.revoked else (" NOT SEEN" if r.not_seen else "")
             if r.clock_skew_s is not None and abs(r.clock_skew_s) > CLOCK_SKEW_SHOWN_S:
                 flag += f" CLOCK {r.clock_skew_s / 3600:+.1f} h"
+            if r.incidents and not r.revoked:  # open fleet incidents (docs/fleet.md), worst first
+                flag += " ATTENTION " + ",".join(r.incidents)
             seen = f"{r.last_seen_at:%Y-%m-%d %H:%M}" if r.last_seen_at else "never"
             lines.append(
                 f"{r.id:<17} {r.name[:24]:<24} {seen:<17} {'-' if r.outbox_pending is None else r.outbox_pending:>6} "

@@ -111,11 +111,18 @@ def heartbeat_body(
     catalog_version: str = "",
     disk_free_mb: int | None = None,
     discarded_taps: dict[str, int] | None = None,
+    oldest_pending_s: int | None = None,
+    sync_error: str | None = None,
 ) -> dict[str, Any]:
     """The kiosk's health, as the fleet view shows it. Never queued: a fresh one goes with each push.
 
     ``discarded_taps`` is ``{"YYYY-MM-DD": n}``: the quick-rating taps the repeated-tap filter dropped on
-    each of the last days (office time; ``kiosk.store.tap_discards``)."""
+    each of the last days (office time; ``kiosk.store.tap_discards``).
+
+    ``oldest_pending_s`` is how long the oldest unsent record has waited, by the kiosk's own clock (an age,
+    not a time, so a kiosk clock that is off does not make it look older or newer on the server);
+    ``sync_error`` the code of the last failed sync (``offline``, ``timeout``, an API error code), never a
+    message that could quote a record (issue 15, docs/fleet.md)."""
     body: dict[str, Any] = {
         "at": at,
         "version": version,
@@ -128,7 +135,22 @@ def heartbeat_body(
         body["disk_free_mb"] = disk_free_mb
     if discarded_taps:
         body["discarded_taps"] = dict(discarded_taps)
+    if oldest_pending_s is not None:
+        body["oldest_pending_s"] = max(0, int(oldest_pending_s))
+    if sync_error:
+        body["sync_error"] = sync_error_code(sync_error)
     return body
+
+
+# A sync error as the heartbeat carries it: a short code of plain characters (docs/fleet.md).
+MAX_SYNC_ERROR = 64
+SYNC_ERROR_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+
+
+def sync_error_code(value: str) -> str:
+    """``value`` cut to a code the server takes: plain characters only, at most MAX_SYNC_ERROR of them."""
+    code = re.sub(r"[^A-Za-z0-9_.:-]", "_", str(value))[:MAX_SYNC_ERROR]
+    return code or "error"
 
 
 # The catalog answer's list of non-working days: four years of national holidays, cuti bersama and a

@@ -31,7 +31,7 @@ import time
 import uuid as uuidlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from .. import __version__
@@ -400,9 +400,11 @@ class SyncWorker:
             return None
         db = self.store.db
         # Each field on its own: a damaged page behind one of them must not stop the records going out.
+        oldest_s: int | None = None
         try:
             s = sync_ops.summary(db, problems=0)
             pending, failed = s.pending, s.failed
+            oldest_s = _age_s(s.oldest_pending_at)
         except (sqlite3.DatabaseError, StoreError):
             log.warning("heartbeat: the outbox counts cannot be read", exc_info=True)
             pending = failed = -1
@@ -420,6 +422,9 @@ class SyncWorker:
             catalog_version=_catalog_version(db),
             disk_free_mb=_disk_free_mb(self.config.data_dir),
             discarded_taps=self._discarded_taps(),
+            # For the fleet alerts (docs/fleet.md): records stuck, and why the last sync failed (a code).
+            oldest_pending_s=oldest_s,
+            sync_error=self.status.error_code,
         )
         return {"uuid": str(uuidlib.uuid4()), "kind": wire.HEARTBEAT, "body": body}
 
@@ -594,6 +599,16 @@ def _disk_free_mb(path) -> int | None:
     try:
         return shutil.disk_usage(path).free // 2**20
     except OSError:
+        return None
+
+
+def _age_s(created_at: str | None) -> int | None:
+    """Seconds since ``created_at`` (an outbox row's ISO time) by this kiosk's clock; None if unknown."""
+    if not created_at:
+        return None
+    try:
+        return max(0, int((sync_ops.utcnow() - datetime.fromisoformat(created_at)).total_seconds()))
+    except (ValueError, TypeError):
         return None
 
 

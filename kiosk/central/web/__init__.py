@@ -37,6 +37,7 @@ ROUTERS = (
     "dashboard_quick",
     "evidence_pages",
     "evidence_kiosk",
+    "fleet_page",
 )
 
 
