@@ -46,6 +46,12 @@ ACTIONS: dict[str, str] = {
     audit.OFFICE_PIN_SET: "Kiosk PIN set",
     audit.OFFICE_PIN_CLEARED: "Kiosk PIN cleared",
     audit.POPULATION_SET: "Yearly users set",
+    audit.KIOSK_SETTING_SET: "Kiosk setting set",
+    audit.KIOSK_SETTING_CLEARED: "Kiosk setting cleared",
+    audit.KIOSK_PIN_SET: "PIN of one kiosk set",
+    audit.KIOSK_PIN_CLEARED: "PIN of one kiosk cleared",
+    audit.ENROLL_CODE_CREATED: "Enrollment code made",
+    audit.ENROLL_CODE_CANCELLED: "Enrollment code cancelled",
 }
 
 
