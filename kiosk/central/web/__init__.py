@@ -35,6 +35,8 @@ ROUTERS = (
     "dashboard_ranking",
     "dashboard_alerts",
     "dashboard_quick",
+    "kiosks_settings",
+    "kiosks_enroll",
 )
 
 
