@@ -83,7 +83,7 @@ def test_office_and_kiosk_values_set_on_the_pages_reach_the_pull(server, engine,
     # The kiosk's page shows what applies and where from.
     page = tech.get(server.url + f"/staff/kiosks/{kiosk.device_id}/settings?lang=en", timeout=10).text
     assert "Now: quick (Set for its office)" in page and "Now: 300 (Set for this kiosk)" in page
-    assert "Now: config.toml of the kiosk (The kiosk&#39;s config.toml)" in page  # idle countdown: not set
+    assert "Now: the kiosk&#39;s own config.toml" in page  # idle countdown: not set
     listing = tech.get(server.url + "/staff/kiosks/settings?lang=en", timeout=10).text
     assert OFFICE in listing and f"/staff/kiosks/{kiosk.device_id}/settings" in listing
 
