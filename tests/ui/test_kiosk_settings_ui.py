@@ -125,3 +125,30 @@ def test_survey_mode_and_a_kiosk_pin_set_on_the_server_reach_the_running_kiosk(u
     _picked_up(d)
     assert not home.quick and home.ids.tile_survey.parent is not None
     assert app.cfg.ui.idle_timeout_s == 90
+
+
+def test_a_value_the_kiosk_cannot_use_is_skipped_and_the_rest_still_applies(ui, core):
+    """What a broken server could leave in the store (or an older kiosk version wrote): the bad values are
+    dropped when read, the good one applies, nothing crashes."""
+    import json
+
+    from kiosk.store import kiosk_settings
+
+    d = ui
+    app = d.app
+    bad = {"survey_mode": "turbo", "idle_timeout_s": -1, "languages": ["id"], "unit": 12, "agency_id": None}
+    with core.store.db.atomic():
+        core.store.db.execute(
+            "INSERT INTO server_settings (id, values_json, sources_json, received_at) VALUES (1, ?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET values_json = excluded.values_json, sources_json = excluded.sources_json",
+            (json.dumps(bad), json.dumps({"languages": "office", "survey_mode": "nonsense"}), "2026-12-07T00:00:00+00:00"))
+    try:
+        _picked_up(d)
+        assert app.server_settings.values == {"languages": ["id"]}
+        assert not app.multilingual and app.lang == "id"  # only Indonesian: no language switch
+        assert not d.screen("home").quick and app.cfg.ui.idle_timeout_s == 90
+        assert app.cfg.survey.mode == "full" and app.cfg.office.unit == ui.app.base_cfg.office.unit
+    finally:
+        kiosk_settings.store(core.store.db, kiosk_settings.ServerSettings())
+        _picked_up(d)
+    assert app.multilingual and app.server_settings.values == {}
