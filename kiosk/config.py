@@ -188,9 +188,9 @@ def _semantic_checks(cfg: Config) -> list[tuple[str, str]]:
     if not langs or any(lang not in LANGUAGES for lang in langs) or len(set(langs)) != len(langs):
         problems.append(("ui.languages", 'must list "id" and/or "en", each once'))
     if not IDLE_TIMEOUT_S[0] <= cfg.ui.idle_timeout_s <= IDLE_TIMEOUT_S[1]:
-        problems.append(("ui.idle_timeout_s", "must be between %d and %d seconds" % IDLE_TIMEOUT_S))
+        problems.append(("ui.idle_timeout_s", f"must be between {IDLE_TIMEOUT_S[0]} and {IDLE_TIMEOUT_S[1]} seconds"))
     if not IDLE_COUNTDOWN_S[0] <= cfg.ui.idle_countdown_s <= IDLE_COUNTDOWN_S[1]:
-        problems.append(("ui.idle_countdown_s", "must be between %d and %d seconds" % IDLE_COUNTDOWN_S))
+        problems.append(("ui.idle_countdown_s", f"must be between {IDLE_COUNTDOWN_S[0]} and {IDLE_COUNTDOWN_S[1]} seconds"))
     if not _HEX_COLOR.match(cfg.ui.primary_color):
         problems.append(("ui.primary_color", 'must be a colour like "#0B5394"'))
     # The whole hash is checked, not its prefix: a damaged one would otherwise lock staff out silently.
