@@ -14,12 +14,13 @@ def person(role: Role, agencies=()) -> Staff:
 
 
 @pytest.mark.parametrize(("role", "agencies", "expected"), [
-    (Role.ADMIN, (), ["/staff/complaints", "/staff/templates", "/staff/users", "/staff/audit", "/staff/dashboard"]),
+    (Role.ADMIN, (), ["/staff/complaints", "/staff/templates", "/staff/users", "/staff/audit", "/staff/dashboard",
+                      "/staff/kiosks/settings"]),
     (Role.DESK, (), ["/staff/complaints", "/staff/templates", "/staff/dashboard"]),
     (Role.OFFICER, ("dinkes",), ["/staff/complaints", "/staff/templates", "/staff/dashboard"]),
     (Role.OFFICER, (), ["/staff/complaints", "/staff/dashboard"]),
     (Role.VIEWER, (), ["/staff/complaints", "/staff/dashboard"]),
-    (Role.TECHNICIAN, (), []),
+    (Role.TECHNICIAN, (), ["/staff/kiosks/settings"]),
 ])
 def test_menu_follows_access(role, agencies, expected):
     assert [href for href, _ in menu.items(person(role, agencies))] == expected
@@ -32,7 +33,7 @@ def test_menu_for_nobody_is_empty():
 @pytest.mark.parametrize(("role", "expected"), [
     (Role.ADMIN, "/staff/complaints"),
     (Role.VIEWER, "/staff/complaints"),
-    (Role.TECHNICIAN, "/staff/account"),  # no menu entry yet: the account page is everyone's
+    (Role.TECHNICIAN, "/staff/kiosks/settings"),  # the first menu entry a technician has
 ])
 def test_home_start_page(role, expected):
     assert home.start_page(person(role)) == expected
