@@ -537,6 +537,10 @@ class SyncWorker:
     def _take_settings(self, db, sent: Any) -> None:
         from ..store import kiosk_settings as settings_store
 
+        if sent is not None and not (isinstance(sent, dict) and isinstance(sent.get("values", {}), dict)):
+            # Not settings at all: a broken answer, not a decision to clear them. Keep what the kiosk has.
+            log.error("kiosk settings from the server refused: not an object; the kiosk keeps what it had")
+            return
         accepted, refused = settings_store.accept(sent if sent is not None else {"values": {}})
         for key, why in refused.items():
             # A value this kiosk cannot use stays out (config.toml's applies); the others still do.

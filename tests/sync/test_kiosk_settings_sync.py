@@ -158,3 +158,17 @@ def test_settings_that_are_not_an_object_leave_the_kiosk_on_config_toml(kiosk):
         assert accepted.values == {} and refused
         kiosk_side.store(store.db, accepted)
         assert kiosk_side.effective_config(cfg, kiosk_side.stored(store.db)) == cfg
+
+
+def test_a_settings_field_that_is_not_settings_keeps_what_the_kiosk_had(kiosk, caplog):
+    """A broken answer is not a decision to clear: the values the kiosk had stay (null does clear)."""
+    cfg, _device_id, store = kiosk
+    worker = SyncWorker(cfg, store=store)
+    worker._take_settings(store.db, {"values": {"survey_mode": "quick"}, "sources": {"survey_mode": "kiosk"}})
+    for broken in ("quick", ["survey_mode"], {"values": "quick"}, 7):
+        with caplog.at_level(logging.ERROR, logger="kiosk.sync"):
+            worker._take_settings(store.db, broken)
+        assert kiosk_side.stored(store.db).values == {"survey_mode": "quick"}
+    assert "not an object" in caplog.text
+    worker._take_settings(store.db, None)
+    assert kiosk_side.stored(store.db).values == {}

@@ -15,6 +15,7 @@ from starlette.datastructures import FormData
 
 from ...domain import kiosk_settings as spec
 from ...domain.errors import ValidationError
+from ...domain.pin import check_new_pin
 from .. import access, catalog, office_settings
 from .. import kiosk_settings as KS
 from ..access import Staff
@@ -74,8 +75,6 @@ def _read_form(request: Request, form: FormData, t) -> tuple[dict[str, Any], dic
             errors["pin"] = t("This is too long.")
         else:
             try:
-                from ...domain.pin import check_new_pin
-
                 check_new_pin(pin.strip())
             except ValidationError as exc:
                 errors["pin"] = t(exc.message, **exc.params)
