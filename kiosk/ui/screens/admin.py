@@ -3,8 +3,9 @@
 The PIN is the one the central server sent for this kiosk's office, else config.toml's; the check and
 the lockout live in the kiosk database (kiosk.store.staff_pin), so a restart does not reset the count.
 
-Shows the kiosk's health (records waiting to be sent, last sync, printer, disk, version), takes the
-staff's few settings (starting language, idle time), and is the only way out of the app.
+Shows the kiosk's health (records waiting to be sent, last sync, printer, disk, version) and where each
+setting comes from (the central server, for the office or this kiosk, or config.toml: docs/kiosk-settings.md),
+takes the staff's few settings (starting language, idle time), and is the only way out of the app.
 """
 
 from __future__ import annotations
