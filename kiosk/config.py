@@ -181,13 +181,16 @@ _HEX_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 def _semantic_checks(cfg: Config) -> list[tuple[str, str]]:
     """(key, problem) pairs for values of the right type that still make no sense."""
     problems: list[tuple[str, str]] = []
+    # The bounds the central server's kiosk settings are checked with too (one list, in the domain).
+    from .domain.kiosk_settings import IDLE_COUNTDOWN_S, IDLE_TIMEOUT_S, LANGUAGES, SURVEY_MODES
+
     langs = cfg.ui.languages
-    if not langs or any(lang not in ("id", "en") for lang in langs) or len(set(langs)) != len(langs):
+    if not langs or any(lang not in LANGUAGES for lang in langs) or len(set(langs)) != len(langs):
         problems.append(("ui.languages", 'must list "id" and/or "en", each once'))
-    if not 15 <= cfg.ui.idle_timeout_s <= 3600:
-        problems.append(("ui.idle_timeout_s", "must be between 15 and 3600 seconds"))
-    if not 5 <= cfg.ui.idle_countdown_s <= 120:
-        problems.append(("ui.idle_countdown_s", "must be between 5 and 120 seconds"))
+    if not IDLE_TIMEOUT_S[0] <= cfg.ui.idle_timeout_s <= IDLE_TIMEOUT_S[1]:
+        problems.append(("ui.idle_timeout_s", f"must be between {IDLE_TIMEOUT_S[0]} and {IDLE_TIMEOUT_S[1]} seconds"))
+    if not IDLE_COUNTDOWN_S[0] <= cfg.ui.idle_countdown_s <= IDLE_COUNTDOWN_S[1]:
+        problems.append(("ui.idle_countdown_s", f"must be between {IDLE_COUNTDOWN_S[0]} and {IDLE_COUNTDOWN_S[1]} seconds"))
     if not _HEX_COLOR.match(cfg.ui.primary_color):
         problems.append(("ui.primary_color", 'must be a colour like "#0B5394"'))
     # The whole hash is checked, not its prefix: a damaged one would otherwise lock staff out silently.
@@ -216,7 +219,7 @@ def _semantic_checks(cfg: Config) -> list[tuple[str, str]]:
         problems.append(("transparency.url_template", "must contain {agency}"))
     elif not cfg.transparency.url_template.startswith(("https://", "http://")):
         problems.append(("transparency.url_template", "must start with https:// (or http:// on a test network)"))
-    if cfg.survey.mode not in ("full", "quick"):
+    if cfg.survey.mode not in SURVEY_MODES:
         problems.append(("survey.mode", 'must be "full" or "quick"'))
     if not 0 <= cfg.survey.repeat_tap_interval_s <= 60:
         problems.append(("survey.repeat_tap_interval_s", "must be between 0 and 60 seconds"))

@@ -165,3 +165,12 @@ def query(
                  json.loads(r.detail) if r.detail else {})
         for r in rows
     ]
+
+
+# Issue 15, part "settings": kiosk settings from the centre and enrollment codes.
+KIOSK_SETTING_SET = "kiosk_setting_set"  # target: "office:NAME" or "device:ID"; detail: key, value (never a PIN)
+KIOSK_SETTING_CLEARED = "kiosk_setting_cleared"  # detail: key
+KIOSK_PIN_SET = "kiosk_pin_set"  # target: "device:ID"; the PIN and its hash are never in the row
+KIOSK_PIN_CLEARED = "kiosk_pin_cleared"
+ENROLL_CODE_CREATED = "enroll_code_created"  # target: the office; detail: agency, code id (never the code)
+ENROLL_CODE_CANCELLED = "enroll_code_cancelled"

@@ -52,6 +52,12 @@ ACTIONS: dict[str, str] = {
     audit.EVIDENCE_RETURNED: "Compliance evidence returned",
     audit.KIOSK_REVOKED: "Kiosk revoked",
     audit.TECHNICIAN_OFFICES_SET: "Technician's offices set",
+    audit.KIOSK_SETTING_SET: "Kiosk setting set",
+    audit.KIOSK_SETTING_CLEARED: "Kiosk setting cleared",
+    audit.KIOSK_PIN_SET: "PIN of one kiosk set",
+    audit.KIOSK_PIN_CLEARED: "PIN of one kiosk cleared",
+    audit.ENROLL_CODE_CREATED: "Enrollment code made",
+    audit.ENROLL_CODE_CANCELLED: "Enrollment code cancelled",
 }
 
 

@@ -656,6 +656,24 @@ office_technicians = sa.Table(
     sa.Column("office", sa.String(200), primary_key=True),
     sa.Column("user_id", sa.Integer, sa.ForeignKey("staff_users.id"), primary_key=True),
 )
+# --- kiosk settings from the centre (issue 15, part "settings", migration 0015) -----------------------
+
+# Settings staff set on the server for an office's kiosks or for one kiosk (kiosk/central/kiosk_settings.py,
+# keys and bounds in kiosk/domain/kiosk_settings.py). One row per (scope, target, key): scope "office"
+# (target: devices.office) or "device" (target: devices.id). The value is JSON; a cleared value is no row.
+# A per-kiosk staff PIN is a row of key "staff_pin" holding the hash only (the office's stays in
+# office_settings).
+kiosk_settings = sa.Table(
+    "kiosk_settings",
+    metadata,
+    sa.Column("scope", sa.String(8), primary_key=True),
+    sa.Column("target", sa.String(200), primary_key=True),
+    sa.Column("key", sa.String(40), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("set_at", UtcDateTime, nullable=False),
+    sa.Column("set_by", sa.String(64), nullable=False),
+)
+
 
 # --- engine ----------------------------------------------------------------------------------------
 

@@ -69,6 +69,17 @@ class StaffPinOut(BaseModel):
     set_at: str | None
 
 
+class KioskSettingsOut(BaseModel):
+    values: dict[str, Any] = Field(
+        description="The settings the server sets for this kiosk (its own, else its office's); a key left out "
+                    "is not set on the server, and the kiosk's config.toml applies (kiosk/domain/kiosk_settings.py)"
+    )
+    sources: dict[str, Literal["kiosk", "office", "config"]] = Field(
+        description="Where each value (and `staff_pin`) comes from: set for this kiosk, for its office, or not "
+                    "set on the server"
+    )
+
+
 class CatalogOut(BaseModel):
     changed: bool
     cursor: str | None
@@ -89,6 +100,14 @@ class CatalogOut(BaseModel):
             "The staff PIN of this kiosk's office as set with `kiosk central office pin` (its hash only), "
             "sent with every answer; null when the office has none, so the kiosk's config.toml PIN applies. "
             "Absent from older servers."
+            " A PIN set for this one kiosk on the staff pages takes the office's place."
+        ),
+    )
+    settings: KioskSettingsOut | None = Field(
+        default=None,
+        description=(
+            "Kiosk settings set on the server for this kiosk or its office, sent with every answer (not part "
+            "of the cursor). Absent from older servers: the kiosk then keeps what it had."
         ),
     )
     identity_public_key: str | None = Field(

@@ -238,3 +238,20 @@ def m009_tap_discards(db: Database) -> None:
         );
         """
     )
+
+
+@MIGRATIONS()
+def m010_server_settings(db: Database) -> None:
+    # Issue 15, part "settings": the kiosk settings the central server sent with the last catalog pull
+    # (kiosk/store/kiosk_settings.py): the values this kiosk accepted (JSON object; a key left out falls
+    # back to config.toml) and where each came from ("kiosk" or "office"). One row.
+    db.executescript(
+        """
+        CREATE TABLE server_settings (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            values_json TEXT NOT NULL,
+            sources_json TEXT NOT NULL,
+            received_at TEXT NOT NULL
+        );
+        """
+    )

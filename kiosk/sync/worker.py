@@ -537,6 +537,26 @@ class SyncWorker:
         if key:  # absent from older servers: the key from enrollment stays
             self._take_identity_key(key)
         evidence_fetch.refresh(client, self.config.data_dir, db)  # issue 15: the compliance photos it names
+        if "settings" in data:  # absent from older servers: keep what the kiosk has (docs/kiosk-settings.md)
+            self._take_settings(db, data["settings"])
+
+    def _take_settings(self, db, sent: Any) -> None:
+        from ..store import kiosk_settings as settings_store
+
+        if sent is not None and not (isinstance(sent, dict) and isinstance(sent.get("values", {}), dict)):
+            # Not settings at all: a broken answer, not a decision to clear them. Keep what the kiosk has.
+            log.error("kiosk settings from the server refused: not an object; the kiosk keeps what it had")
+            return
+        accepted, refused = settings_store.accept(sent if sent is not None else {"values": {}})
+        for key, why in refused.items():
+            # A value this kiosk cannot use stays out (config.toml's applies); the others still do.
+            log.error("kiosk setting %s from the server refused: %s", key, why)
+        if settings_store.store(db, accepted):
+            log.info("kiosk settings from the server: %s", ", ".join(sorted(accepted.values)) or "none")
+        try:
+            settings_store.write_screen_schedule(self.config.data_dir, accepted)
+        except OSError as exc:
+            log.error("screen schedule not written: %s", exc)
 
     def _take_identity_key(self, key: str) -> None:
         from ..domain import sealing  # PyNaCl: imported when a key arrives, not at start

@@ -51,6 +51,13 @@ def _sync_state(kiosk) -> str:
     return kiosk.sync_status().state
 
 
+def _server_settings(kiosk):
+    """What the central server last sent (kiosk/store/kiosk_settings.py); read on the backend thread."""
+    from ..store import kiosk_settings as settings_store
+
+    return settings_store.stored(kiosk.store.db)
+
+
 def open_kiosk(cfg: Config):
     """The facade, opened on the backend's thread (it imports the store and the PDF code)."""
     from ..actions import Kiosk
@@ -79,7 +86,11 @@ class KioskApp(NoKivySettings, App):
                  exit_when_ready: bool = False, **kwargs) -> None:
         super().__init__(**kwargs)
         self.exit_when_ready = exit_when_ready
+        # config.toml as read; self.cfg is it with the central server's settings laid over (docs/kiosk-settings.md)
+        self.base_cfg = cfg
         self.cfg = cfg
+        self.server_settings = None  # kiosk.store.kiosk_settings.ServerSettings once read
+        self._saved_ui: ui_settings.UiSettings | None = None
         self.fullscreen = cfg.ui.fullscreen if fullscreen is None else fullscreen
         self.tr = tr
         self.default_lang = cfg.ui.languages[0]
@@ -200,18 +211,58 @@ class KioskApp(NoKivySettings, App):
 
     def _poll_sync(self, *_args) -> None:
         self.backend.run(_sync_state, on_done=self._show_sync, on_error=lambda _e: None, quiet=True)
+        # The settings the last pull brought: applied here, without a restart, within SYNC_POLL_S of the pull.
+        self.backend.run(_server_settings, on_done=self.apply_server_settings,
+                         on_error=lambda e: log.warning("server settings not read: %s", e), quiet=True)
+
+    def apply_server_settings(self, settings) -> None:
+        """Lay the server's values over config.toml and apply what changed: survey mode (Home), idle
+        times, languages, agency and unit (the survey reads them from cfg when it starts)."""
+        from ..store.kiosk_settings import effective_config
+
+        if settings == self.server_settings:
+            return
+        self.server_settings = settings
+        before, cfg = self.cfg, effective_config(self.base_cfg, settings)
+        self.cfg = cfg
+        if cfg.ui.languages != before.ui.languages:
+            saved = self._saved_ui.language if self._saved_ui else None
+            self.default_lang = saved if saved in self._offered() else cfg.ui.languages[0]
+            self.multilingual = len(cfg.ui.languages) > 1
+            if self.current == "home" or self.lang not in cfg.ui.languages:
+                self.lang = self.default_lang
+        if (cfg.ui.idle_timeout_s, cfg.ui.idle_countdown_s) != (before.ui.idle_timeout_s, before.ui.idle_countdown_s) \
+                and self.idle is not None:
+            self.idle.configure(timeout_s=self._idle_timeout(), countdown_s=cfg.ui.idle_countdown_s)
+        if cfg.survey.mode != before.survey.mode and self.screens is not None and self.screens.has("home"):
+            self.screens.get("home").quick = cfg.survey.mode == "quick"
+
+    def _offered(self) -> tuple[str, ...]:
+        """Languages staff may pick on the admin screen: the server's list when it sets one, else both."""
+        if self.server_settings is not None and "languages" in self.server_settings.values:
+            return self.cfg.ui.languages
+        return ("id", "en")
+
+    def _idle_timeout(self) -> int:
+        """The server's idle time wins; else the admin screen's choice on this kiosk, else config.toml's."""
+        if self.server_settings is not None and "idle_timeout_s" in self.server_settings.values:
+            return self.cfg.ui.idle_timeout_s
+        if self._saved_ui is not None and self._saved_ui.idle_timeout_s:
+            return self._saved_ui.idle_timeout_s
+        return self.cfg.ui.idle_timeout_s
 
     def _show_sync(self, state: str) -> None:
         self.online = state in ONLINE_STATES
 
     def _apply_settings(self, saved: ui_settings.UiSettings) -> None:
         """Staff choices from the admin screen, kept across restarts."""
-        if saved.language and saved.language != self.default_lang:
+        self._saved_ui = saved
+        if saved.language and saved.language != self.default_lang and saved.language in self._offered():
             self.default_lang = saved.language
             if self.current == "home":
                 self.lang = saved.language
         if saved.idle_timeout_s and self.idle is not None:
-            self.idle.configure(timeout_s=saved.idle_timeout_s, countdown_s=self.cfg.ui.idle_countdown_s)
+            self.idle.configure(timeout_s=self._idle_timeout(), countdown_s=self.cfg.ui.idle_countdown_s)
 
     def on_stop(self) -> None:
         self._settle_heap()
@@ -286,7 +337,7 @@ class KioskApp(NoKivySettings, App):
     # --- language and text size -------------------------------------------------------------------
 
     def set_language(self, lang: str) -> None:
-        if lang in self.cfg.ui.languages or lang in ("id", "en"):
+        if lang in self._offered():
             self.lang = lang
 
     def on_lang(self, _app, lang: str) -> None:

@@ -25,9 +25,10 @@ def test_catalog_by_cursor_with_ikm_aggregates_from_every_kiosk(http, server, en
     cursor = first["cursor"]
     same = http.get(server.url + CATALOG, params={"since": cursor}, headers=device.headers, timeout=10).json()
     # The working-day calendar, the office's staff PIN (none set here) and the sealing key come with every
-    # answer, also an unchanged one (they are not in the cursor).
+    # answer, also an unchanged one (they are not in the cursor); so do the kiosk settings (none set here).
     assert same == {"changed": False, "cursor": cursor, "catalog": None, "holidays": first["holidays"],
-                    "staff_pin": None, "identity_public_key": device.identity_public_key}
+                    "staff_pin": None, "identity_public_key": device.identity_public_key,
+                    "settings": {"values": {}, "sources": {"staff_pin": "config"}}}
 
     other = enroll(server, engine)
     recs = [rating_record(score=4), rating_record(score=2)]

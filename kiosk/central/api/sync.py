@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 
 from ...domain.workflow import Status
 from ...sync import wire
-from .. import catalog, complaints, errors, identity_keys, ingest, office_settings, workdays
+from .. import catalog, complaints, errors, identity_keys, ingest, kiosk_settings, workdays
 from ..deps import DeviceDep, EngineDep, SettingsDep
 from ..models import LIMITS_DOC, CatalogOut, ProblemOut, PushIn, PushOut, UpdatesOut
 from ..pushgate import PushGate
@@ -76,8 +76,9 @@ def pull_catalog(
     answer = catalog.for_kiosk(engine, since, ikm_refresh_s=settings.ikm_refresh_s)
     # Not part of the cursor: a new decree or a local holiday must reach kiosks whose catalog is current.
     answer["holidays"] = workdays.holidays_around(settings)
-    # Likewise the office's staff PIN: only this device's own office's, found from its token.
-    answer["staff_pin"] = office_settings.pin_for_office(engine, device.office)
+    # Likewise the settings set for this kiosk or its office, and the staff PIN that applies to it (its
+    # own, else its office's): only this device's, found from its token (docs/kiosk-settings.md).
+    answer.update(kiosk_settings.for_device(engine, device.id, device.office))
     answer["identity_public_key"] = identity_keys.current(engine).public_key
     return CatalogOut.model_validate(answer)
 

@@ -38,6 +38,8 @@ ROUTERS = (
     "evidence_pages",
     "evidence_kiosk",
     "fleet_page",
+    "kiosks_settings",
+    "kiosks_enroll",
 )
 
 

@@ -24,6 +24,7 @@ ENTRIES: tuple[tuple[str, str, Callable[[Staff], bool]], ...] = (
     ("/staff/dashboard", "Dashboard", access.can_see_dashboards),
     ("/staff/evidence", "Compliance evidence", lambda s: any(access.can_see_evidence(s, a) for a in (None, *s.agencies))),
     ("/staff/fleet", "Kiosks", access.can_see_fleet),
+    ("/staff/kiosks/settings", "Kiosk settings", access.can_manage_kiosks),
 )
 
 

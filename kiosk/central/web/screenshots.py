@@ -48,6 +48,8 @@ PAGES: list[tuple[str, str, str | None]] = [
     ("public-tracking", "/lacak/RR9F-GADY-JCB", None),
     ("public-tracking-confidential", "/lacak/Z3NW-4QYD-RAB", None),
     ("public-tracking-closed", "/lacak/TJQ4-SFSD-EU5", None),
+    ("kiosks-settings", "/staff/kiosks/settings", "technician"),
+    ("kiosks-enroll", "/staff/kiosks/enroll", "technician"),
 ]
 
 SEEDS: list[str] = [

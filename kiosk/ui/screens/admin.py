@@ -3,8 +3,9 @@
 The PIN is the one the central server sent for this kiosk's office, else config.toml's; the check and
 the lockout live in the kiosk database (kiosk.store.staff_pin), so a restart does not reset the count.
 
-Shows the kiosk's health (records waiting to be sent, last sync, printer, disk, version), takes the
-staff's few settings (starting language, idle time), and is the only way out of the app.
+Shows the kiosk's health (records waiting to be sent, last sync, printer, disk, version) and where each
+setting comes from (the central server, for the office or this kiosk, or config.toml: docs/kiosk-settings.md),
+takes the staff's few settings (starting language, idle time), and is the only way out of the app.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from kivy.graphics import Color, Ellipse
 from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, StringProperty
 from kivy.uix.widget import Widget
 
+from ...domain import kiosk_settings as settings_spec
+from ...store import kiosk_settings as settings_store
 from ...store import staff_pin
 from .. import forms  # noqa: F401 - Choice, ErrorLine, Section, used in admin.kv
 from .. import settings as ui_settings
@@ -146,7 +149,7 @@ class AdminScreen(KScreen):
         self.call(_status, on_done=self._show_status)
 
     def _show_status(self, found) -> None:
-        st, printer, sync, pin = found
+        st, printer, sync, pin, origins, pin_origin = found
         never = tr._("never")
         tz = self.app.cfg.tz
 
@@ -171,6 +174,7 @@ class AdminScreen(KScreen):
             tr.f("Free disk space: {mb} MB in {path}", mb=st.disk_free_mb, path=st.data_dir),
             tr.f("Staff PIN: {source}", source=tr.f("from the server (set {when})", when=moment(pin.set_at))
                  if pin.source == staff_pin.SOURCE_SERVER else tr._("from config.toml")),
+            *_origin_lines(origins, pin.source == staff_pin.SOURCE_SERVER and pin_origin),
         ]
         self.status_text = "\n".join(lines)
 
@@ -233,8 +237,30 @@ class AdminScreen(KScreen):
 
 def _status(kiosk):
     """On the worker: the core's status, the printer's (probing CUPS can take a moment), the sync's,
-    and where the staff PIN comes from."""
-    return kiosk.status(), kiosk.printer_status(), kiosk.sync_status(), _pin_state(kiosk)
+    where the staff PIN comes from, and where each setting comes from (server or config.toml)."""
+    sent = settings_store.stored(kiosk.store.db)
+    return (kiosk.status(), kiosk.printer_status(), kiosk.sync_status(), _pin_state(kiosk),
+            settings_store.origins(kiosk.config, sent), sent.sources.get("staff_pin"))
+
+
+# Where a setting's value comes from, as the staff read it (docs/kiosk-settings.md).
+ORIGINS = {
+    settings_spec.SOURCE_OFFICE: N_("from the server (office)"),
+    settings_spec.SOURCE_KIOSK: N_("from the server (kiosk)"),
+    settings_spec.SOURCE_CONFIG: N_("from config.toml"),
+}
+LABELS = {k.name: k.label for k in settings_spec.KEYS}
+
+
+def _origin_lines(origins: list[tuple[str, str, str]], pin_origin: str | None) -> list[str]:
+    lines = [tr._("Settings and where they come from:")]
+    for key, value, source in origins:
+        lines.append(tr.f("{setting}: {value} ({source})", setting=tr._(LABELS[key]), value=value or "-",
+                          source=tr._(ORIGINS[source])))
+    if pin_origin in ORIGINS and pin_origin != settings_spec.SOURCE_CONFIG:
+        lines.append(tr.f("{setting}: {value} ({source})", setting=tr._("Staff PIN"), value="******",
+                          source=tr._(ORIGINS[pin_origin])))
+    return lines
 
 
 def _pin_state(kiosk) -> staff_pin.PinCheck:
