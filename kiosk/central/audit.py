@@ -41,6 +41,14 @@ CITIZEN_RATED = "citizen_rated"  # the citizen's verdict on an answer (user_id N
 OFFICE_PIN_SET = "office_pin_set"  # target: the office; the PIN and its hash are never in the row
 OFFICE_PIN_CLEARED = "office_pin_cleared"
 POPULATION_SET = "population_set"  # target: the service; detail: agency, from, to (None: cleared)
+STANDARDS_DRAFT_STARTED = "standards_draft_started"  # target: agency:<id>; detail: base_version
+STANDARDS_DRAFT_SAVED = "standards_draft_saved"  # detail: part (agency, service, all), service, change
+STANDARDS_DRAFT_DISCARDED = "standards_draft_discarded"
+STANDARDS_SUBMITTED = "standards_submitted"
+STANDARDS_RETURNED = "standards_returned"  # detail: the reviewer's note (first 200 characters)
+STANDARDS_REBASED = "standards_rebased"  # detail: from, to (catalog version ids)
+STANDARDS_PUBLISHED = "standards_published"  # detail: catalog_version, version
+STANDARDS_IMPORTED = "standards_imported"  # target: catalog:<id>; detail: agencies
 
 
 @dataclass(frozen=True, slots=True)

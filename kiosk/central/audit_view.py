@@ -46,6 +46,14 @@ ACTIONS: dict[str, str] = {
     audit.OFFICE_PIN_SET: "Kiosk PIN set",
     audit.OFFICE_PIN_CLEARED: "Kiosk PIN cleared",
     audit.POPULATION_SET: "Yearly users set",
+    audit.STANDARDS_DRAFT_STARTED: "Standards draft started",
+    audit.STANDARDS_DRAFT_SAVED: "Standards draft saved",
+    audit.STANDARDS_DRAFT_DISCARDED: "Standards draft discarded",
+    audit.STANDARDS_SUBMITTED: "Standards sent for review",
+    audit.STANDARDS_RETURNED: "Standards returned",
+    audit.STANDARDS_REBASED: "Standards draft rebased",
+    audit.STANDARDS_PUBLISHED: "Standards published",
+    audit.STANDARDS_IMPORTED: "Catalog imported",
 }
 
 

@@ -35,6 +35,9 @@ ROUTERS = (
     "dashboard_ranking",
     "dashboard_alerts",
     "dashboard_quick",
+    "standards_history",  # before standards_pages: its fixed paths win over /staff/standards/{agency_id}
+    "standards_pages",
+    "standards_review",
 )
 
 

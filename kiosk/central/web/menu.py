@@ -22,6 +22,7 @@ ENTRIES: tuple[tuple[str, str, Callable[[Staff], bool]], ...] = (
     ("/staff/users", "Users", access.can_manage_users),
     ("/staff/audit", "Audit log", access.can_read_audit),
     ("/staff/dashboard", "Dashboard", access.can_see_dashboards),
+    ("/staff/standards", "Standards", access.can_read_catalog_drafts),
 )
 
 
