@@ -1,0 +1,138 @@
+"""The standards editor's pages through the real server (a subprocess, SQLite and PostgreSQL): an officer
+edits their agency's draft and sends it; an officer of another agency gets 404 on every page and every
+POST of it; the desk reviews the diff, returns, publishes; history, downloads, import; CSRF everywhere."""
+
+from __future__ import annotations
+
+import json
+import re
+from html import unescape
+
+import pytest
+
+from kiosk.central import catalog
+
+from .pagekit import session_for
+from .standardskit import catalog as base_catalog
+
+
+@pytest.fixture(scope="module")
+def published(server, engine):
+    catalog.publish(engine, base_catalog())
+    return server
+
+
+def post(s, server, path: str, data: dict | None = None, **kw):
+    return s.post(server.url + path, data={"csrf_token": s.csrf, **(data or {})}, allow_redirects=False, timeout=30,
+                  **kw)
+
+
+def form_values(html: str) -> dict[str, str]:
+    """The values a browser would send from the page's fields (inputs and textareas)."""
+    values = {unescape(n): unescape(v) for n, v in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', html)}
+    values.update({unescape(n): unescape(v)
+                   for n, v in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', html, re.DOTALL)})
+    values.pop("csrf_token", None)
+    return values
+
+
+def text_of(html: str) -> str:
+    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
+
+
+def test_the_workflow_through_the_pages(published, engine):
+    server = published
+    officer, _, _ = session_for(server, engine, "officer", "bappenda")
+    desk, _, _ = session_for(server, engine, "desk")
+
+    listing = officer.get(server.url + "/staff/standards", timeout=10)
+    assert listing.status_code == 200
+    assert "Badan Pendapatan Daerah" in listing.text and "Dinas Kesehatan" not in listing.text
+    assert post(officer, server, "/staff/standards/bappenda/draft").status_code == 303
+
+    page = officer.get(server.url + "/staff/standards/bappenda/services/bappenda-pkb", timeout=10)
+    assert page.status_code == 200
+    values = form_values(page.text)
+    assert (values["fees"], values["fee_idr"]) == ("Sesuai NJKB", "150000")
+
+    # A refused value: 400, the message in Indonesian on the field, what was typed kept.
+    bad = post(officer, server, "/staff/standards/bappenda/services/bappenda-pkb",
+               {**values, "fees": "Rp 175.000 per kendaraan", "fee_idr": "seratus"})
+    assert bad.status_code == 400
+    assert "Tulis bilangan bulat rupiah, 0 bila gratis." in text_of(bad.text)
+    assert form_values(bad.text)["fee_idr"] == "seratus"
+    assert form_values(bad.text)["fees"] == "Rp 175.000 per kendaraan"
+    assert 'aria-invalid="true"' in bad.text
+
+    ok = post(officer, server, "/staff/standards/bappenda/services/bappenda-pkb",
+              {**values, "fees": "Rp 175.000 per kendaraan", "fee_idr": "175.000"})
+    assert ok.status_code == 303
+    assert post(officer, server, "/staff/standards/bappenda/submit").status_code == 303
+
+    queue = desk.get(server.url + "/staff/standards", timeout=10).text
+    assert "/staff/standards/bappenda/review" in queue
+    review = desk.get(server.url + "/staff/standards/bappenda/review", timeout=10)
+    assert review.status_code == 200
+    cells = [text_of(c).strip() for c in re.findall(r'<td class="diff__(?:old|new)">(.*?)</td>', review.text, re.DOTALL)]
+    assert cells == ["Sesuai NJKB", "Rp 175.000 per kendaraan", "150000", "175000"]
+
+    empty_note = post(desk, server, "/staff/standards/bappenda/return", {"note": " "})
+    assert empty_note.status_code == 400 and "Tulis catatan untuk petugas" in text_of(empty_note.text)
+    assert post(desk, server, "/staff/standards/bappenda/publish", {"publish-note": "Tarif 2027"}).status_code == 303
+
+    history = desk.get(server.url + "/staff/standards/history", timeout=10).text
+    assert "Tarif 2027" in history and "bappenda" in history
+    version_id = int(re.search(r'href="/staff/standards/history/(\d+)"', history).group(1))
+    version = desk.get(server.url + f"/staff/standards/history/{version_id}", timeout=10)
+    assert "Rp 175.000 per kendaraan" in text_of(version.text) and "Sesuai NJKB" in text_of(version.text)
+    download = officer.get(server.url + f"/staff/standards/history/{version_id}/catalog.json", timeout=10)
+    assert download.headers["content-disposition"].startswith("attachment")
+    pkb = next(s for s in download.json()["services"] if s["id"] == "bappenda-pkb")
+    assert pkb["standard"]["fee_idr"] == 175000
+    assert officer.get(server.url + "/staff/standards/export.json", timeout=10).json() == download.json()
+
+
+def test_an_officer_of_another_agency_gets_404_on_every_page_and_post(published, engine):
+    server = published
+    owner, _, _ = session_for(server, engine, "officer", "bappenda")
+    post(owner, server, "/staff/standards/bappenda/draft")
+    stranger, _, _ = session_for(server, engine, "officer", "dinkes")
+    for path in ("/staff/standards/bappenda", "/staff/standards/bappenda/services/bappenda-pkb",
+                 "/staff/standards/bappenda/new-service", "/staff/standards/bappenda/review",
+                 "/staff/standards/bappenda/draft.json"):
+        assert stranger.get(server.url + path, timeout=10).status_code == 404, path
+    for path in ("/staff/standards/bappenda", "/staff/standards/bappenda/draft", "/staff/standards/bappenda/submit",
+                 "/staff/standards/bappenda/discard", "/staff/standards/bappenda/rebase",
+                 "/staff/standards/bappenda/new-service", "/staff/standards/bappenda/services/bappenda-pkb",
+                 "/staff/standards/bappenda/services/bappenda-pkb/remove"):
+        assert post(stranger, server, path, {"name": "Diganti", "fee_idr": "1"}).status_code == 404, path
+    for path in ("/staff/standards/bappenda/publish", "/staff/standards/bappenda/return", "/staff/standards/import"):
+        assert post(stranger, server, path, {"note": "x"}).status_code == 403, path
+    # No CSRF token: refused before anything else.
+    r = owner.post(server.url + "/staff/standards/bappenda/submit", data={}, allow_redirects=False, timeout=10)
+    assert r.status_code == 403
+    technician, _, _ = session_for(server, engine, "technician")
+    assert technician.get(server.url + "/staff/standards", timeout=10).status_code == 403
+    post(owner, server, "/staff/standards/bappenda/discard")
+
+
+def test_import_checks_the_file_shows_the_diff_and_publishes(published, engine):
+    server = published
+    desk, _, _ = session_for(server, engine, "desk")
+    bad = post(desk, server, "/staff/standards/import", files={"file": ("c.json", b"{broken", "application/json")})
+    assert bad.status_code == 400 and "Berkas ini bukan katalog dalam JSON." in text_of(bad.text)
+    doc = desk.get(server.url + "/staff/standards/export.json", timeout=10).json()
+    doc["version"] = "impor-1"
+    next(s for s in doc["services"] if s["id"] == "dinkes-sik")["name"] = "Surat izin kerja tenaga kesehatan"
+    checked = post(desk, server, "/staff/standards/import",
+                   files={"file": ("c.json", json.dumps(doc).encode(), "application/json")})
+    assert checked.status_code == 200
+    shown = text_of(checked.text)
+    assert "Surat izin kerja tenaga kesehatan" in shown and "impor-1" in shown
+    confirm = form_values(checked.text)
+    done = post(desk, server, "/staff/standards/import/publish", {**confirm, "note": "impor uji"})
+    assert done.status_code == 303
+    assert desk.get(server.url + "/staff/standards/export.json", timeout=10).json()["version"] == "impor-1"
+    # The same confirmation again: the catalog moved on since the check.
+    again = post(desk, server, "/staff/standards/import/publish", {**confirm, "note": "lagi"})
+    assert again.status_code == 409
