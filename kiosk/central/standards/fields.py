@@ -46,7 +46,7 @@ SERVICE_HEAD: tuple[tuple[str, str, str], ...] = (
     ("id", "Service id", "Kode layanan"),
     ("name", "Name (Indonesian)", "Nama (bahasa Indonesia)"),
     ("name_en", "Name (English)", "Nama (bahasa Inggris)"),
-    ("keywords", "Search keywords, one per line", "Kata kunci pencarian, satu per baris"),
+    ("keywords", "Search keywords", "Kata kunci pencarian"),
 )
 SERVICE_TAIL: tuple[tuple[str, str, str], ...] = (
     ("fee_idr", "Fee in rupiah (0 when free)", "Tarif dalam rupiah (0 bila gratis)"),
