@@ -14,11 +14,12 @@ def person(role: Role, agencies=()) -> Staff:
 
 
 @pytest.mark.parametrize(("role", "agencies", "expected"), [
-    (Role.ADMIN, (), ["/staff/complaints", "/staff/templates", "/staff/users", "/staff/audit", "/staff/dashboard"]),
-    (Role.DESK, (), ["/staff/complaints", "/staff/templates", "/staff/dashboard"]),
-    (Role.OFFICER, ("dinkes",), ["/staff/complaints", "/staff/templates", "/staff/dashboard"]),
+    (Role.ADMIN, (), ["/staff/complaints", "/staff/templates", "/staff/users", "/staff/audit", "/staff/dashboard",
+                    "/staff/standards"]),
+    (Role.DESK, (), ["/staff/complaints", "/staff/templates", "/staff/dashboard", "/staff/standards"]),
+    (Role.OFFICER, ("dinkes",), ["/staff/complaints", "/staff/templates", "/staff/dashboard", "/staff/standards"]),
     (Role.OFFICER, (), ["/staff/complaints", "/staff/dashboard"]),
-    (Role.VIEWER, (), ["/staff/complaints", "/staff/dashboard"]),
+    (Role.VIEWER, (), ["/staff/complaints", "/staff/dashboard", "/staff/standards"]),
     (Role.TECHNICIAN, (), []),
 ])
 def test_menu_follows_access(role, agencies, expected):
