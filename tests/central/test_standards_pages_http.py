@@ -4,6 +4,8 @@ POST of it; the desk reviews the diff, returns, publishes; history, downloads, i
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from html import unescape
@@ -136,3 +138,46 @@ def test_import_checks_the_file_shows_the_diff_and_publishes(published, engine):
     # The same confirmation again: the catalog moved on since the check.
     again = post(desk, server, "/staff/standards/import/publish", {**confirm, "note": "lagi"})
     assert again.status_code == 409
+
+
+def csv_rows(data: bytes) -> list[dict[str, str]]:
+    """The CSV as rows keyed by the column key in brackets (csv_io's header cells: "Heading [key]")."""
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    keys = [re.search(r"\[(\w+)\]$", h).group(1) for h in rows[0]]
+    return [dict(zip(keys, row, strict=True)) for row in rows[1:]]
+
+
+def csv_bytes(rows: list[dict[str, str]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writerow({k: f"x [{k}]" for k in rows[0]})
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def test_a_csv_of_the_agency_becomes_its_draft_and_the_preview_shows_it(published, engine):
+    server = published
+    officer, _, _ = session_for(server, engine, "officer", "dinkes")
+    rows = csv_rows(officer.get(server.url + "/staff/standards/dinkes/draft.csv", timeout=10).content)
+    assert [r["service_id"] for r in rows] == ["dinkes-sik"]  # this agency's services only
+    rows[0].update(fees="Rp 25.000 per surat", fee_idr="25000")
+    done = post(officer, server, "/staff/standards/dinkes/csv",
+                files={"csv_file": ("dinkes.csv", csv_bytes(rows), "text/csv")})
+    assert done.status_code == 303, text_of(done.text)[:500]
+    page = officer.get(server.url + "/staff/standards/dinkes/services/dinkes-sik", timeout=10).text
+    assert form_values(page)["fee_idr"] == "25000"
+    # The kiosk preview of the draft: the new fee, and no "Gratis" badge any more.
+    preview = page[page.index('class="kiosk-preview"'):]
+    assert "Rp 25.000 per surat" in text_of(preview) and "Gratis" not in text_of(preview)
+
+    # A row of another agency in the file: refused with its row, the draft unchanged.
+    other = csv_rows(officer.get(server.url + "/staff/standards/export.csv", timeout=10).content)
+    bappenda_row = next(r for r in other if r["agency_id"] == "bappenda")
+    refused = post(officer, server, "/staff/standards/dinkes/csv",
+                   files={"csv_file": ("x.csv", csv_bytes([rows[0], {**bappenda_row, "fee_idr": "1"}]), "text/csv")})
+    assert refused.status_code == 400 and "Baris 3" in text_of(refused.text)
+    stranger, _, _ = session_for(server, engine, "officer", "bappenda")
+    assert post(stranger, server, "/staff/standards/dinkes/csv",
+                files={"csv_file": ("x.csv", csv_bytes(rows), "text/csv")}).status_code == 404
+    assert stranger.get(server.url + "/staff/standards/dinkes/draft.csv", timeout=10).status_code == 404
+    post(officer, server, "/staff/standards/dinkes/discard")

@@ -152,6 +152,17 @@ def all_drafts(engine: Engine) -> dict[str, Draft]:
         return {r.agency_id: _draft(r) for r in conn.execute(sa.select(catalog_drafts))}
 
 
+def as_catalog(engine: Engine, agency_id: str) -> dict[str, Any] | None:
+    """The newest published catalog with the agency's draft in it (as publishing it would make it, before
+    the compliance evidence), or the published one when there is no draft; None before any publish."""
+    with reader(engine) as conn:
+        latest = newest(conn)
+        draft = load(conn, agency_id)
+    if latest is None:
+        return None
+    return merged(latest[1], draft.agency, draft.services) if draft else latest[1]
+
+
 def may_read(staff: Staff, agency_id: str) -> bool:
     """The editor's pages of one agency: who may edit it, and the province and viewers for every agency."""
     return access.can_read_catalog_drafts(staff) and (staff.sees_all_agencies

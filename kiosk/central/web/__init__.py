@@ -36,6 +36,7 @@ ROUTERS = (
     "dashboard_alerts",
     "dashboard_quick",
     "standards_history",  # before standards_pages: its fixed paths win over /staff/standards/{agency_id}
+    "standards_csv",  # as standards_history
     "standards_pages",
     "standards_review",
 )

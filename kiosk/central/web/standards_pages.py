@@ -9,12 +9,14 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from ...domain.catalog import INTERNAL_COMPONENTS, PUBLIC_COMPONENTS
 from .. import access
 from ..access import Staff
 from ..complaints import ActionRefused
 from ..standards import drafts as D
 from ..standards import fields as F
 from ..standards import publishing as P
+from ..standards.preview import service_preview
 from .deps import actor
 from .render import language, page
 from .standards_common import STATUS_LABELS, Reader, agency_or_404, call, field_errors, flash, message
@@ -50,7 +52,7 @@ def index(request: Request, staff: Reader) -> HTMLResponse:
     })
 
 
-def _agency_context(request: Request, staff: Staff, agency_id: str) -> dict[str, Any]:
+def agency_context(request: Request, staff: Staff, agency_id: str) -> dict[str, Any]:
     engine = request.app.state.engine
     latest = P.newest(engine)
     part = D.part_of(latest[1], agency_id) if latest else None
@@ -71,7 +73,7 @@ def _agency_context(request: Request, staff: Staff, agency_id: str) -> dict[str,
 @router.get("/staff/standards/{agency_id}", response_class=HTMLResponse)
 def agency_page(request: Request, agency_id: str, staff: Reader) -> HTMLResponse:
     agency_or_404(staff, agency_id)
-    return page(request, "staff/standards/agency.html", _agency_context(request, staff, agency_id))
+    return page(request, "staff/standards/agency.html", agency_context(request, staff, agency_id))
 
 
 @router.post("/staff/standards/{agency_id}", response_model=None)
@@ -81,11 +83,11 @@ async def save_agency(request: Request, agency_id: str, staff: Reader) -> Respon
     try:
         await call(D.save_agency, request.app.state.engine, staff, actor(request, staff), agency_id, values)
     except F.FieldError as exc:
-        ctx = _agency_context(request, staff, agency_id)
+        ctx = agency_context(request, staff, agency_id)
         return page(request, "staff/standards/agency.html", {**ctx, "values": values,
                                                               "errors": field_errors(request, exc)}, status=400)
     except ActionRefused as exc:
-        ctx = _agency_context(request, staff, agency_id)
+        ctx = agency_context(request, staff, agency_id)
         return page(request, "staff/standards/agency.html",
                     {**ctx, "values": values, "flash": {"text": message(request, exc), "kind": "warn"}}, status=409)
     return _see_other(f"/staff/standards/{agency_id}", "saved")
@@ -97,7 +99,7 @@ async def _step(request: Request, staff: Staff, agency_id: str, action, done: st
     try:
         await call(action, request.app.state.engine, staff, actor(request, staff), agency_id, *args)
     except ActionRefused as exc:
-        ctx = _agency_context(request, staff, agency_id)
+        ctx = agency_context(request, staff, agency_id)
         return page(request, "staff/standards/agency.html",
                     {**ctx, "flash": {"text": message(request, exc), "kind": "warn"}}, status=409)
     return _see_other(f"/staff/standards/{agency_id}", done)
@@ -127,7 +129,7 @@ async def rebase(request: Request, agency_id: str, staff: Reader) -> Response:
 
 
 def _service_context(request: Request, staff: Staff, agency_id: str, service_id: str | None) -> dict[str, Any]:
-    ctx = _agency_context(request, staff, agency_id)
+    ctx = agency_context(request, staff, agency_id)
     if service_id is None:
         if not ctx["editable"]:
             raise HTTPException(status_code=404)
@@ -136,9 +138,11 @@ def _service_context(request: Request, staff: Staff, agency_id: str, service_id:
         service = next((s for s in ctx["services"] if s.get("id") == service_id), None)
         if service is None:
             raise HTTPException(status_code=404)
-    from ...domain.catalog import INTERNAL_COMPONENTS, PUBLIC_COMPONENTS
-
-    return {**ctx, "service_id": service_id, "service": service, "values": F.service_values(service),
+    preview = None
+    if service_id is not None:
+        # What a kiosk would show for the service as the draft has it (the catalogio part's preview).
+        preview = service_preview(D.as_catalog(request.app.state.engine, agency_id), service_id, language(request))
+    return {**ctx, "service_id": service_id, "preview": preview, "service": service, "values": F.service_values(service),
             "public": [k for k, _, _ in PUBLIC_COMPONENTS], "internal": [k for k, _, _ in INTERNAL_COMPONENTS],
             "head": [f[0] for f in F.SERVICE_HEAD], "tail": [f[0] for f in F.SERVICE_TAIL],
             "lists": F.LIST_COMPONENTS}
