@@ -239,3 +239,27 @@ def test_import_publishes_a_checked_file_and_refuses_a_stale_check(engine):
                                   note="impor awal")
     assert newest(engine)["version"] == "t-import"
     assert P.history(engine)[0].id == version_id and actions(engine)[-1] == "standards_imported"
+
+
+def test_the_demo_officer_edits_the_demo_catalog(tmp_path):
+    """`kiosk central demo` publishes the demo catalog and makes demo officers: the editor works on it, and
+    a draft saved without changes publishes the same standards (only the version label moves)."""
+    from kiosk.central import demo, staff
+
+    settings = Settings(database_url=database_url("sqlite", tmp_path))
+    engine = open_database(settings)
+    demo.build(engine, settings)
+    officer = staff.staff_by_id(engine, staff.user_id_of(engine, "demo-bappenda"))
+    desk = staff.staff_by_id(engine, staff.user_id_of(engine, "demo-desk"))
+    before = newest(engine)
+    draft = D.start(engine, officer, BY, "bappenda")
+    assert D.may_read(officer, "bappenda") and not D.may_read(officer, "dinkes")
+    D.save_agency(engine, officer, BY, "bappenda", F.agency_values(draft.agency))
+    for s in draft.services:
+        D.save_service(engine, officer, BY, "bappenda", s["id"], F.service_values(s))
+    D.submit(engine, officer, BY, "bappenda")
+    P.publish_draft(engine, desk, BY_DESK, "bappenda")
+    after = newest(engine)
+    assert after["version"] != before["version"]
+    assert {**after, "version": None} == {**before, "version": None}
+    engine.dispose()
