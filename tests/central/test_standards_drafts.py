@@ -263,3 +263,19 @@ def test_the_demo_officer_edits_the_demo_catalog(tmp_path):
     assert after["version"] != before["version"]
     assert {**after, "version": None} == {**before, "version": None}
     engine.dispose()
+
+
+def test_the_import_confirmation_unpacks_a_checked_file_and_nothing_else():
+    doc = base_catalog()
+    assert P.unpack(P.pack(doc)) == doc
+    for forged in ("", "not base64!", "aGVsbG8="):  # empty, not base64, not zlib
+        with pytest.raises(ActionRefused):
+            P.unpack(forged)
+    import base64
+    import zlib
+
+    bomb = base64.b64encode(zlib.compress(b" " * (P.IMPORT_LIMIT * 4))).decode()
+    assert len(bomb) < 100_000
+    with pytest.raises(ActionRefused) as too_big:
+        P.unpack(bomb)
+    assert too_big.value.message == P.MSG_TOO_BIG

@@ -113,6 +113,11 @@ def test_an_officer_of_another_agency_gets_404_on_every_page_and_post(published,
     # No CSRF token: refused before anything else.
     r = owner.post(server.url + "/staff/standards/bappenda/submit", data={}, allow_redirects=False, timeout=10)
     assert r.status_code == 403
+    for path in ("/staff/standards/history/99999999999999999999", "/staff/standards/history/0/catalog.json",
+                 "/staff/standards/history/4294967296", "/staff/standards/no-such-agency",
+                 "/staff/standards/bappenda/services/no-such-service"):
+        assert owner.get(server.url + path, timeout=10).status_code == 404, path
+    assert owner.get(server.url + "/staff/standards/history?before=99999999999999999999", timeout=10).status_code == 200
     technician, _, _ = session_for(server, engine, "technician")
     assert technician.get(server.url + "/staff/standards", timeout=10).status_code == 403
     post(owner, server, "/staff/standards/bappenda/discard")
@@ -135,6 +140,8 @@ def test_import_checks_the_file_shows_the_diff_and_publishes(published, engine):
     done = post(desk, server, "/staff/standards/import/publish", {**confirm, "note": "impor uji"})
     assert done.status_code == 303
     assert desk.get(server.url + "/staff/standards/export.json", timeout=10).json()["version"] == "impor-1"
+    forged = post(desk, server, "/staff/standards/import/publish", {**confirm, "doc": "eJzLSM3JyQcABiwCFQ=="})
+    assert forged.status_code == 409 and "Berkas ini bukan katalog dalam JSON." in text_of(forged.text)
     # The same confirmation again: the catalog moved on since the check.
     again = post(desk, server, "/staff/standards/import/publish", {**confirm, "note": "lagi"})
     assert again.status_code == 409

@@ -106,7 +106,7 @@ async def import_check(request: Request, staff: Publisher) -> Response:
                                                               "checked": None}, status=400)
     latest = await run_in_threadpool(P.newest, request.app.state.engine)
     return page(request, "staff/standards/import.html", {
-        "errors": {}, "checked": {"doc": json.dumps(doc, ensure_ascii=False), "against": latest[0] if latest else "",
+        "errors": {}, "checked": {"doc": P.pack(doc), "against": latest[0] if latest else "",
                                   "diff": Diff.catalog_diff(latest[1] if latest else None, doc)},
         "labels": F.labels(language(request)),
     })
@@ -119,7 +119,7 @@ async def import_publish(request: Request, staff: Publisher) -> Response:
     text, against = str(form.get("doc") or ""), str(form.get("against") or "")
     note = str(form.get("note") or "")
     try:
-        doc = P.read_upload(text.encode("utf-8"))
+        doc = P.unpack(text)
         await call(P.import_catalog, request.app.state.engine, staff, actor(request, staff), doc,
                    checked_against=int(against) if against.isdigit() else None, note=note)
     except ActionRefused as exc:
