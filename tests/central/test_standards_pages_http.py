@@ -87,6 +87,9 @@ def test_the_workflow_through_the_pages(published, engine):
     version_id = int(re.search(r'href="/staff/standards/history/(\d+)"', history).group(1))
     version = desk.get(server.url + f"/staff/standards/history/{version_id}", timeout=10)
     assert "Rp 175.000 per kendaraan" in text_of(version.text) and "Sesuai NJKB" in text_of(version.text)
+    first_id = int(re.findall(r'href="/staff/standards/history/(\d+)"', history)[-1])
+    first = text_of(desk.get(server.url + f"/staff/standards/history/{first_id}", timeout=10).text)
+    assert "Versi pertama: semua isinya baru." in first and "Rp 175.000" not in first
     download = officer.get(server.url + f"/staff/standards/history/{version_id}/catalog.json", timeout=10)
     assert download.headers["content-disposition"].startswith("attachment")
     pkb = next(s for s in download.json()["services"] if s["id"] == "bappenda-pkb")

@@ -81,6 +81,7 @@ def test_an_officer_changes_a_fee_the_desk_publishes_and_the_kiosk_shows_it(demo
     page.wait_for_url(re.compile(r".*done=saved$"))
     assert page.input_value("#fee_idr") == "35000"
     page.goto(f"{server.url}/staff/standards/bappenda")
+    assert axe_violations(page) == []
     page.get_by_role("button", name="Kirim untuk ditinjau").click()
     page.wait_for_url(re.compile(r".*done=submitted$"))
     assert page.console_errors == []

@@ -49,7 +49,7 @@ def version_page(request: Request, version_id: int, staff: Reader) -> HTMLRespon
     except NotFound:
         raise HTTPException(status_code=404) from None
     return page(request, "staff/standards/version.html", {
-        "version": version, "diff": Diff.catalog_diff(previous, doc), "first": previous is None,
+        "version": version, "diff": Diff.catalog_diff(previous, doc) if previous else None, "first": previous is None,
         "labels": F.labels(language(request)),
     })
 
