@@ -191,3 +191,33 @@ def test_a_csv_of_the_agency_becomes_its_draft_and_the_preview_shows_it(publishe
                 files={"csv_file": ("x.csv", csv_bytes(rows), "text/csv")}).status_code == 404
     assert stranger.get(server.url + "/staff/standards/dinkes/draft.csv", timeout=10).status_code == 404
     post(officer, server, "/staff/standards/dinkes/discard")
+
+
+def test_returned_with_a_note_then_stale_and_rebased_through_the_pages(published, engine):
+    server = published
+    officer, _, _ = session_for(server, engine, "officer", "dinkes")
+    desk, _, _ = session_for(server, engine, "desk")
+    viewer, _, _ = session_for(server, engine, "viewer")
+    assert post(officer, server, "/staff/standards/dinkes/draft").status_code == 303
+    assert post(officer, server, "/staff/standards/dinkes/submit").status_code == 303
+    assert post(desk, server, "/staff/standards/dinkes/return", {"note": "Lengkapi dasar hukum."}).status_code == 303
+    page = officer.get(server.url + "/staff/standards/dinkes", timeout=10).text
+    assert "Dikembalikan oleh desk:" in text_of(page) and "Lengkapi dasar hukum." in text_of(page)
+    assert 'action="/staff/standards/dinkes"' in page  # the record's form is back
+
+    # A viewer reads the draft, with no form and no button, and cannot post.
+    seen = viewer.get(server.url + "/staff/standards/dinkes", timeout=10)
+    assert seen.status_code == 200 and "<form" not in seen.text.split('id="agency-record"')[1]
+    assert post(viewer, server, "/staff/standards/dinkes/submit").status_code == 404
+
+    # Someone publishes a change to the same agency: the page says so and the rebase takes it in.
+    doc = desk.get(server.url + "/staff/standards/export.json", timeout=10).json()
+    doc["version"] = "luar-editor"
+    next(a for a in doc["agencies"] if a["id"] == "dinkes")["phone"] = "0370 999"
+    catalog.publish(engine, doc)
+    stale = text_of(officer.get(server.url + "/staff/standards/dinkes", timeout=10).text)
+    assert "Instansi ini berubah dalam katalog terbit setelah draf dimulai." in stale
+    assert post(officer, server, "/staff/standards/dinkes/rebase").status_code == 303
+    rebased = officer.get(server.url + "/staff/standards/dinkes", timeout=10).text
+    assert "Instansi ini berubah" not in text_of(rebased) and form_values(rebased)["phone"] == "0370 999"
+    post(officer, server, "/staff/standards/dinkes/discard")
