@@ -279,3 +279,33 @@ def test_the_import_confirmation_unpacks_a_checked_file_and_nothing_else():
     with pytest.raises(ActionRefused) as too_big:
         P.unpack(bomb)
     assert too_big.value.message == P.MSG_TOO_BIG
+
+
+def test_two_saves_of_one_draft_at_once_both_stay(engine):
+    draft = D.start(engine, OFFICER, BY, "bappenda")
+    barrier, errors = threading.Barrier(4), []
+
+    def save(service_id: str, fee: str) -> None:
+        barrier.wait()
+        try:
+            D.save_service(engine, OFFICER, BY, "bappenda", service_id, values_of(draft, service_id, fee_idr=fee))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    def start() -> None:
+        barrier.wait()
+        try:
+            D.start(engine, DESK, BY_DESK, "bappenda")  # the draft exists: nothing happens
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=save, args=("bappenda-pkb", "7")),
+               threading.Thread(target=save, args=("bappenda-bbnkb", "8")),
+               threading.Thread(target=start), threading.Thread(target=start)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == []
+    saved = D.get(engine, "bappenda")
+    assert [s["standard"]["fee_idr"] for s in saved.services] == [7, 8]

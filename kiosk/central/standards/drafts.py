@@ -142,8 +142,12 @@ def get(engine: Engine, agency_id: str) -> Draft | None:
     return None if row is None else _draft(row)
 
 
-def load(conn: sa.Connection, agency_id: str) -> Draft | None:
-    row = conn.execute(sa.select(catalog_drafts).where(catalog_drafts.c.agency_id == agency_id)).first()
+def load(conn: sa.Connection, agency_id: str, *, for_update: bool = False) -> Draft | None:
+    """The draft in this transaction; ``for_update`` locks its row on PostgreSQL until the commit, so two
+    saves of one draft at once (two services, by two people) each start from the other's result. SQLite's
+    ``BEGIN IMMEDIATE`` already serialises every writing transaction."""
+    q = sa.select(catalog_drafts).where(catalog_drafts.c.agency_id == agency_id)
+    row = conn.execute(q.with_for_update() if for_update else q).first()
     return None if row is None else _draft(row)
 
 
@@ -187,6 +191,13 @@ def _write(conn: sa.Connection, draft_agency: str, by: audit.Actor, agency: dict
 def start(engine: Engine, staff: Staff, by: audit.Actor, agency_id: str) -> Draft:
     """The agency's open draft, started from the newest published catalog when it has none."""
     _must_edit(staff, agency_id)
+    try:
+        return _start(engine, by, agency_id)
+    except sa.exc.IntegrityError:  # started by someone else at the same moment (PostgreSQL): theirs it is
+        return get(engine, agency_id)
+
+
+def _start(engine: Engine, by: audit.Actor, agency_id: str) -> Draft:
     with engine.begin() as conn:
         existing = load(conn, agency_id)
         if existing is not None:
@@ -209,7 +220,7 @@ def start(engine: Engine, staff: Staff, by: audit.Actor, agency_id: str) -> Draf
 
 def _editable(conn: sa.Connection, staff: Staff, agency_id: str) -> Draft:
     _must_edit(staff, agency_id)
-    draft = load(conn, agency_id)
+    draft = load(conn, agency_id, for_update=True)
     if draft is None:
         raise NotFound(MSG_NO_DRAFT)
     if draft.status not in EDITABLE:
@@ -309,7 +320,7 @@ def return_to_officer(engine: Engine, staff: Staff, by: audit.Actor, agency_id: 
     if len(note) > NOTE_LIMIT:
         raise ActionRefused(MSG_NOTE_TOO_LONG, field="note", limit=NOTE_LIMIT)
     with engine.begin() as conn:
-        draft = load(conn, agency_id)
+        draft = load(conn, agency_id, for_update=True)
         if draft is None:
             raise NotFound(MSG_NO_DRAFT)
         if draft.status != REVIEW:
@@ -351,7 +362,7 @@ def rebase(engine: Engine, staff: Staff, by: audit.Actor, agency_id: str) -> Non
     changed since it was started keeps the draft's value; everything else becomes what is published now."""
     _must_edit(staff, agency_id)
     with engine.begin() as conn:
-        draft = load(conn, agency_id)
+        draft = load(conn, agency_id, for_update=True)
         if draft is None:
             raise NotFound(MSG_NO_DRAFT)
         latest = newest(conn)

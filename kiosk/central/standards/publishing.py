@@ -107,7 +107,7 @@ def publish_draft(engine: Engine, staff: Staff, by: audit.Actor, agency_id: str,
     note = _note(note)
     with engine.begin() as conn:
         _lock(conn)
-        draft = D.load(conn, agency_id)
+        draft = D.load(conn, agency_id, for_update=True)
         if draft is None:
             raise NotFound(D.MSG_NO_DRAFT)
         if draft.status != D.REVIEW:
