@@ -309,3 +309,14 @@ def test_two_saves_of_one_draft_at_once_both_stay(engine):
     assert errors == []
     saved = D.get(engine, "bappenda")
     assert [s["standard"]["fee_idr"] for s in saved.services] == [7, 8]
+
+
+def test_control_characters_never_reach_the_database(engine):
+    draft = D.start(engine, OFFICER, BY, "bappenda")
+    D.save_service(engine, OFFICER, BY, "bappenda", "bappenda-pkb",
+                   values_of(draft, "bappenda-pkb", fees="Rp\x00 5.000\x1b", requirements="KTP\r\nKK\x07"))
+    saved = D.get(engine, "bappenda").service("bappenda-pkb")["standard"]
+    assert (saved["fees"], saved["requirements"]) == ("Rp 5.000", ["KTP", "KK"])
+    D.submit(engine, OFFICER, BY, "bappenda")
+    D.return_to_officer(engine, DESK, BY_DESK, "bappenda", "Perbaiki\x00 tarif")
+    assert D.get(engine, "bappenda").review_note == "Perbaiki tarif"

@@ -314,7 +314,7 @@ def return_to_officer(engine: Engine, staff: Staff, by: audit.Actor, agency_id: 
     """The desk sends a draft in review back, with what must change."""
     if not access.can_publish_catalog(staff):
         raise NotAllowed(MSG_ROLE)
-    note = (note or "").strip()
+    note = F.clean(note)
     if not note:
         raise ActionRefused(MSG_NOTE, field="note")
     if len(note) > NOTE_LIMIT:

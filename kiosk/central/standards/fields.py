@@ -82,8 +82,17 @@ def labels(lang: str) -> dict[str, str]:
     return out
 
 
+# Control characters other than the line break and tab: never meant, and PostgreSQL refuses NUL in text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean(text: str) -> str:
+    """Typed text as stored: Windows line breaks as ``\n``, no control characters, trimmed."""
+    return _CONTROL.sub("", (text or "").replace("\r\n", "\n")).strip()
+
+
 def _bounded(values: dict[str, str], name: str, limit: int) -> str:
-    value = (values.get(name) or "").replace("\r\n", "\n").strip()
+    value = clean(values.get(name) or "")
     if len(value) > limit:
         raise FieldError(name, MSG_TOO_LONG, {"limit": limit})
     return value

@@ -29,6 +29,7 @@ from ..access import Staff
 from ..complaints import ActionRefused, NotAllowed
 from ..db import catalog_drafts, catalog_versions, now, reader
 from . import drafts as D
+from . import fields as F
 
 PUBLISH_LOCK = 740002  # the key catalog.publish locks on: both kinds of publish wait for each other
 NOTE_LIMIT = 500
@@ -74,7 +75,7 @@ def with_compliance(conn: sa.Connection, doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def _note(note: str | None) -> str | None:
-    note = (note or "").strip()
+    note = F.clean(note)
     if len(note) > NOTE_LIMIT:
         raise ActionRefused(MSG_NOTE_TOO_LONG, field="note", limit=NOTE_LIMIT)
     return note or None
