@@ -221,3 +221,21 @@ def test_returned_with_a_note_then_stale_and_rebased_through_the_pages(published
     rebased = officer.get(server.url + "/staff/standards/dinkes", timeout=10).text
     assert "Instansi ini berubah" not in text_of(rebased) and form_values(rebased)["phone"] == "0370 999"
     post(officer, server, "/staff/standards/dinkes/discard")
+
+
+def test_a_compliance_change_meanwhile_is_neither_a_conflict_nor_a_change_of_the_draft(published, engine):
+    server = published
+    desk, _, _ = session_for(server, engine, "desk")
+    assert post(desk, server, "/staff/standards/bappenda/draft").status_code == 303
+    doc = desk.get(server.url + "/staff/standards/export.json", timeout=10).json()
+    doc["version"] = "bukti-baru"
+    next(a for a in doc["agencies"] if a["id"] == "bappenda")["compliance"] = [
+        {"aspect": "maklumat", "status": "ada", "evidence": "Dipasang"}]
+    catalog.publish(engine, doc)
+    page = text_of(desk.get(server.url + "/staff/standards/bappenda/review", timeout=10).text)
+    assert "Draf sama dengan katalog terbit." in page and "Instansi ini berubah" not in page
+    assert post(desk, server, "/staff/standards/bappenda/submit").status_code == 303
+    assert post(desk, server, "/staff/standards/bappenda/publish", {"publish-note": ""}).status_code == 303
+    published_doc = desk.get(server.url + "/staff/standards/export.json", timeout=10).json()
+    bappenda = next(a for a in published_doc["agencies"] if a["id"] == "bappenda")
+    assert bappenda["compliance"] == [{"aspect": "maklumat", "status": "ada", "evidence": "Dipasang"}]

@@ -100,6 +100,9 @@ def test_an_officer_changes_a_fee_the_desk_publishes_and_the_kiosk_shows_it(demo
         desk.get_by_role("button", name="Terbitkan", exact=True).click()
         desk.wait_for_url(re.compile(r".*/staff/standards/history\?done=published$"))
         assert "Tarif administrasi baru" in desk.inner_text("main")
+        assert axe_violations(desk) == []  # the history
+        desk.goto(f"{server.url}/staff/standards/import")
+        assert axe_violations(desk) == []
     finally:
         desk_context.close()
 

@@ -54,6 +54,13 @@ SERVICE_TAIL: tuple[tuple[str, str, str], ...] = (
      "Jangka waktu dalam hari kerja (kosong bila tidak tetap)"),
     ("form_id", "Kiosk form id (empty: none)", "Kode formulir kiosk (kosong: tidak ada)"),
 )
+OTHER_LABELS: tuple[tuple[str, str, str], ...] = (
+    ("compliance", "Compliance (from the approved evidence)", "Kepatuhan (dari bukti yang disetujui)"),
+    ("version", "Catalog version", "Versi katalog"),
+    ("province", "Province", "Provinsi"),
+    ("notice", "Notice on the kiosks", "Pengumuman di kios"),
+    ("demo", "Demo catalog", "Katalog demo"),
+)
 SERVICE_FIELDS = tuple(name for name, _, _ in SERVICE_HEAD) + tuple(k for k, _, _ in ALL_COMPONENTS) + tuple(
     name for name, _, _ in SERVICE_TAIL)
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -79,6 +86,8 @@ def labels(lang: str) -> dict[str, str]:
     out.update({f"agency.{k}": v for k, v in out.items()})
     out.update({f[0]: f[pick] for f in SERVICE_HEAD + SERVICE_TAIL})
     out.update({key: (en if lang == "en" else id_) for key, id_, en in ALL_COMPONENTS})
+    # Shown only in diffs: the compliance list (from the evidence) and the catalog's own fields.
+    out.update({key: (en if lang == "en" else id_) for key, en, id_ in OTHER_LABELS})
     return out
 
 

@@ -28,7 +28,9 @@ def _context(request: Request, staff: Staff, agency_id: str, **extra) -> dict:
     if draft is None or latest is None:
         raise HTTPException(status_code=404)
     old = D.part_of(latest[1], agency_id)
-    changes = Diff.agency_diff(old[0] if old else None, old[1] if old else [], draft.agency, draft.services)
+    # The compliance list is never the draft's (publishing takes the published one and the evidence).
+    agency = {**draft.agency, "compliance": old[0].get("compliance", [])} if old else draft.agency
+    changes = Diff.agency_diff(old[0] if old else None, old[1] if old else [], agency, draft.services)
     return {
         "agency_id": agency_id, "draft": draft, "agency": draft.agency, "diff": changes,
         "labels": F.labels(language(request)), "status_labels": STATUS_LABELS,
