@@ -239,3 +239,20 @@ def test_a_compliance_change_meanwhile_is_neither_a_conflict_nor_a_change_of_the
     published_doc = desk.get(server.url + "/staff/standards/export.json", timeout=10).json()
     bappenda = next(a for a in published_doc["agencies"] if a["id"] == "bappenda")
     assert bappenda["compliance"] == [{"aspect": "maklumat", "status": "ada", "evidence": "Dipasang"}]
+
+
+def test_the_desk_imports_a_csv_of_several_agencies(published, engine):
+    server = published
+    desk, _, _ = session_for(server, engine, "desk")
+    rows = csv_rows(desk.get(server.url + "/staff/standards/export.csv", timeout=10).content)
+    for row in rows:
+        row["fee_idr"], row["fees"] = "4000", "Rp 4.000"
+    checked = post(desk, server, "/staff/standards/import", files={"file": ("semua.csv", csv_bytes(rows), "text/csv")})
+    assert checked.status_code == 200, text_of(checked.text)[:400]
+    assert text_of(checked.text).count("Rp 4.000") == len(rows) == 3
+    assert post(desk, server, "/staff/standards/import/publish",
+                {**form_values(checked.text), "note": "tarif seragam"}).status_code == 303
+    after = desk.get(server.url + "/staff/standards/export.json", timeout=10).json()
+    assert {s["standard"]["fee_idr"] for s in after["services"]} == {4000}
+    bad = post(desk, server, "/staff/standards/import", files={"file": ("x.csv", b"", "text/csv")})
+    assert bad.status_code == 400

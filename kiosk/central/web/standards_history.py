@@ -13,14 +13,17 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from ...domain.errors import ValidationError
 from ...errors import NotFound
+from ...sync import wire
 from ..complaints import ActionRefused
+from ..standards import csv_io
 from ..standards import diff as Diff
 from ..standards import drafts as D
 from ..standards import fields as F
 from ..standards import publishing as P
 from .deps import actor
-from .render import language, page
+from .render import language, page, translate
 from .standards_common import Publisher, Reader, agency_or_404, call, flash, message
 
 router = APIRouter(include_in_schema=False)
@@ -95,16 +98,23 @@ def import_page(request: Request, staff: Publisher) -> HTMLResponse:
 
 @router.post("/staff/standards/import", response_model=None)
 async def import_check(request: Request, staff: Publisher) -> Response:
-    """Step 1: the uploaded file, checked and shown as a diff against the published catalog."""
+    """Step 1: the uploaded file (catalog JSON, or a CSV of services applied to the published catalog),
+    checked and shown as a diff against the published catalog."""
     form = await request.form()
     upload = form.get("file")
     data = await upload.read(P.IMPORT_LIMIT + 1) if hasattr(upload, "read") else b""
-    try:
-        doc = P.read_upload(data)
-    except ActionRefused as exc:
-        return page(request, "staff/standards/import.html", {"errors": {"file": message(request, exc)},
-                                                              "checked": None}, status=400)
     latest = await run_in_threadpool(P.newest, request.app.state.engine)
+    is_csv = str(getattr(upload, "filename", "") or "").lower().endswith(".csv")
+    try:
+        if is_csv:
+            # A spreadsheet of any agencies' services, applied to the published catalog (docs/catalog-csv.md).
+            doc = P.read_upload(wire.canonical_json(csv_io.apply_csv(latest[1] if latest else {}, data, None)))
+        else:
+            doc = P.read_upload(data)
+    except (ActionRefused, ValidationError) as exc:
+        text = translate(language(request))(exc.message, **exc.params) if isinstance(exc, ValidationError) \
+            else message(request, exc)
+        return page(request, "staff/standards/import.html", {"errors": {"file": text}, "checked": None}, status=400)
     return page(request, "staff/standards/import.html", {
         "errors": {}, "checked": {"doc": P.pack(doc), "against": latest[0] if latest else "",
                                   "diff": Diff.catalog_diff(latest[1] if latest else None, doc)},
