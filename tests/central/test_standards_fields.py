@@ -71,3 +71,23 @@ def test_the_diff_lists_changed_added_and_removed_by_hand():
     assert bappenda["bappenda-bbnkb"].kind == "removed"
     assert [s.kind for s in by_id["dinkes"].services] == ["added"]
     assert d.changes == () and not Diff.catalog_diff(old, base_catalog()).agencies
+
+
+def test_a_rebase_keeps_my_changes_and_takes_theirs_by_hand():
+    from kiosk.central.standards import document as Doc
+
+    base = base_catalog()
+    mine_doc, theirs_doc = base_catalog(), base_catalog()
+    # Mine: the motto, PKB's fee, BBNKB removed, a new service. Theirs: the phone, PKB's duration, BBNKB's name.
+    mine_doc["agencies"][0]["motto"] = "Milik saya"
+    mine_doc["services"][0]["standard"]["fee_idr"] = 1
+    mine_doc["services"].pop(1)
+    mine_doc["services"].insert(1, {**base["services"][1], "id": "bappenda-baru"})
+    theirs_doc["agencies"][0]["phone"] = "0370 999"
+    theirs_doc["services"][0]["standard"]["duration"] = "1 hari kerja"
+    theirs_doc["services"][1]["name"] = "Nama mereka"
+    agency, services = Doc.rebased(Doc.part_of(base, "bappenda"), Doc.part_of(mine_doc, "bappenda"),
+                                   Doc.part_of(theirs_doc, "bappenda"))
+    assert (agency["motto"], agency["phone"]) == ("Milik saya", "0370 999")
+    assert [s["id"] for s in services] == ["bappenda-pkb", "bappenda-baru"]
+    assert (services[0]["standard"]["fee_idr"], services[0]["standard"]["duration"]) == (1, "1 hari kerja")

@@ -9,7 +9,6 @@ same transaction. Actions take the person and check access.py themselves; they k
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,11 +20,11 @@ from sqlalchemy.engine import Engine
 from ...domain.catalog import parse_catalog
 from ...domain.errors import ValidationError
 from ...errors import NotFound
-from ...sync import wire
 from .. import access, audit
 from ..access import Staff
 from ..complaints import ActionRefused, NotAllowed
 from ..db import catalog_drafts, catalog_versions, now, reader
+from . import document as Doc
 from . import fields as F
 
 DRAFT, REVIEW, RETURNED = "draft", "review", "returned"
@@ -76,49 +75,6 @@ def newest(conn: sa.Connection) -> tuple[int, dict[str, Any]] | None:
     return None if row is None else (row.id, json.loads(row.doc))
 
 
-def part_of(doc: dict[str, Any], agency_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
-    """An agency's record and its services in a catalog document (None when it has no such agency)."""
-    agency = next((a for a in doc.get("agencies", []) if a.get("id") == agency_id), None)
-    if agency is None:
-        return None
-    return agency, [s for s in doc.get("services", []) if s.get("agency_id") == agency_id]
-
-
-def digest(doc: dict[str, Any], agency_id: str) -> str:
-    """What a draft was started from, to see later whether the agency changed in the published catalog.
-    The compliance list is left out: publish takes it from the evidence, never from the draft."""
-    part = part_of(doc, agency_id)
-    if part is None:
-        return "absent"
-    agency = {k: v for k, v in part[0].items() if k != "compliance"}
-    return hashlib.sha256(wire.canonical_json({"agency": agency, "services": part[1]})).hexdigest()
-
-
-def merged(doc: dict[str, Any], agency: dict[str, Any], services: list[dict[str, Any]]) -> dict[str, Any]:
-    """``doc`` with one agency's record and services replaced (its compliance kept from ``doc``); the
-    agency's services take the place of its first old one, or go last."""
-    out = json.loads(json.dumps(doc))
-    old = next((a for a in out["agencies"] if a.get("id") == agency["id"]), None)
-    record = {**agency, "compliance": (old or agency).get("compliance", [])}
-    if old is None:
-        out["agencies"].append(record)
-    else:
-        out["agencies"][out["agencies"].index(old)] = record
-    kept: list[dict[str, Any]] = []
-    placed = False
-    for service in out["services"]:
-        if service.get("agency_id") == agency["id"]:
-            if not placed:
-                kept.extend(services)
-                placed = True
-        else:
-            kept.append(service)
-    if not placed:
-        kept.extend(services)
-    out["services"] = kept
-    return out
-
-
 def validate_whole(doc: dict[str, Any]) -> None:
     """The kiosk's gate over the whole catalog; ActionRefused with its message."""
     try:
@@ -164,7 +120,7 @@ def as_catalog(engine: Engine, agency_id: str) -> dict[str, Any] | None:
         draft = load(conn, agency_id)
     if latest is None:
         return None
-    return merged(latest[1], draft.agency, draft.services) if draft else latest[1]
+    return Doc.merged(latest[1], draft.agency, draft.services) if draft else latest[1]
 
 
 def may_read(staff: Staff, agency_id: str) -> bool:
@@ -205,12 +161,12 @@ def _start(engine: Engine, by: audit.Actor, agency_id: str) -> Draft:
         latest = newest(conn)
         if latest is None:
             raise NotFound(MSG_NO_CATALOG)
-        part = part_of(latest[1], agency_id)
+        part = Doc.part_of(latest[1], agency_id)
         if part is None:
             raise NotFound(MSG_NO_AGENCY)
         at = now()
         conn.execute(catalog_drafts.insert().values(
-            agency_id=agency_id, status=DRAFT, base_version_id=latest[0], base_digest=digest(latest[1], agency_id),
+            agency_id=agency_id, status=DRAFT, base_version_id=latest[0], base_digest=Doc.digest(latest[1], agency_id),
             doc=json.dumps({"agency": part[0], "services": part[1]}, ensure_ascii=False),
             started_by=by.username[:64], started_at=at, updated_by=by.username[:64], updated_at=at))
         audit.record(conn, by, audit.STANDARDS_DRAFT_STARTED, target=f"agency:{agency_id}",
@@ -283,7 +239,7 @@ def replace(engine: Engine, staff: Staff, by: audit.Actor, agency_id: str, doc: 
     """Make the agency's part of ``doc`` (a whole catalog, e.g. from a CSV upload) its draft: started if
     there is none, refused while in review. ``doc`` must pass the kiosk's gate."""
     validate_whole(doc)
-    part = part_of(doc, agency_id)
+    part = Doc.part_of(doc, agency_id)
     if part is None:
         raise NotFound(MSG_NO_AGENCY)
     start(engine, staff, by, agency_id)
@@ -303,7 +259,7 @@ def submit(engine: Engine, staff: Staff, by: audit.Actor, agency_id: str) -> Non
         latest = newest(conn)
         if latest is None:
             raise NotFound(MSG_NO_CATALOG)
-        validate_whole(merged(latest[1], draft.agency, draft.services))
+        validate_whole(Doc.merged(latest[1], draft.agency, draft.services))
         at = now()
         conn.execute(catalog_drafts.update().where(catalog_drafts.c.agency_id == agency_id).values(
             status=REVIEW, submitted_by=by.username[:64], submitted_at=at))
@@ -338,25 +294,6 @@ def discard(engine: Engine, staff: Staff, by: audit.Actor, agency_id: str) -> No
         audit.record(conn, by, audit.STANDARDS_DRAFT_DISCARDED, target=f"agency:{agency_id}")
 
 
-def _three_way(base: dict[str, Any], mine: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any]:
-    """Theirs with every top-level field I changed since base set to mine."""
-    out = dict(theirs)
-    for key in set(base) | set(mine):
-        if base.get(key) != mine.get(key):
-            if key in mine:
-                out[key] = mine[key]
-            else:
-                out.pop(key, None)
-    return out
-
-
-def _merge_service(base: dict[str, Any], mine: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any]:
-    """As _three_way, and inside the standard component by component."""
-    out = _three_way(base, mine, theirs)
-    out["standard"] = _three_way(base.get("standard", {}), mine.get("standard", {}), theirs.get("standard", {}))
-    return out
-
-
 def rebase(engine: Engine, staff: Staff, by: audit.Actor, agency_id: str) -> None:
     """Carry the draft's own changes onto the newest published catalog: every field and service the draft
     changed since it was started keeps the draft's value; everything else becomes what is published now."""
@@ -370,27 +307,13 @@ def rebase(engine: Engine, staff: Staff, by: audit.Actor, agency_id: str) -> Non
             raise NotFound(MSG_NO_CATALOG)
         base_doc = json.loads(conn.scalar(sa.select(catalog_versions.c.doc)
                                           .where(catalog_versions.c.id == draft.base_version_id)))
-        base = part_of(base_doc, agency_id) or ({}, [])
-        theirs = part_of(latest[1], agency_id)
+        base = Doc.part_of(base_doc, agency_id) or ({}, [])
+        theirs = Doc.part_of(latest[1], agency_id)
         if theirs is None:
             raise NotFound(MSG_NO_AGENCY)
-        agency = _three_way(base[0], draft.agency, theirs[0])
-        base_by = {s["id"]: s for s in base[1]}
-        mine_by = {s["id"]: s for s in draft.services}
-        services = []
-        for service in theirs[1]:
-            sid = service["id"]
-            if sid in base_by and sid not in mine_by:
-                continue  # the draft removed it
-            if sid in mine_by:
-                before = base_by.get(sid, {})
-                services.append(_merge_service(before, mine_by[sid], service) if before else mine_by[sid])
-            else:
-                services.append(service)
-        listed = {s["id"] for s in services}
-        services += [s for sid, s in mine_by.items() if sid not in base_by and sid not in listed]
+        agency, services = Doc.rebased(base, (draft.agency, draft.services), theirs)
         status = DRAFT if draft.status == REVIEW else draft.status
         _write(conn, agency_id, by, agency, services, base_version_id=latest[0],
-               base_digest=digest(latest[1], agency_id), status=status)
+               base_digest=Doc.digest(latest[1], agency_id), status=status)
         audit.record(conn, by, audit.STANDARDS_REBASED, target=f"agency:{agency_id}",
                      detail={"from": draft.base_version_id, "to": latest[0]})

@@ -28,6 +28,7 @@ from .. import access, audit, evidence_catalog
 from ..access import Staff
 from ..complaints import ActionRefused, NotAllowed
 from ..db import catalog_drafts, catalog_versions, now, reader
+from . import document as Doc
 from . import drafts as D
 from . import fields as F
 
@@ -116,10 +117,10 @@ def publish_draft(engine: Engine, staff: Staff, by: audit.Actor, agency_id: str,
         latest = D.newest(conn)
         if latest is None:
             raise NotFound(D.MSG_NO_CATALOG)
-        if D.digest(latest[1], agency_id) != draft.base_digest:
+        if Doc.digest(latest[1], agency_id) != draft.base_digest:
             raise Conflict(MSG_CHANGED)
         at = now()
-        doc = with_compliance(conn, D.merged(latest[1], draft.agency, draft.services))
+        doc = with_compliance(conn, Doc.merged(latest[1], draft.agency, draft.services))
         doc["version"] = next_version(conn, at)
         version_id = _store(conn, doc, by, agency_id, note, at)
         conn.execute(catalog_drafts.delete().where(catalog_drafts.c.agency_id == agency_id))

@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from ...domain.errors import ValidationError
 from ..complaints import ActionRefused
 from ..standards import csv_io
+from ..standards import document as Doc
 from ..standards import drafts as D
 from ..standards import publishing as P
 from .deps import actor
@@ -41,7 +42,7 @@ def published_csv(request: Request, staff: Reader) -> Response:
 def draft_csv(request: Request, agency_id: str, staff: Reader) -> Response:
     agency_or_404(staff, agency_id)
     doc = D.as_catalog(request.app.state.engine, agency_id)
-    if doc is None or D.part_of(doc, agency_id) is None:
+    if doc is None or Doc.part_of(doc, agency_id) is None:
         raise HTTPException(status_code=404)
     return _csv(csv_io.export_csv(doc, frozenset({agency_id})), f"standards-{agency_id}.csv")
 

@@ -13,6 +13,7 @@ from ...domain.catalog import INTERNAL_COMPONENTS, PUBLIC_COMPONENTS
 from .. import access
 from ..access import Staff
 from ..complaints import ActionRefused
+from ..standards import document as Doc
 from ..standards import drafts as D
 from ..standards import fields as F
 from ..standards import publishing as P
@@ -55,12 +56,12 @@ def index(request: Request, staff: Reader) -> HTMLResponse:
 def agency_context(request: Request, staff: Staff, agency_id: str) -> dict[str, Any]:
     engine = request.app.state.engine
     latest = P.newest(engine)
-    part = D.part_of(latest[1], agency_id) if latest else None
+    part = Doc.part_of(latest[1], agency_id) if latest else None
     draft = D.get(engine, agency_id)
     if part is None and draft is None:
         raise HTTPException(status_code=404)
     agency, services = (draft.agency, draft.services) if draft else part
-    stale = bool(draft and latest and D.digest(latest[1], agency_id) != draft.base_digest)
+    stale = bool(draft and latest and Doc.digest(latest[1], agency_id) != draft.base_digest)
     return {
         "agency_id": agency_id, "agency": agency, "services": services, "draft": draft, "stale": stale,
         "editable": bool(draft and draft.status in D.EDITABLE and access.can_edit_standards(staff, agency_id)),

@@ -11,6 +11,7 @@ from .. import access
 from ..access import Staff
 from ..complaints import ActionRefused
 from ..standards import diff as Diff
+from ..standards import document as Doc
 from ..standards import drafts as D
 from ..standards import fields as F
 from ..standards import publishing as P
@@ -27,14 +28,14 @@ def _context(request: Request, staff: Staff, agency_id: str, **extra) -> dict:
     latest = P.newest(engine)
     if draft is None or latest is None:
         raise HTTPException(status_code=404)
-    old = D.part_of(latest[1], agency_id)
+    old = Doc.part_of(latest[1], agency_id)
     # The compliance list is never the draft's (publishing takes the published one and the evidence).
     agency = {**draft.agency, "compliance": old[0].get("compliance", [])} if old else draft.agency
     changes = Diff.agency_diff(old[0] if old else None, old[1] if old else [], agency, draft.services)
     return {
         "agency_id": agency_id, "draft": draft, "agency": draft.agency, "diff": changes,
         "labels": F.labels(language(request)), "status_labels": STATUS_LABELS,
-        "stale": D.digest(latest[1], agency_id) != draft.base_digest,
+        "stale": Doc.digest(latest[1], agency_id) != draft.base_digest,
         "can_publish": access.can_publish_catalog(staff), "can_edit": access.can_edit_standards(staff, agency_id),
         "errors": {}, "values": {}, "flash": None, **extra,
     }
