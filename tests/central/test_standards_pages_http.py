@@ -217,6 +217,8 @@ def test_returned_with_a_note_then_stale_and_rebased_through_the_pages(published
     catalog.publish(engine, doc)
     stale = text_of(officer.get(server.url + "/staff/standards/dinkes", timeout=10).text)
     assert "Instansi ini berubah dalam katalog terbit setelah draf dimulai." in stale
+    review = officer.get(server.url + "/staff/standards/dinkes/review", timeout=10).text
+    assert 'action="/staff/standards/dinkes/rebase"' in review
     assert post(officer, server, "/staff/standards/dinkes/rebase").status_code == 303
     rebased = officer.get(server.url + "/staff/standards/dinkes", timeout=10).text
     assert "Instansi ini berubah" not in text_of(rebased) and form_values(rebased)["phone"] == "0370 999"
