@@ -115,7 +115,8 @@ def test_an_officer_changes_a_fee_the_desk_publishes_and_the_kiosk_shows_it(demo
     assert child.returncode == 0, child.stderr[-3000:]
     texts = json.loads(child.stdout.strip().splitlines()[-1])
     assert NEW_FEES in texts
-    assert "Gratis" not in texts  # the free-of-charge badge is gone with the fee
+    assert "Gratis" not in texts  # the free-of-charge badge is gone with the fee (it showed before the sync)
+    assert not any(text.startswith(OLD_FEES) for text in texts)
     assert png.stat().st_size > 10_000
 
 
