@@ -23,7 +23,7 @@ from .render import language, page
 from .standards_common import STATUS_LABELS, Reader, agency_or_404, call, field_errors, flash, message
 
 router = APIRouter(include_in_schema=False)
-FORM_LIMIT = 100_000  # characters of one posted form, all fields together
+FORM_LIMIT = 150_000  # characters of one posted form, all fields together (the fields' own limits add to ~97,000)
 
 
 def _see_other(path: str, done: str) -> RedirectResponse:
