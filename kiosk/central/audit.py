@@ -48,6 +48,14 @@ EVIDENCE_APPROVED = "evidence_approved"
 EVIDENCE_RETURNED = "evidence_returned"
 KIOSK_REVOKED = "kiosk_revoked"  # target: the device id; detail: its office and name (issue 15, fleet)
 TECHNICIAN_OFFICES_SET = "technician_offices_set"  # target: the technician's user name; detail: offices
+STANDARDS_DRAFT_STARTED = "standards_draft_started"  # target: agency:<id>; detail: base_version
+STANDARDS_DRAFT_SAVED = "standards_draft_saved"  # detail: part (agency, service, all), service, change
+STANDARDS_DRAFT_DISCARDED = "standards_draft_discarded"
+STANDARDS_SUBMITTED = "standards_submitted"
+STANDARDS_RETURNED = "standards_returned"  # detail: the reviewer's note (first 200 characters)
+STANDARDS_REBASED = "standards_rebased"  # detail: from, to (catalog version ids)
+STANDARDS_PUBLISHED = "standards_published"  # detail: catalog_version, version
+STANDARDS_IMPORTED = "standards_imported"  # target: catalog:<id>; detail: agencies
 
 
 @dataclass(frozen=True, slots=True)

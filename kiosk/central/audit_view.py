@@ -58,6 +58,14 @@ ACTIONS: dict[str, str] = {
     audit.KIOSK_PIN_CLEARED: "PIN of one kiosk cleared",
     audit.ENROLL_CODE_CREATED: "Enrollment code made",
     audit.ENROLL_CODE_CANCELLED: "Enrollment code cancelled",
+    audit.STANDARDS_DRAFT_STARTED: "Standards draft started",
+    audit.STANDARDS_DRAFT_SAVED: "Standards draft saved",
+    audit.STANDARDS_DRAFT_DISCARDED: "Standards draft discarded",
+    audit.STANDARDS_SUBMITTED: "Standards sent for review",
+    audit.STANDARDS_RETURNED: "Standards returned",
+    audit.STANDARDS_REBASED: "Standards draft rebased",
+    audit.STANDARDS_PUBLISHED: "Standards published",
+    audit.STANDARDS_IMPORTED: "Catalog imported",
 }
 
 

@@ -188,6 +188,10 @@ catalog_versions = sa.Table(
     sa.Column("sha256", sa.String(64), nullable=False),
     sa.Column("published_at", UtcDateTime, nullable=False),
     sa.Column("doc", sa.Text, nullable=False),
+    # Who published the version, for which agency, why (the standards editor, issue 15; NULL from the CLI).
+    sa.Column("published_by", sa.String(64)),
+    sa.Column("agency_id", sa.String(64)),
+    sa.Column("note", sa.String(500)),
 )
 
 # Per-service IKM aggregates over all kiosks, recomputed at most every ikm_refresh_s and shipped
@@ -674,6 +678,29 @@ kiosk_settings = sa.Table(
     sa.Column("set_by", sa.String(64), nullable=False),
 )
 
+
+# --- standards editor (issue 15, part "editor") ---
+
+# One open draft per agency: its record and services as catalog JSON (``{"agency": {...}, "services":
+# [...]}``), started from catalog version ``base_version_id`` whose part for this agency had the digest
+# ``base_digest`` (a publish refuses when the published part changed since: docs/standards-editor.md).
+# ``status``: "draft", "returned" (with the reviewer's ``review_note``) or "review". Deleted at publish.
+catalog_drafts = sa.Table(
+    "catalog_drafts",
+    metadata,
+    sa.Column("agency_id", sa.String(64), primary_key=True),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("base_version_id", sa.Integer, sa.ForeignKey("catalog_versions.id"), nullable=False),
+    sa.Column("base_digest", sa.String(64), nullable=False),
+    sa.Column("doc", sa.Text, nullable=False),
+    sa.Column("started_by", sa.String(64), nullable=False),
+    sa.Column("started_at", UtcDateTime, nullable=False),
+    sa.Column("updated_by", sa.String(64), nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.Column("submitted_by", sa.String(64)),
+    sa.Column("submitted_at", UtcDateTime),
+    sa.Column("review_note", sa.String(1000)),
+)
 
 # --- engine ----------------------------------------------------------------------------------------
 

@@ -15,11 +15,11 @@ def person(role: Role, agencies=()) -> Staff:
 
 @pytest.mark.parametrize(("role", "agencies", "expected"), [
     (Role.ADMIN, (), ["/staff/complaints", "/staff/templates", "/staff/users", "/staff/audit", "/staff/dashboard",
-                      "/staff/evidence", "/staff/fleet", "/staff/kiosks/settings"]),
-    (Role.DESK, (), ["/staff/complaints", "/staff/templates", "/staff/dashboard", "/staff/evidence"]),
-    (Role.OFFICER, ("dinkes",), ["/staff/complaints", "/staff/templates", "/staff/dashboard", "/staff/evidence"]),
+                      "/staff/standards", "/staff/evidence", "/staff/fleet", "/staff/kiosks/settings"]),
+    (Role.DESK, (), ["/staff/complaints", "/staff/templates", "/staff/dashboard", "/staff/standards", "/staff/evidence"]),
+    (Role.OFFICER, ("dinkes",), ["/staff/complaints", "/staff/templates", "/staff/dashboard", "/staff/standards", "/staff/evidence"]),
     (Role.OFFICER, (), ["/staff/complaints", "/staff/dashboard"]),
-    (Role.VIEWER, (), ["/staff/complaints", "/staff/dashboard", "/staff/evidence"]),
+    (Role.VIEWER, (), ["/staff/complaints", "/staff/dashboard", "/staff/standards", "/staff/evidence"]),
     (Role.TECHNICIAN, (), ["/staff/fleet", "/staff/kiosks/settings"]),
 ])
 def test_menu_follows_access(role, agencies, expected):

@@ -40,6 +40,10 @@ ROUTERS = (
     "fleet_page",
     "kiosks_settings",
     "kiosks_enroll",
+    "standards_history",  # before standards_pages: its fixed paths win over /staff/standards/{agency_id}
+    "standards_csv",  # as standards_history
+    "standards_pages",
+    "standards_review",
 )
 
 

@@ -22,6 +22,7 @@ ENTRIES: tuple[tuple[str, str, Callable[[Staff], bool]], ...] = (
     ("/staff/users", "Users", access.can_manage_users),
     ("/staff/audit", "Audit log", access.can_read_audit),
     ("/staff/dashboard", "Dashboard", access.can_see_dashboards),
+    ("/staff/standards", "Standards", access.can_read_catalog_drafts),
     ("/staff/evidence", "Compliance evidence", lambda s: any(access.can_see_evidence(s, a) for a in (None, *s.agencies))),
     ("/staff/fleet", "Kiosks", access.can_see_fleet),
     ("/staff/kiosks/settings", "Kiosk settings", access.can_manage_kiosks),

@@ -50,11 +50,17 @@ PAGES: list[tuple[str, str, str | None]] = [
     ("public-tracking-closed", "/lacak/TJQ4-SFSD-EU5", None),
     ("kiosks-settings", "/staff/kiosks/settings", "technician"),
     ("kiosks-enroll", "/staff/kiosks/enroll", "technician"),
+    ("standards", "/staff/standards", "desk"),
+    ("standards-agency", "/staff/standards/dinkes", "officer@dinkes"),
+    ("standards-service", "/staff/standards/dinkes/services/dinkes-izin-penelitian", "officer@dinkes"),
+    ("standards-review", "/staff/standards/bappenda/review", "desk"),
+    ("standards-history", "/staff/standards/history", "desk"),
 ]
 
 SEEDS: list[str] = [
     "kiosk.central.web.inbox_seed:seed",
     "kiosk.central.demo:screenshot_seed",
+    "kiosk.central.standards.screens_seed:seed",  # after the catalog is published
 ]
 
 VIEWPORTS = ((1366, 768), (390, 844))

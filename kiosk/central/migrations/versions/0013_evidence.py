@@ -3,7 +3,7 @@ review state and the copy the desk approved (`evidence_items`; kiosk/central/db.
 column holds). The uploaded files live on disk, not in the database.
 
 Revision ID: 0013
-Revises: 0011 (the lead re-chains the parts of issue 15 at merge)
+Revises: 0012
 Create Date: 2026-12-07
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from kiosk.central.db import UtcDateTime
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

@@ -3,7 +3,7 @@ e-mail per incident and one per recovery) and which technicians look after which
 (`office_technicians`). kiosk/central/db.py says what each column holds.
 
 Revision ID: 0014
-Revises: 0013 (the lead re-chains the parts of issue 15 at merge)
+Revises: 0013
 Create Date: 2026-12-07
 """
 
