@@ -110,7 +110,7 @@ def test_survey_mode_and_a_kiosk_pin_set_on_the_server_reach_the_running_kiosk(u
     _pin(d, screen, KIOSK_PIN)
     assert screen.unlocked
     lines = _status_lines(d, screen)
-    assert "Mode survei: quick (dari server (kantor))" in lines
+    assert "Mode survei: Penilaian cepat (wajah) (dari server (kantor))" in lines
     assert "Batas diam (detik): 240 (dari server (kiosk))" in lines
     assert "Hitung mundur diam (detik): 20 (dari config.toml)" in lines
     assert "PIN petugas: ****** (dari server (kiosk))" in lines

@@ -250,13 +250,16 @@ ORIGINS = {
     settings_spec.SOURCE_CONFIG: N_("from config.toml"),
 }
 LABELS = {k.name: k.label for k in settings_spec.KEYS}
+# Values that are codes, in words (the staff read "quick", the screen shows what it means).
+VALUE_WORDS = {"survey_mode": {"full": N_("Full IKM survey"), "quick": N_("Quick rating (faces)")}}
 
 
 def _origin_lines(origins: list[tuple[str, str, str]], pin_origin: str | None) -> list[str]:
     lines = [tr._("Settings and where they come from:")]
     for key, value, source in origins:
-        lines.append(tr.f("{setting}: {value} ({source})", setting=tr._(LABELS[key]), value=value or "-",
-                          source=tr._(ORIGINS[source])))
+        words = VALUE_WORDS.get(key, {}).get(value)
+        lines.append(tr.f("{setting}: {value} ({source})", setting=tr._(LABELS[key]),
+                          value=tr._(words) if words else value or "-", source=tr._(ORIGINS[source])))
     if pin_origin in ORIGINS and pin_origin != settings_spec.SOURCE_CONFIG:
         lines.append(tr.f("{setting}: {value} ({source})", setting=tr._("Staff PIN"), value="******",
                           source=tr._(ORIGINS[pin_origin])))
