@@ -176,15 +176,7 @@ def due_mails(engine: sa.Engine, settings: Settings, now: datetime) -> list[Due]
             .order_by(i.id).limit(SEND_BATCH)
         ).all()
     return [Due(r.id, ALERT if r.resolved_at is None else RECOVERY, r.kind, r.device_id, r.name, r.office,
-                r.opened_at, r.resolved_at, r.attempts, _detail(r.detail)) for r in rows]
-
-
-def _detail(text: str | None) -> dict[str, Any]:
-    try:
-        value = json.loads(text) if text else {}
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
+                r.opened_at, r.resolved_at, r.attempts, H.incident_detail(r.detail)) for r in rows]
 
 
 def recipients(engine: sa.Engine) -> tuple[dict[str, list[str]], list[str]]:

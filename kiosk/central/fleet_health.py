@@ -242,3 +242,12 @@ def detail_line(kind: str, detail: dict[str, Any], t, tz=None) -> str:
         return t("The kiosk runs version {version}; the server runs {server}.").format(
             version=detail.get("version"), server=detail.get("server"))
     return ""
+
+
+def incident_detail(text: str | None) -> dict[str, Any]:
+    """An incident's stored ``detail`` (small JSON of figures); {} for none or for anything unreadable."""
+    try:
+        value = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}

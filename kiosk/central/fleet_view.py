@@ -3,7 +3,6 @@ needs attention. A query module (no HTTP); the order is docs/fleet.md's ("The pa
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -47,14 +46,6 @@ class KioskRow:
         return min((H.RANK.get(i.kind, len(H.KINDS)) for i in self.incidents), default=len(H.KINDS))
 
 
-def _detail(text: str | None) -> dict[str, Any]:
-    try:
-        value = json.loads(text) if text else {}
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
 def sort_key(row: KioskRow) -> tuple:
     """Kiosks with open incidents first, the worst kind first and, within it, the longest open; then the
     rest by office and name; revoked kiosks last."""
@@ -76,7 +67,7 @@ def kiosks(engine: sa.Engine) -> list[KioskRow]:
     incidents: dict[str, list[OpenIncident]] = {}
     for r in open_rows:
         incidents.setdefault(r.device_id, []).append(
-            OpenIncident(r.id, r.kind, r.opened_at, r.notified_at, r.last_error, _detail(r.detail)))
+            OpenIncident(r.id, r.kind, r.opened_at, r.notified_at, r.last_error, H.incident_detail(r.detail)))
     out = [
         KioskRow(r.id, r.name, r.office, r.agency_id, r.enrolled_at, r.revoked_at, r.heartbeat_at, r.version,
                  H.health(r.heartbeat, r.heartbeat_at),
