@@ -110,6 +110,7 @@ read_schedule() {
     schedule_ignored "cannot stat it"; return 0
   fi
   IFS='|' read -r kind uid links size ino <<<"$meta"
+  if [ "$kind" = "regular empty file" ]; then schedule_ignored "it is empty"; return 0; fi
   if [ "$kind" != "regular file" ]; then schedule_ignored "not a regular file ($kind)"; return 0; fi
   if ! owner="$(id -u -- "$kiosk_user" 2>/dev/null)"; then schedule_ignored "no user $kiosk_user"; return 0; fi
   # Only the kiosk user writes it; a root-owned or hard-linked file there is someone else's file.
