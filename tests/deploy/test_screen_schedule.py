@@ -231,4 +231,8 @@ def test_the_units_run_it_every_minute_and_the_fixed_ones_give_way():
         assert fixed["ExecStart"] == [f"/usr/local/lib/iplik-kiosk/screen-power {direction} --unless-scheduled"]
         assert fixed["Environment"] == [expected]
     # The script's own default is the same path (a unit without the line still reads the right file).
-    assert f'SCREEN_SCHEDULE_FILE:-{data_dir}/{SCREEN_SCHEDULE}' in Path(SCRIPT).read_text()
+    script = Path(SCRIPT).read_text()
+    assert f'SCREEN_SCHEDULE_FILE:-{data_dir}/{SCREEN_SCHEDULE}' in script
+    # The stat checks catch a symlink before the read; the read itself must not follow one swapped in
+    # after them (a race no test here can time), nor hang on a FIFO.
+    assert "iflag=nofollow,nonblock" in script
