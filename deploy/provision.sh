@@ -12,8 +12,9 @@
 #   app          /opt/iplik-kiosk/releases/<version>/ with its own .venv, /opt/iplik-kiosk/current -> it
 #   config       /etc/iplik-kiosk/config.toml (0640 root:iplik), session.env (screen rotation, ...)
 #   data         /var/lib/iplik-kiosk (0750 iplik:iplik): the database, the enrollment token
-#   services     iplik-kiosk (the app in cage on tty1, watchdog), iplik-sync, screen off/on and nightly
-#                restart timers; journal size cap; no consoles on tty2-6; no SysRq
+#   services     iplik-kiosk (the app in cage on tty1, watchdog), iplik-sync, screen off/on timers (the
+#                times below, or those set on the server), nightly restart; journal size cap; no consoles
+#                on tty2-6; no SysRq
 #   printer      the CUPS queue KioskReceipt (a USB receipt printer or a network printer)
 #   enrollment   `kiosk enroll` with the code from `kiosk central enroll-code`
 #
@@ -29,7 +30,8 @@
 #   --paper-width 58|80    receipt roll width in mm (default 80)
 #   --rotate 0|90|180|270  screen rotation, clockwise (the touchscreen is calibrated to match)
 #   --touch-matrix "a b c d e f"   libinput calibration matrix, when the default for --rotate is not right
-#   --screen-off HH:MM     screen off at night (default 21:00); --screen-on HH:MM (default 06:30)
+#   --screen-off HH:MM     screen off at night (default 21:00); --screen-on HH:MM (default 06:30); a time
+#                          set on the central server for a kiosk or its office takes their place
 #   --restart-at HH:MM     nightly restart of the app (default 03:00)
 #   --admin-pin-hash HASH  staff PIN hash (kiosk admin hash-pin); default: a random PIN, printed once
 #   --from DIR | --tarball FILE   where the app comes from (default: the checkout holding this script)
@@ -266,6 +268,9 @@ if [ -n "$ROTATE" ] || [ ! -f "$session_env" ]; then
 CAGE_ARGS=$cage_args
 # How the screen is turned off at night: auto, backlight, wlopm, wlr-randr, ddcutil or none.
 SCREEN_METHOD=auto
+# The screen times set on the server, as the kiosk's sync writes them (next to kiosk.db: change it only
+# with kiosk.data_dir in config.toml).
+#SCREEN_SCHEDULE_FILE=$DATA_DIR/screen-schedule.json
 EOF
 fi
 
@@ -327,7 +332,10 @@ timer_time iplik-screen-on.timer "$SCREEN_ON"
 timer_time iplik-restart.timer "$RESTART_AT"
 
 sys_run systemctl daemon-reload
-sys_run systemctl enable iplik-kiosk.service iplik-sync.service iplik-screen-off.timer iplik-screen-on.timer iplik-restart.timer
+# iplik-screen-schedule.timer applies the screen times set on the central server (every minute, from the
+# kiosk's screen-schedule.json); the off/on timers keep the times given here for when the server sets none.
+sys_run systemctl enable iplik-kiosk.service iplik-sync.service iplik-screen-off.timer iplik-screen-on.timer \
+  iplik-screen-schedule.timer iplik-restart.timer
 sys_run systemctl set-default graphical.target
 # tty1 belongs to the app; Ctrl+Alt+Del from a keyboard plugged into the kiosk must not reboot it.
 sys_run systemctl mask getty@tty1.service ctrl-alt-del.target
@@ -389,9 +397,11 @@ if [ -f "$(R "$DATA_DIR")/device.json" ]; then set_meta "$DATA_DIR/device.json" 
 
 step "Start"
 if [ "$NO_START" = 1 ]; then
-  left "start the kiosk: systemctl start iplik-sync iplik-kiosk (or reboot)"
+  left "start the kiosk: systemctl start iplik-sync iplik-kiosk iplik-screen-off.timer iplik-screen-on.timer iplik-screen-schedule.timer iplik-restart.timer (or reboot)"
 else
   sys_run systemctl restart iplik-sync.service iplik-kiosk.service
+  # enable alone starts a timer at the next boot; a kiosk provisioned again gets a new one now.
+  sys_run systemctl start iplik-screen-off.timer iplik-screen-on.timer iplik-screen-schedule.timer iplik-restart.timer
 fi
 left "check the kiosk: sudo $APP_DIR/current/.venv/bin/kiosk --config $CONFIG_FILE doctor"
 

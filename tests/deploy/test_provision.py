@@ -146,6 +146,8 @@ def test_enrolled_with_the_server_and_the_database_created(provisioned, engine):
     assert "Kiosk database ready" in run.stdout
     # System changes are only said, never done, under --root.
     for line in ("would run: useradd --system", "would run: systemctl enable iplik-kiosk.service",
+                 "iplik-screen-on.timer iplik-screen-schedule.timer iplik-restart.timer",
+                 "would run: systemctl start iplik-screen-off.timer iplik-screen-on.timer iplik-screen-schedule.timer",
                  "would run: lpadmin -p KioskReceipt -E -v ipp://printer.local/ipp/print -m everywhere"):
         assert line in run.stdout
 
