@@ -129,6 +129,26 @@ set_meta() {
   chmod "$mode" "$real"
 }
 
+# Debian packages, installed only when missing (staging and dry runs only say the command).
+install_packages() {
+  local p missing=()
+  if staging || dry; then
+    sys_run apt-get install -y --no-install-recommends "$@"
+    return
+  fi
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    same "all $# packages are installed"
+  else
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    did "installed ${missing[*]}"
+  fi
+}
+
 # ensure_dir PATH MODE OWNER GROUP
 ensure_dir() {
   local path="$1" real

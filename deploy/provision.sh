@@ -147,22 +147,7 @@ PACKAGES=(
   python3 python3-venv git ca-certificates sqlite3 wlr-randr
 )
 step "Packages"
-if staging || dry; then
-  sys_run apt-get install -y --no-install-recommends "${PACKAGES[@]}"
-else
-  missing=()
-  for p in "${PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-  done
-  if [ ${#missing[@]} -eq 0 ]; then
-    same "all ${#PACKAGES[@]} packages are installed"
-  else
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}"
-    did "installed ${missing[*]}"
-  fi
-fi
+install_packages "${PACKAGES[@]}"
 
 step "Kiosk user"
 if staging || dry; then
