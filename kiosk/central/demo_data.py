@@ -37,6 +37,7 @@ from ..domain import tracking
 from ..domain.ikm import ELEMENTS
 from ..domain.workflow import AUTO_CLOSE_DAYS, Status, WorkCalendar
 from ..i18n import both
+from ..sync import wire
 from . import workdays
 from .demo import MARK
 from .settings import Settings
@@ -239,6 +240,42 @@ def device_rows(w: World) -> list[dict]:
     return [{"id": k.id, "name": k.name, "office": k.office, "agency_id": k.agency_id,
              "token_hash": uuidlib.uuid5(uuidlib.NAMESPACE_URL, "iplik-demo-data:" + k.id).hex * 2,
              "enrolled_at": enrolled} for ks in w.kiosks.values() for k in ks]
+
+
+# What the demo fleet's newest heartbeats show a technician (docs/fleet.md): most kiosks well, these few
+# not, each on a kiosk picked by a fixed seed. "silent" last reported 20 hours before the demo's end, so
+# the tick opens its offline incident when the demo ends inside office hours.
+FLEET_STORY = ("paper_out", "paper_low", "paper_low", "stuck", "silent", "old_version", "clock_skew")
+OLD_VERSION = "0.0.9"
+
+
+def fleet_heartbeats(w: World, version: str, catalog_version: str) -> list[tuple[str, dict, datetime]]:
+    """(device id, heartbeat body as a kiosk sends it, time the server received it) for every demo kiosk."""
+    rnd = random.Random("iplik-demo-fleet")
+    kiosks = [k for ks in w.kiosks.values() for k in ks]
+    story = dict(zip((k.id for k in rnd.sample(kiosks, min(len(kiosks), len(FLEET_STORY)))), FLEET_STORY))
+    out = []
+    for k in kiosks:
+        what = story.get(k.id)
+        received = w.as_of - timedelta(hours=20) if what == "silent" else w.as_of - timedelta(seconds=rnd.randint(20, 280))
+        skew = timedelta(minutes=14) if what == "clock_skew" else timedelta(seconds=rnd.randint(-2, 2))
+        left = {"paper_out": 0.0, "paper_low": round(rnd.uniform(4, 9), 1)}.get(what, round(rnd.uniform(30, 96), 1))
+        printer = {"state": {"paper_out": "paper_out", "paper_low": "paper_low"}.get(what, "ready"),
+                   "paper_low": left < 10, "paper_left_pct": left}
+        stuck = what == "stuck"
+        body = wire.heartbeat_body(
+            at=(received + skew).isoformat(timespec="seconds"),
+            version=OLD_VERSION if what == "old_version" else version,
+            outbox_pending=17 if stuck else rnd.choice((0, 0, 0, 1, 2)),
+            outbox_failed=0,
+            printer=printer,
+            catalog_version=catalog_version,
+            disk_free_mb=rnd.randint(9000, 28000),
+            oldest_pending_s=3 * 3600 + 600 if stuck else None,
+            sync_error="offline" if stuck else None,
+        )
+        out.append((k.id, body, received))
+    return out
 
 
 def _day_weight(w: World, day: date, agency: dict) -> float:

@@ -22,6 +22,7 @@ from time import perf_counter
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from .. import __version__
 from ..errors import KioskError
 from ..paths import DEMO_CATALOG
 from . import catalog, db, demo_data
@@ -36,6 +37,8 @@ from .db import (
     staff_users,
 )
 from .demo import MARK, PREFIX
+from .devices import apply_heartbeat
+from .ingest import heartbeat_row
 from .settings import Settings
 
 
@@ -113,6 +116,11 @@ def fill(engine: Engine, settings: Settings, plan: demo_data.Plan, *, at: dateti
         rows = demo_data.device_rows(w)
         conn.execute(devices.insert(), rows)
         result.devices = len(rows)
+        # Each kiosk's newest heartbeat, through the same check and store as a pushed one, so the fleet
+        # page has a fleet to show (and the tick below opens the incidents of the demo's story).
+        version = conn.scalar(sa.select(catalog_versions.c.version).order_by(catalog_versions.c.id.desc()).limit(1))
+        for device_id, body, received in demo_data.fleet_heartbeats(w, __version__, version or ""):
+            apply_heartbeat(conn, device_id, heartbeat_row(body, None)["body"], received)
     start = perf_counter()
     quick_taps: Counter = Counter()
     for recs, rows in demo_data.rating_batches(w, plan):

@@ -331,3 +331,25 @@ def test_by_default_last_year_is_whole_so_the_award_ranking_has_a_year_to_judge(
         first = conn.scalar(sa.select(sa.func.min(ratings.c.created_at)))
     engine.dispose()
     assert first.astimezone(WITA).date() < date(2025, 1, 15)
+
+
+def test_the_demo_fleet_reports_and_its_story_shows_as_open_incidents(filled):
+    """Every demo kiosk has a newest heartbeat; the few of the story are what the tick at the end flags:
+    one out of paper, two low, one with records stuck, one clock 14 minutes ahead, one old release. The
+    silent one opens no incident: the demo ends at night (the office is closed), and the page still shows
+    it last reported 20 hours earlier."""
+    from kiosk.central import fleet_view
+
+    engine = open_database(Settings(database_url=filled["url"]))
+    try:
+        rows = fleet_view.kiosks(engine)
+    finally:
+        engine.dispose()
+    assert len(rows) == len(filled["devices"]) and all(r.heartbeat_at is not None for r in rows)
+    kinds = Counter(i.kind for r in rows for i in r.incidents)
+    assert kinds == {"paper_out": 1, "paper_low": 2, "records_stuck": 1, "clock_skew": 1, "version_behind": 1}
+    newest = max(r.heartbeat_at for r in rows)
+    silent = [r for r in rows if newest - r.heartbeat_at > timedelta(hours=19)]
+    assert len(silent) == 1
+    # Worst first: the kiosk out of paper heads the list.
+    assert rows[0].incidents[0].kind == "paper_out"
