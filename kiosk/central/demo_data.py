@@ -260,7 +260,7 @@ def fleet_heartbeats(w: World, version: str, catalog_version: str) -> list[tuple
         received = w.as_of - timedelta(hours=20) if what == "silent" else w.as_of - timedelta(seconds=rnd.randint(20, 280))
         skew = timedelta(minutes=14) if what == "clock_skew" else timedelta(seconds=rnd.randint(-2, 2))
         left = {"paper_out": 0.0, "paper_low": round(rnd.uniform(4, 9), 1)}.get(what, round(rnd.uniform(30, 96), 1))
-        printer = {"state": {"paper_out": "paper_out", "paper_low": "paper_low"}.get(what, "ready"),
+        printer = {"state": {"paper_out": "paper_out", "paper_low": "paper_low"}.get(what, "ok"),
                    "paper_low": left < 10, "paper_left_pct": left}
         stuck = what == "stuck"
         body = wire.heartbeat_body(
