@@ -353,3 +353,7 @@ def test_the_demo_fleet_reports_and_its_story_shows_as_open_incidents(filled):
     assert len(silent) == 1
     # Worst first: the kiosk out of paper heads the list.
     assert rows[0].incidents[0].kind == "paper_out"
+    # Every printer state is one the kiosk sends, so the page says it in words.
+    from kiosk.central.fleet_health import PRINTER_STATES
+
+    assert {r.health.printer_state for r in rows} <= set(PRINTER_STATES)
