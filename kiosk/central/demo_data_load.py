@@ -107,9 +107,9 @@ def fill(engine: Engine, settings: Settings, plan: demo_data.Plan, *, at: dateti
         # The demo catalog (refusal() checked that it is) counts as in force all year: compliance is
         # read "as published by the end of a period", and a catalog published today has no past.
         start = datetime.combine(w.first, time(0), w.tz)
-        newest = sa.select(sa.func.max(catalog_versions.c.id)).scalar_subquery()
-        conn.execute(catalog_versions.update().where(catalog_versions.c.id == newest,
-                                                     catalog_versions.c.published_at > start)
+        # Every version of it (the demo publishes it again with its evidence photo), so that the history
+        # keeps its order: backdating only the newest made it older than the one it replaced.
+        conn.execute(catalog_versions.update().where(catalog_versions.c.published_at > start)
                      .values(published_at=start))
     writer = _copy_rows if engine.dialect.name == "postgresql" else _insert_rows
     with engine.begin() as conn:

@@ -357,3 +357,26 @@ def test_the_demo_fleet_reports_and_its_story_shows_as_open_incidents(filled):
     from kiosk.central.fleet_health import PRINTER_STATES
 
     assert {r.health.printer_state for r in rows} <= set(PRINTER_STATES)
+
+
+def test_after_the_back_office_demo_the_catalog_history_keeps_its_order(tmp_path):
+    """`kiosk central demo` publishes the demo catalog twice (the second time with its evidence photo);
+    demo-data dates the catalog back to its first day. Backdating only the newest version made it older
+    than the one it replaced, and the history page listed them out of order."""
+    from kiosk.central import demo
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'central.db'}", evidence_dir=str(tmp_path / "ev"))
+    engine = open_database(settings)
+    try:
+        demo.build(engine, settings, at=AT)
+        demo_data_load.fill(engine, settings, demo_data.Plan(days=7, ratings=200, complaints=20, seed=3,
+                                                               until=UNTIL), at=AT, run_tick=False)
+        with engine.connect() as conn:
+            versions = conn.execute(sa.select(catalog_versions.c.id, catalog_versions.c.published_at)
+                                    .order_by(catalog_versions.c.id)).all()
+    finally:
+        engine.dispose()
+    assert len(versions) == 2
+    times = [v.published_at for v in versions]
+    assert times == sorted(times) and times[-1] <= datetime.combine(UNTIL - timedelta(days=6), datetime.min.time(),
+                                                                    WITA)
