@@ -113,6 +113,8 @@ def test_survey_mode_and_a_kiosk_pin_set_on_the_server_reach_the_running_kiosk(u
     assert "Mode survei: Penilaian cepat (wajah) (dari server (kantor))" in lines
     assert "Batas diam (detik): 240 (dari server (kiosk))" in lines
     assert "Hitung mundur diam (detik): 20 (dari config.toml)" in lines
+    # Set nowhere (no server value, and config.toml has no screen times): said so, not "dari config.toml".
+    assert "Layar menyala: belum diatur" in lines
     assert "PIN petugas: ****** (dari server (kiosk))" in lines
     d.screenshot(tmp_path / "admin-after.png")
     app.home()

@@ -257,9 +257,13 @@ VALUE_WORDS = {"survey_mode": {"full": N_("Full IKM survey"), "quick": N_("Quick
 def _origin_lines(origins: list[tuple[str, str, str]], pin_origin: str | None) -> list[str]:
     lines = [tr._("Settings and where they come from:")]
     for key, value, source in origins:
+        if not value and source == settings_spec.SOURCE_CONFIG:
+            # Set nowhere (config.toml has no such key, or leaves it empty): say so, not "from config.toml".
+            lines.append(tr.f("{setting}: not set", setting=tr._(LABELS[key])))
+            continue
         words = VALUE_WORDS.get(key, {}).get(value)
         lines.append(tr.f("{setting}: {value} ({source})", setting=tr._(LABELS[key]),
-                          value=tr._(words) if words else value or "-", source=tr._(ORIGINS[source])))
+                          value=tr._(words) if words else value, source=tr._(ORIGINS[source])))
     if pin_origin in ORIGINS and pin_origin != settings_spec.SOURCE_CONFIG:
         lines.append(tr.f("{setting}: {value} ({source})", setting=tr._("Staff PIN"), value="******",
                           source=tr._(ORIGINS[pin_origin])))
