@@ -227,7 +227,7 @@ class KioskApp(NoKivySettings, App):
         self.cfg = cfg
         if cfg.ui.languages != before.ui.languages:
             saved = self._saved_ui.language if self._saved_ui else None
-            self.default_lang = saved if saved in self._offered() else cfg.ui.languages[0]
+            self.default_lang = saved if saved in self.offered_languages() else cfg.ui.languages[0]
             self.multilingual = len(cfg.ui.languages) > 1
             if self.current == "home" or self.lang not in cfg.ui.languages:
                 self.lang = self.default_lang
@@ -237,11 +237,15 @@ class KioskApp(NoKivySettings, App):
         if cfg.survey.mode != before.survey.mode and self.screens is not None and self.screens.has("home"):
             self.screens.get("home").quick = cfg.survey.mode == "quick"
 
-    def _offered(self) -> tuple[str, ...]:
+    def offered_languages(self) -> tuple[str, ...]:
         """Languages staff may pick on the admin screen: the server's list when it sets one, else both."""
         if self.server_settings is not None and "languages" in self.server_settings.values:
             return self.cfg.ui.languages
         return ("id", "en")
+
+    def idle_set_by_server(self) -> bool:
+        """The server sets the idle time: the admin screen's choice would not last (docs/kiosk-settings.md)."""
+        return self.server_settings is not None and "idle_timeout_s" in self.server_settings.values
 
     def _idle_timeout(self) -> int:
         """The server's idle time wins; else the admin screen's choice on this kiosk, else config.toml's."""
@@ -257,7 +261,7 @@ class KioskApp(NoKivySettings, App):
     def _apply_settings(self, saved: ui_settings.UiSettings) -> None:
         """Staff choices from the admin screen, kept across restarts."""
         self._saved_ui = saved
-        if saved.language and saved.language != self.default_lang and saved.language in self._offered():
+        if saved.language and saved.language != self.default_lang and saved.language in self.offered_languages():
             self.default_lang = saved.language
             if self.current == "home":
                 self.lang = saved.language
@@ -337,7 +341,7 @@ class KioskApp(NoKivySettings, App):
     # --- language and text size -------------------------------------------------------------------
 
     def set_language(self, lang: str) -> None:
-        if lang in self._offered():
+        if lang in self.offered_languages():
             self.lang = lang
 
     def on_lang(self, _app, lang: str) -> None:

@@ -116,6 +116,10 @@ def test_survey_mode_and_a_kiosk_pin_set_on_the_server_reach_the_running_kiosk(u
     # Set nowhere (no server value, and config.toml has no screen times): said so, not "dari config.toml".
     assert "Layar menyala: belum diatur" in lines
     assert "PIN petugas: ****** (dari server (kiosk))" in lines
+    # The server sets the idle time, so the screen's own choices are greyed and a touch changes nothing.
+    assert screen.idle_from_server
+    screen.set_idle(60)
+    assert app.idle.timeout_s == 240 and screen.idle_s == 240
     d.screenshot(tmp_path / "admin-after.png")
     app.home()
     d.settle()
@@ -150,6 +154,18 @@ def test_a_value_the_kiosk_cannot_use_is_skipped_and_the_rest_still_applies(ui, 
         assert not app.multilingual and app.lang == "id"  # only Indonesian: no language switch
         assert not d.screen("home").quick and app.cfg.ui.idle_timeout_s == 90
         assert app.cfg.survey.mode == "full" and app.cfg.office.unit == ui.app.base_cfg.office.unit
+        # The staff screen no longer offers English as the starting language: greyed, a touch does nothing.
+        app.open_admin()
+        screen = app.screen
+        _pin(d, screen, DEMO_PIN)
+        assert screen.unlocked
+        english = next(w for w in screen.walk(restrict=True) if type(w).__name__ == "Choice" and w.text == "English")
+        assert english.disabled
+        screen.set_language("en")
+        d.settle()
+        assert app.default_lang == "id" and app.lang == "id" and screen.language == "id"
+        app.home()
+        d.settle()
     finally:
         kiosk_settings.store(core.store.db, kiosk_settings.ServerSettings())
         _picked_up(d)

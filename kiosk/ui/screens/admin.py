@@ -14,7 +14,13 @@ from datetime import datetime
 
 from kivy.clock import Clock
 from kivy.graphics import Color, Ellipse
-from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, StringProperty
+from kivy.properties import (
+    BooleanProperty,
+    ColorProperty,
+    ListProperty,
+    NumericProperty,
+    StringProperty,
+)
 from kivy.uix.widget import Widget
 
 from ...domain import kiosk_settings as settings_spec
@@ -83,6 +89,9 @@ class AdminScreen(KScreen):
     confirm_exit = BooleanProperty(False)
     idle_s = NumericProperty(0)
     language = StringProperty("id")
+    # What the server leaves to the staff here: its language list, and whether it sets the idle time.
+    offered = ListProperty(["id", "en"])
+    idle_from_server = BooleanProperty(False)
     # What the last staff action did (a msgid, shown translated beside its buttons): a check in the
     # success colour, or an alert.
     note = StringProperty("")
@@ -146,6 +155,8 @@ class AdminScreen(KScreen):
         cfg = self.app.cfg
         self.language = self.app.default_lang
         self.idle_s = self.app.idle.timeout_s if self.app.idle else cfg.ui.idle_timeout_s
+        self.offered = list(self.app.offered_languages())
+        self.idle_from_server = self.app.idle_set_by_server()
         self.call(_status, on_done=self._show_status)
 
     def _show_status(self, found) -> None:
@@ -198,12 +209,16 @@ class AdminScreen(KScreen):
         self.note, self.note_ok = msgid, ok
 
     def set_language(self, lang: str) -> None:
+        if lang not in self.app.offered_languages():
+            return  # the server's list leaves it out: the choice is greyed, a touch on it does nothing
         self.language = lang
         self.app.default_lang = lang
         self.app.lang = lang
         self._save()
 
     def set_idle(self, seconds: int) -> None:
+        if self.app.idle_set_by_server():
+            return  # the server's value would come back at the next pull
         self.idle_s = seconds
         if self.app.idle is not None:
             self.app.idle.configure(timeout_s=seconds, countdown_s=self.app.cfg.ui.idle_countdown_s)
