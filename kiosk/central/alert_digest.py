@@ -20,7 +20,6 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid, parseaddr
 
 import sqlalchemy as sa
 
@@ -142,16 +141,6 @@ def text_lines(settings: Settings, d: Digest, lang: str) -> list[str]:
 
 def compose(settings: Settings, d: Digest, *, at: datetime) -> EmailMessage:
     day = d.local_day.isoformat()
-    subject_id, subject_en = translator("id")(SUBJECT).format(day=day), translator("en")(SUBJECT).format(day=day)
-    msg = EmailMessage()
-    msg["Subject"] = subject_id if subject_id == subject_en else f"{subject_id} / {subject_en}"
-    msg["From"] = settings.smtp_from
-    msg["To"] = d.address
-    msg["Date"] = format_datetime(at)
-    domain = parseaddr(settings.smtp_from)[1].rpartition("@")[2] or "localhost"
-    msg["Message-ID"] = make_msgid("iplik-digest", domain=domain)
-    msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies back to us
-    msg["Content-Language"] = "id, en"
-    msg.set_content("\n".join([*text_lines(settings, d, "id"), "", "-" * 40, "",
-                               *text_lines(settings, d, "en")]) + "\n")
-    return msg
+    subjects = (translator("id")(SUBJECT).format(day=day), translator("en")(SUBJECT).format(day=day))
+    return mail.bilingual(settings, to=d.address, subjects=subjects, at=at, tag="iplik-digest",
+                          bodies=(text_lines(settings, d, "id"), text_lines(settings, d, "en")))

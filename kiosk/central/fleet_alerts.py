@@ -27,7 +27,6 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid, parseaddr
 from typing import Any
 
 import sqlalchemy as sa
@@ -288,17 +287,7 @@ def compose(settings: Settings, item: Due, *, to: str, at: datetime) -> EmailMes
         t = translator(lang)
         parts.append(t(subject).format(name=one_line(item.name), office=one_line(item.office),
                                        kind=t(H.LABELS.get(item.kind, item.kind))))
-    msg = EmailMessage()
-    msg["Subject"] = parts[0] if parts[0] == parts[1] else f"{parts[0]} / {parts[1]}"
-    msg["From"] = settings.smtp_from
-    msg["To"] = to
-    msg["Date"] = format_datetime(at)
-    domain = parseaddr(settings.smtp_from)[1].rpartition("@")[2] or "localhost"
-    msg["Message-ID"] = make_msgid("iplik-fleet", domain=domain)
-    msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies back to us
-    msg["Content-Language"] = "id, en"
-    # Which incident and which notice, for a mail filter (and the tests) to tell them apart.
-    msg["X-IPLIK-Incident"] = f"{item.incident_id} {item.what} {item.kind}"
-    msg.set_content("\n".join([*text_lines(settings, item, "id"), "", "-" * 40, "",
-                               *text_lines(settings, item, "en")]) + "\n")
-    return msg
+    # X-IPLIK-Incident: which incident and which notice, for a mail filter (and the tests) to tell apart.
+    return mail.bilingual(settings, to=to, subjects=(parts[0], parts[1]), at=at, tag="iplik-fleet",
+                          bodies=(text_lines(settings, item, "id"), text_lines(settings, item, "en")),
+                          headers={"X-IPLIK-Incident": f"{item.incident_id} {item.what} {item.kind}"})

@@ -82,18 +82,28 @@ def compose(settings: Settings, *, to: str, kind: str, code: str, privacy: str, 
         kind = "news"
     ind = body_lines("id", kind=kind, code=code, agency=named[0] if named else None, link=link)
     eng = body_lines("en", kind=kind, code=code, agency=(named[1] or named[0]) if named else None, link=link)
+    subjects = (translator("id")(SUBJECT).format(code=code), translator("en")(SUBJECT).format(code=code))
+    return bilingual(settings, to=to, subjects=subjects, bodies=(ind, eng), at=at, tag="iplik")
+
+
+def bilingual(settings: Settings, *, to: str, subjects: tuple[str, str], bodies: tuple[list[str], list[str]],
+              at: datetime, tag: str, headers: dict[str, str] | None = None) -> EmailMessage:
+    """Every mail the server sends: Indonesian first, then English, one Subject (both when they differ),
+    marked automatic. ``tag`` starts the Message-ID (which mail it is); ``headers`` adds any others."""
     msg = EmailMessage()
-    subject_id = translator("id")(SUBJECT).format(code=code)
-    subject_en = translator("en")(SUBJECT).format(code=code)
+    subject_id, subject_en = subjects
     msg["Subject"] = subject_id if subject_id == subject_en else f"{subject_id} / {subject_en}"
     msg["From"] = settings.smtp_from
     msg["To"] = to
     msg["Date"] = format_datetime(at)
     domain = parseaddr(settings.smtp_from)[1].rpartition("@")[2] or "localhost"
-    msg["Message-ID"] = make_msgid("iplik", domain=domain)
+    msg["Message-ID"] = make_msgid(tag, domain=domain)
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies back to us
     msg["Content-Language"] = "id, en"
-    msg.set_content("\n".join([*ind, "", "-" * 40, "", *eng]) + "\n")
+    for name, value in (headers or {}).items():
+        msg[name] = value
+    body_id, body_en = bodies
+    msg.set_content("\n".join([*body_id, "", "-" * 40, "", *body_en]) + "\n")
     return msg
 
 
