@@ -112,3 +112,24 @@ def core(ui_config):
 @pytest.fixture
 def catalog() -> dict:
     return copy.deepcopy(UI_CATALOG)
+
+
+@pytest.fixture
+def quick_mode(ui):
+    """The running app in quick-rating mode (Home shows the four faces), put back to full afterwards."""
+    from kiosk.domain.rating import TapDebouncer
+
+    app = ui.app
+    cfg = app.cfg
+    app.cfg = cfg._replace(survey=cfg.survey._replace(mode="quick"))
+    survey = app.screens.get("survey")
+    survey._debounce = TapDebouncer(app.cfg.survey.repeat_tap_interval_s)
+    survey.forget()
+    app.home()  # Home reads the mode as it shows
+    ui.settle()
+    yield ui
+    app.cfg = cfg
+    survey._debounce = TapDebouncer(cfg.survey.repeat_tap_interval_s)
+    survey.forget()
+    app.home()
+    ui.settle()

@@ -10,26 +10,6 @@ import pytest
 pytestmark = pytest.mark.ui
 
 
-@pytest.fixture
-def quick_mode(ui):
-    from kiosk.domain.rating import TapDebouncer
-
-    app = ui.app
-    cfg = app.cfg
-    app.cfg = cfg._replace(survey=cfg.survey._replace(mode="quick"))
-    survey = app.screens.get("survey")
-    survey._debounce = TapDebouncer(app.cfg.survey.repeat_tap_interval_s)
-    survey.forget()
-    app.home()  # Home reads the mode as it shows
-    ui.settle()
-    yield ui
-    app.cfg = cfg
-    survey._debounce = TapDebouncer(cfg.survey.repeat_tap_interval_s)
-    survey.forget()
-    app.home()
-    ui.settle()
-
-
 def double_tap(d, x, y):
     """Two touches on one spot with no frame between them (a frame would let the first tap's thank-you
     replace Home under the finger on a fast machine)."""

@@ -215,26 +215,6 @@ def test_full_survey_from_home_in_taps(ui, core):
     assert '"Tidak sekolah"' in doc and '"usia": 34' in doc
 
 
-@pytest.fixture
-def quick_mode(ui):
-    from kiosk.domain.rating import TapDebouncer
-
-    app = ui.app
-    cfg = app.cfg
-    app.cfg = cfg._replace(survey=cfg.survey._replace(mode="quick"))
-    survey = app.screens.get("survey")
-    survey._debounce = TapDebouncer(app.cfg.survey.repeat_tap_interval_s)
-    survey.forget()
-    app.home()  # Home reads the mode as it shows
-    ui.settle()
-    yield ui
-    app.cfg = cfg
-    survey._debounce = TapDebouncer(cfg.survey.repeat_tap_interval_s)
-    survey.forget()
-    app.home()
-    ui.settle()
-
-
 def test_quick_mode_rates_on_home_in_one_tap_and_comes_back(quick_mode, core):
     d = quick_mode
     home = d.screen("home")
